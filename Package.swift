@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Release builds of the numeric kernels: no bounds checks in the hot loops is left to the code itself
+/// (unsafe buffer pointers), so the package needs no unsafe flags and other packages can depend on it.
+let package = Package(
+    name: "SpikeKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SpikeKit", targets: ["SpikeKit"]),
+        .library(name: "SpikeCore", targets: ["SpikeCore"]),
+        .library(name: "SpikeNeurons", targets: ["SpikeNeurons"]),
+        .library(name: "SpikeNN", targets: ["SpikeNN"]),
+        .library(name: "SpikeData", targets: ["SpikeData"]),
+        .library(name: "SpikeIO", targets: ["SpikeIO"]),
+        .executable(name: "spike", targets: ["spike"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "SpikeCore"),
+        .target(name: "SpikeNeurons", dependencies: ["SpikeCore"]),
+        .target(name: "SpikeNN", dependencies: ["SpikeCore", "SpikeNeurons"]),
+        .target(name: "SpikeData", dependencies: ["SpikeCore"]),
+        .target(name: "SpikeIO", dependencies: ["SpikeCore"]),
+        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeData", "SpikeIO"]),
+        .executableTarget(name: "spike", dependencies: [
+            "SpikeKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
+        .testTarget(name: "SpikeNeuronsTests", dependencies: ["SpikeNeurons", "SpikeIO"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpikeNNTests", dependencies: ["SpikeNN", "SpikeData"]),
+        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
+        .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"]),
+        .testTarget(name: "SpikeCLITests", dependencies: ["SpikeKit", "spike"]),
+    ]
+)

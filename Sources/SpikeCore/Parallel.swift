@@ -1,0 +1,40 @@
+import Dispatch
+import Foundation
+
+/// Parallel loops over the machine's cores with fixed chunking, so that results never depend on how many
+/// threads run: every chunk is computed by exactly one worker with the same arithmetic order.
+public enum Parallel {
+    /// Number of worker threads (`SPIKEKIT_THREADS` environment variable, else the active processor count).
+    nonisolated(unsafe) public static var threadCount: Int = {
+        if let s = ProcessInfo.processInfo.environment["SPIKEKIT_THREADS"], let n = Int(s), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Calls `body(chunk)` for `chunk` in `0..<chunks`, on up to `threadCount` threads. The split into chunks
+    /// is the caller's and must not depend on the thread count.
+    public static func forEach(chunks: Int, _ body: (Int) -> Void) {
+        if chunks <= 0 { return }
+        let workers = min(threadCount, chunks)
+        if workers <= 1 { for c in 0..<chunks { body(c) }; return }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var c = w
+                while c < chunks { box.value(c); c += workers }
+            }
+        }
+    }
+
+    /// Splits `0..<n` into ranges of at least `grain` elements (a fixed split for given `n` and `grain`).
+    public static func ranges(_ n: Int, grain: Int) -> [Range<Int>] {
+        if n <= 0 { return [] }
+        let g = max(1, grain)
+        return stride(from: 0, to: n, by: g).map { $0..<min(n, $0 + g) }
+    }
+}
+
+/// Wraps a value that is safe to share across the fixed-chunk workers of `Parallel` (disjoint writes).
+public struct UncheckedSendable<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
+}

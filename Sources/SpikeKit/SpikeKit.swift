@@ -1,0 +1,7 @@
+/// SpikeKit: build, simulate and train spiking neural networks. This umbrella module re-exports every
+/// library module, so `import SpikeKit` is all a user needs.
+@_exported import SpikeCore
+@_exported import SpikeNeurons
+@_exported import SpikeNN
+@_exported import SpikeData
+@_exported import SpikeIO

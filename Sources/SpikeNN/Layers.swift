@@ -1,0 +1,69 @@
+import SpikeCore
+
+/// Fully connected layer `y = x W^T + b` over the last axis (any leading axes, e.g. `[T, B, in]`).
+///
+/// `weight` is `[out, in]` and `bias` `[out]`, initialised as PyTorch's `nn.Linear`: both uniform in
+/// `[-1/sqrt(in), 1/sqrt(in)]` (Kaiming-uniform with a = sqrt(5)).
+public final class Linear: Module {
+    /// `[out, in]`.
+    public let weight: Variable
+    /// `[out]`, or nil without bias.
+    public let bias: Variable?
+    public let inFeatures: Int, outFeatures: Int
+
+    /// A layer from `inFeatures` to `outFeatures`, initialised from `rng`.
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout SeededRandom) {
+        precondition(inFeatures > 0 && outFeatures > 0, "Linear: sizes must be positive, got \(inFeatures) -> \(outFeatures)")
+        self.inFeatures = inFeatures; self.outFeatures = outFeatures
+        let bound = 1 / Float(inFeatures).squareRoot()
+        weight = Variable(.uniform([outFeatures, inFeatures], low: -bound, high: bound, rng: &rng), requiresGrad: true)
+        self.bias = bias ? Variable(.uniform([outFeatures], low: -bound, high: bound, rng: &rng), requiresGrad: true) : nil
+    }
+
+    public func callAsFunction(_ x: Variable) -> Variable {
+        let lead = Array(x.shape.dropLast())
+        precondition(x.shape.last == inFeatures, "Linear: input \(x.shape) does not end in \(inFeatures)")
+        let flat = x.reshaped([lead.reduce(1, *), inFeatures])
+        var y = Variable.matmul(flat, weight, transposeB: true)
+        if let bias { y = y + bias }
+        return y.reshaped(lead + [outFeatures])
+    }
+
+    public var ownParameters: [(String, Variable)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+}
+
+/// Flattens axes from `startAxis` on: `[T, B, C, H, W]` -> `[T, B, C*H*W]` with the default 2 (multi-step).
+public final class Flatten: Module {
+    public let startAxis: Int
+    public init(startAxis: Int = 2) { self.startAxis = startAxis }
+    public func callAsFunction(_ x: Variable) -> Variable {
+        guard x.shape.count > startAxis else { return x }
+        return x.reshaped(Array(x.shape[..<startAxis]) + [x.shape[startAxis...].reduce(1, *)])
+    }
+}
+
+/// Dropout for multi-step inputs `[T, B, ...]`: one mask per sample drawn once and shared by every time
+/// step (SpikingJelly's `layer.Dropout`), kept elements scaled by 1/(1-p). Identity when not training.
+public final class Dropout: Module {
+    /// Probability of dropping an element.
+    public let p: Float
+    public private(set) var training = true
+    var rng: SeededRandom
+
+    public init(p: Float = 0.5, seed: UInt64 = 0) {
+        precondition(p >= 0 && p < 1, "Dropout: p must be in [0, 1), got \(p)")
+        self.p = p; rng = SeededRandom(seed: seed)
+    }
+
+    public func setTraining(_ training: Bool) { self.training = training }
+
+    public func callAsFunction(_ x: Variable) -> Variable {
+        guard training, p > 0, x.shape.count >= 2 else { return x }
+        let maskShape = [1] + Array(x.shape.dropFirst())
+        let keep = 1 - p
+        let mask = Tensor.bernoulli(maskShape, p: keep, rng: &rng) / keep
+        return x * Variable(mask)
+    }
+}

@@ -1,0 +1,121 @@
+import SpikeCore
+
+/// Updates parameters from their accumulated gradients.
+public protocol Optimizer: AnyObject {
+    /// The parameters updated.
+    var parameters: [Variable] { get }
+    /// Learning rate.
+    var learningRate: Float { get set }
+    /// One update from the current gradients (parameters without a gradient are left unchanged).
+    func step()
+}
+
+extension Optimizer {
+    /// Clears every parameter's gradient.
+    public func zeroGrad() { for p in parameters { p.grad = nil } }
+}
+
+/// Stochastic gradient descent as PyTorch's `torch.optim.SGD`:
+///
+///     g = grad + weight_decay * p
+///     buf = momentum * buf + (1 - dampening) * g     (buf = g at the first step)
+///     g = g + momentum * buf  (Nesterov)   or   g = buf   (momentum > 0)
+///     p = p - lr * g
+public final class SGD: Optimizer {
+    public let parameters: [Variable]
+    public var learningRate: Float
+    public let momentum: Float, dampening: Float, weightDecay: Float, nesterov: Bool
+    var buffers: [Tensor?]
+
+    public init(_ parameters: [Variable], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                weightDecay: Float = 0, nesterov: Bool = false) {
+        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov needs momentum > 0 and no dampening")
+        self.parameters = parameters; self.learningRate = learningRate; self.momentum = momentum
+        self.dampening = dampening; self.weightDecay = weightDecay; self.nesterov = nesterov
+        buffers = Array(repeating: nil, count: parameters.count)
+    }
+
+    public func step() {
+        for (k, p) in parameters.enumerated() {
+            guard var g = p.grad else { continue }
+            if weightDecay != 0 { g = g + p.value * weightDecay }
+            if momentum != 0 {
+                if let b = buffers[k] { buffers[k] = b * momentum + g * (1 - dampening) } else { buffers[k] = g }
+                g = nesterov ? g + buffers[k]! * momentum : buffers[k]!
+            }
+            p.value = p.value - g * learningRate
+        }
+    }
+}
+
+/// Adam (Kingma & Ba 2015) as PyTorch's `torch.optim.Adam`, with L2 `weightDecay` added to the gradient;
+/// `decoupled` gives AdamW (Loshchilov & Hutter 2019): `p = p (1 - lr wd)` before the Adam step.
+///
+///     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+///     p = p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+/// Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0 (Adam) or 0.01 (`AdamW`).
+public class Adam: Optimizer {
+    public let parameters: [Variable]
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, decoupled: Bool
+    var m: [[Float]], v: [[Float]]
+    public private(set) var stepCount = 0
+
+    public init(_ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
+        self.parameters = parameters; self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2
+        self.epsilon = epsilon; self.weightDecay = weightDecay; self.decoupled = decoupled
+        m = parameters.map { [Float](repeating: 0, count: $0.value.count) }
+        v = m
+    }
+
+    public func step() {
+        stepCount += 1
+        let bc1 = 1 - Float(Double(beta1).power(stepCount)), bc2 = 1 - Float(Double(beta2).power(stepCount))
+        let stepSize = learningRate / bc1, bc2Root = bc2.squareRoot()
+        for (k, p) in parameters.enumerated() {
+            guard let g = p.grad else { continue }
+            let (b1, b2, eps, wd, lr) = (beta1, beta2, epsilon, weightDecay, learningRate)
+            p.value.scalars.withUnsafeMutableBufferPointer { w in
+                g.scalars.withUnsafeBufferPointer { gp in
+                    m[k].withUnsafeMutableBufferPointer { mp in
+                        v[k].withUnsafeMutableBufferPointer { vp in
+                            for i in 0..<w.count {
+                                var gi = gp[i]
+                                if decoupled { w[i] *= 1 - lr * wd } else if wd != 0 { gi += wd * w[i] }
+                                mp[i] = b1 * mp[i] + (1 - b1) * gi
+                                vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
+                                w[i] -= stepSize * mp[i] / (vp[i].squareRoot() / bc2Root + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// AdamW: Adam with decoupled weight decay (default 0.01), as PyTorch's `torch.optim.AdamW`.
+public final class AdamW: Adam {
+    public init(_ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
+        super.init(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                   weightDecay: weightDecay, decoupled: true)
+    }
+}
+
+extension Double {
+    func power(_ n: Int) -> Double { var r = 1.0; for _ in 0..<n { r *= self }; return r }
+}
+
+/// Scales all gradients so that their global L2 norm is at most `maxNorm` (PyTorch's `clip_grad_norm_`:
+/// factor `maxNorm / (norm + 1e-6)` when below 1). Returns the norm before clipping.
+@discardableResult
+public func clipGradientNorm(_ parameters: [Variable], maxNorm: Float) -> Float {
+    var sq = 0.0
+    for p in parameters { if let g = p.grad { for x in g.scalars { sq += Double(x) * Double(x) } } }
+    let norm = Float(sq.squareRoot())
+    let coef = maxNorm / (norm + 1e-6)
+    if coef < 1 { for p in parameters { if let g = p.grad { p.grad = g * coef } } }
+    return norm
+}

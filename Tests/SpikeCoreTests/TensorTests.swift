@@ -1,0 +1,93 @@
+import XCTest
+@testable import SpikeCore
+
+final class TensorTests: XCTestCase {
+    func testCreationAndIndexing() {
+        let a = Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 4, 5])
+        XCTAssertEqual(a[1, 2], 5)
+        XCTAssertEqual(Tensor.arange(0, 5).scalars, [0, 1, 2, 3, 4])
+        XCTAssertEqual(Tensor.arange(1, 2, step: 0.25).count, 4)
+        XCTAssertEqual(Tensor.full([2], 3).scalars, [3, 3])
+        XCTAssertEqual(Tensor.ones([2, 2]).sum(), 4)
+        XCTAssertEqual(Tensor([[1, 2], [3, 4]]).shape, [2, 2])
+    }
+
+    func testCopyOnWrite() {
+        let a = Tensor([1, 2, 3])
+        var b = a
+        b[0] = 9
+        XCTAssertEqual(a.scalars, [1, 2, 3])
+        XCTAssertEqual(b.scalars, [9, 2, 3])
+    }
+
+    func testBroadcasting() {
+        let a = Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 4, 5])
+        XCTAssertEqual((a + Tensor([10, 20, 30])).scalars, [10, 21, 32, 13, 24, 35])
+        XCTAssertEqual((a * Tensor(shape: [2, 1], scalars: [1, -1])).scalars, [0, 1, 2, -3, -4, -5])
+        XCTAssertEqual(broadcastShape([4, 1, 3], [5, 1]), [4, 5, 3])
+        XCTAssertEqual(Tensor.greater(a, Tensor(2)).scalars, [0, 0, 0, 1, 1, 1])
+        XCTAssertEqual(Tensor.less(a, Tensor(2)).scalars, [1, 1, 0, 0, 0, 0])
+        XCTAssertEqual(Tensor.equal(a, Tensor(2)).scalars, [0, 0, 1, 0, 0, 0])
+        XCTAssertEqual(Tensor.ones([2, 3]).sumToShape([3]).scalars, [2, 2, 2])
+    }
+
+    func testReductionsAndArgmax() {
+        let a = Tensor(shape: [2, 3], scalars: [0, 5, 2, 3, 4, 1])
+        XCTAssertEqual(a.sum(axis: 0).scalars, [3, 9, 3])
+        XCTAssertEqual(a.sum(axis: 1).scalars, [7, 8])
+        XCTAssertEqual(a.mean(axis: 1).scalars, [7.0 / 3, 8.0 / 3])
+        XCTAssertEqual(a.max(axis: 1).scalars, [5, 4])
+        XCTAssertEqual(a.argmax(axis: 1).scalars, [1, 1])
+        XCTAssertEqual(a.argmax(axis: 0).scalars, [1, 0, 0])
+    }
+
+    func testSoftmaxIsStableAndNormalised() {
+        let s = Tensor([1000, 1001, 1002]).softmax()
+        XCTAssertEqual(s.sum(), 1, accuracy: 1e-6)
+        for (a, b) in zip(Tensor([1000, 1001, 1002]).logSoftmax().exp().scalars, s.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        XCTAssertTrue(Tensor([-10, 0, 10]).sigmoid().scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+
+    func testShapeOperations() {
+        let a = Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 4, 5])
+        XCTAssertEqual(a.transposed().scalars, [0, 3, 1, 4, 2, 5])
+        XCTAssertEqual(a.reshaped([3, -1]).shape, [3, 2])
+        XCTAssertEqual(a.slice(1..<2).scalars, [3, 4, 5])
+        XCTAssertEqual(a[time: 0].scalars, [0, 1, 2])
+        XCTAssertEqual(Tensor.stack([a, a]).shape, [2, 2, 3])
+        XCTAssertEqual(Tensor.concatenate([a, a], axis: 1).scalars, [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5])
+        XCTAssertEqual(Tensor.concatenate([a, a], axis: 0).shape, [4, 3])
+    }
+
+    func testMatmulAgainstNaiveProduct() {
+        var rng = SeededRandom(seed: 3)
+        for (m, k, n) in [(1, 1, 1), (3, 5, 7), (17, 130, 33), (9, 300, 1030)] {
+            let a = Tensor.uniform([m, k], low: -1, high: 1, rng: &rng)
+            let b = Tensor.uniform([k, n], low: -1, high: 1, rng: &rng)
+            let c = Tensor.matmul(a, b)
+            for i in [0, m - 1] { for j in [0, n / 2, n - 1] {
+                var s: Double = 0
+                for kk in 0..<k { s += Double(a[i, kk]) * Double(b[kk, j]) }
+                XCTAssertEqual(Double(c[i, j]), s, accuracy: 1e-4 * Double(k))
+            } }
+        }
+        let a = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(Tensor.matmul(a, a, transposeB: true).scalars, [14, 32, 32, 77])
+        XCTAssertEqual(Tensor.matmul(a, a, transposeA: true).shape, [3, 3])
+        XCTAssertEqual(Tensor.matmul(Tensor.zeros([0, 3]), a, transposeB: true).shape, [0, 2])
+    }
+
+    func testMatmulIsBitwiseIndependentOfThreadCount() {
+        var rng = SeededRandom(seed: 4)
+        let a = Tensor.uniform([64, 200], rng: &rng), b = Tensor.uniform([200, 96], rng: &rng)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        let one = Tensor.matmul(a, b)
+        Parallel.threadCount = 2
+        let two = Tensor.matmul(a, b)
+        Parallel.threadCount = 5
+        XCTAssertEqual(one.scalars, two.scalars)
+        XCTAssertEqual(one.scalars, Tensor.matmul(a, b).scalars)
+    }
+}
