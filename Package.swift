@@ -25,16 +25,17 @@ let package = Package(
         .target(name: "SpikeData", dependencies: ["SpikeCore"]),
         .target(name: "SpikeIO", dependencies: ["SpikeCore"]),
         .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeData", "SpikeIO"]),
-        .executableTarget(name: "spike", dependencies: [
+        .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "spike", dependencies: ["SpikeCLI"]),
         .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
         .testTarget(name: "SpikeNeuronsTests", dependencies: ["SpikeNeurons", "SpikeIO"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeNNTests", dependencies: ["SpikeNN", "SpikeData"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
         .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"]),
-        .testTarget(name: "SpikeCLITests", dependencies: ["SpikeKit", "spike"]),
+        .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"]),
     ]
 )

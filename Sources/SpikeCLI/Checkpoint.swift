@@ -1,0 +1,58 @@
+import Foundation
+import SpikeKit
+
+/// A trained network on disk: safetensors with the parameters under their PyTorch-style names
+/// (`0.weight`, `0.bias`, ...) and, in `__metadata__`, the network (`spikekit.network`), the dataset
+/// (`spikekit.dataset`) and the training options (`spikekit.training`) as JSON strings. Written atomically.
+public enum Checkpoint {
+    public static let formatKey = "spikekit.format"
+    public static let formatValue = "spikekit-checkpoint-1"
+
+    /// Writes `model` with its description.
+    public static func save(_ model: Sequential, spec: NetworkSpec, dataset: RandmanConfig, training: TrainingOptions, to url: URL) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let meta = [
+            formatKey: formatValue,
+            "spikekit.network": String(decoding: try enc.encode(spec), as: UTF8.self),
+            "spikekit.dataset": String(decoding: try enc.encode(dataset), as: UTF8.self),
+            "spikekit.training": String(decoding: try enc.encode(training), as: UTF8.self),
+        ]
+        try SafeTensors.write(model.namedParameters.map { ($0.0, $0.1.value) }, metadata: meta, to: url)
+    }
+
+    /// Reads a checkpoint and rebuilds its network; errors name the file and the problem.
+    public static func load(from url: URL) throws -> (model: Sequential, spec: NetworkSpec, dataset: RandmanConfig, training: TrainingOptions) {
+        let name = url.lastPathComponent
+        let (tensors, meta) = try SafeTensors.read(from: url)
+        guard meta[formatKey] == formatValue else { throw CLIError("\(name): not a SpikeKit checkpoint (no '\(formatKey)' in its metadata)") }
+        func decode<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
+            guard let s = meta[key] else { throw CLIError("\(name): metadata lacks '\(key)'") }
+            do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) }
+            catch { throw CLIError("\(name): metadata '\(key)' is not valid: \(error)") }
+        }
+        let spec = try decode("spikekit.network", NetworkSpec.self)
+        let dataset = try decode("spikekit.dataset", RandmanConfig.self)
+        let training = try decode("spikekit.training", TrainingOptions.self)
+        do { try spec.validate() } catch { throw CLIError("\(name): \(error)") }
+        var rng = SeededRandom(seed: 0)
+        let model = try spec.build(rng: &rng)
+        let stored = Dictionary(tensors, uniquingKeysWith: { a, _ in a })
+        for (key, p) in model.namedParameters {
+            guard let t = stored[key] else { throw CLIError("\(name): tensor '\(key)' is missing") }
+            guard t.shape == p.shape else { throw CLIError("\(name): tensor '\(key)' has shape \(t.shape), the network needs \(p.shape)") }
+            p.value = t
+        }
+        let known = Set(model.namedParameters.map(\.0))
+        if let extra = tensors.map(\.0).first(where: { !known.contains($0) }) {
+            throw CLIError("\(name): unexpected tensor '\(extra)' for this network")
+        }
+        return (model, spec, dataset, training)
+    }
+}
+
+/// An error from outside the program (arguments, files), printed as one line.
+public struct CLIError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import SpikeKit
+
+/// The `spike` command-line tool.
+public struct SpikeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "spike",
+        abstract: "Build, simulate and train spiking neural networks.",
+        subcommands: [Train.self, Eval.self, Neuron.self])
+    public init() {}
+}
+
+/// Parses `NAME=VALUE` pairs.
+func parseAssignments(_ items: [String]) throws -> [String: String] {
+    var out: [String: String] = [:]
+    for item in items {
+        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+            throw CLIError("--set expects NAME=VALUE, got '\(item)'")
+        }
+        out[String(item[..<eq])] = String(item[item.index(after: eq)...])
+    }
+    return out
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.sortedKeys]
+    print(String(decoding: try enc.encode(value), as: UTF8.self))
+}
+
+/// `spike train`: trains a spiking classifier (default: Randman, see README) and reports test accuracy.
+public struct Train: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Train a spiking network (default: the embedded Randman task).")
+
+    @Option(help: "Dataset (randman: generated from its parameters, nothing to download).") var dataset = "randman"
+    @Option(help: "Randman classes.") var classes = 10
+    @Option(help: "Randman input units.") var units = 100
+    @Option(help: "Time steps per sample.") var steps = 50
+    @Option(help: "Randman manifold dimension.") var manifoldDim = 1
+    @Option(help: "Randman smoothness alpha.") var alpha = 2.0
+    @Option(help: "Randman samples per class.") var samplesPerClass = 200
+    @Option(help: "Seed of the dataset.") var dataSeed: UInt64 = 42
+    @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "128"
+    @Option(help: "Hidden neuron model: lif or if.") var neuron = "lif"
+    @Option(help: "Neuron membrane time constant in steps (lif).") var tau: Float = 10
+    @Option(name: .customLong("set"), help: "Further neuron parameter NAME=VALUE (as spike neuron --set).") var assignments: [String] = []
+    @Option(help: "Surrogate gradient: sigmoid, atan, fast-sigmoid, triangle, erf, piecewise-quadratic, rectangle, straight-through.") var surrogate = "atan"
+    @Option(help: "Surrogate shape parameter (default: the family's).") var surrogateAlpha: Float?
+    @Option(help: "Readout: max-membrane, count or mse-count.") var readout = "max-membrane"
+    @Option(help: "LI readout time constant in steps.") var readoutTau: Float = 10
+    @Option(help: "Gain on PyTorch's default weight initialisation.") var weightGain: Float = 4
+    @Option(help: "Epochs.") var epochs = 15
+    @Option(help: "Batch size.") var batchSize = 64
+    @Option(help: "Optimizer: adam, adamw or sgd.") var optimizer = "adam"
+    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 2e-3
+    @Option(help: "Weight decay.") var weightDecay: Float = 0
+    @Option(help: "Clip gradients to this global norm.") var clipNorm: Float?
+    @Option(help: "Seed of initialisation and batch order.") var seed: UInt64 = 0
+    @Option(help: "Write the trained network to this safetensors file.") var save: String?
+    @Flag(help: "Print a one-line JSON summary on stdout.") var json = false
+
+    public init() {}
+
+    public func run() throws {
+        guard dataset == "randman" else { throw CLIError("unknown dataset '\(dataset)' (known: randman)") }
+        let data = RandmanConfig(classes: classes, units: units, steps: steps, manifoldDim: manifoldDim, alpha: alpha,
+                                 samplesPerClass: samplesPerClass, seed: dataSeed)
+        let sizes = try hidden.split(separator: ",").map { s -> Int in
+            guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw CLIError("--hidden: '\(s)' is not a positive size") }
+            return n
+        }
+        var params = try parseAssignments(assignments)
+        if neuron == "lif", params["tau"] == nil { params["tau"] = "\(tau)" }
+        if params["surrogate"] == nil { params["surrogate"] = surrogate }
+        if let a = surrogateAlpha, params["alpha"] == nil { params["alpha"] = "\(a)" }
+        let spec = NetworkSpec(inputs: units, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
+                               readout: readout, readoutTau: readoutTau, weightGain: weightGain)
+        var options = TrainingOptions()
+        options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
+        options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed
+        try options.validate()
+        try spec.validate()
+        if let save { try checkWritable(save) }
+        let full = try SpikeDataset.randman(data)
+        let (train, test) = full.split(trainFraction: options.trainFraction)
+        let display = ProgressDisplay()
+        FileHandle.standardError.write(Data("randman: \(full.count) samples (\(train.count) train, \(test.count) test), \(classes) classes, \(units) units, \(steps) steps; network \(units)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
+        let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, report: display.update)
+        if let save { try Checkpoint.save(model, spec: spec, dataset: data, training: options, to: URL(fileURLWithPath: save)) }
+        if json { try printJSON(summary) } else {
+            print(String(format: "test accuracy %.4f (train %.4f) in %.1f s, %.0f samples/s", summary.testAccuracy,
+                         summary.trainAccuracy, summary.seconds, summary.samplesPerSecond))
+        }
+    }
+}
+
+/// Fails early when `path`'s directory does not exist, before any work is done.
+func checkWritable(_ path: String) throws {
+    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+        throw CLIError("\(path): directory '\(dir)' does not exist")
+    }
+}
+
+/// `spike eval`: evaluates a checkpoint on the test split of the dataset it was trained on.
+public struct Eval: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Evaluate a checkpoint written by spike train --save.")
+    @Option(help: "Checkpoint (.safetensors).") var model: String
+    @Flag(help: "Print a one-line JSON summary on stdout.") var json = false
+    public init() {}
+
+    struct Result: Encodable { let testAccuracy: Float; let testLoss: Float; let testSamples: Int }
+
+    public func run() throws {
+        let (net, spec, data, training) = try Checkpoint.load(from: URL(fileURLWithPath: model))
+        let (_, test) = try SpikeDataset.randman(data).split(trainFraction: training.trainFraction)
+        guard !test.isEmpty else { throw CLIError("test set is empty") }
+        let (loss, acc) = Trainer.evaluate(net, spec: spec, data: test, batchSize: 256)
+        if json { try printJSON(Result(testAccuracy: acc, testLoss: loss, testSamples: test.count)) }
+        else { print(String(format: "test accuracy %.4f, loss %.4f on %d samples", acc, loss, test.count)) }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import SpikeKit
+
+/// Options of a training run (stored in checkpoints).
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    public var epochs = 20
+    public var batchSize = 64
+    public var optimizer = "adam"
+    public var learningRate: Float = 2e-3
+    public var weightDecay: Float = 0
+    public var momentum: Float = 0.9
+    public var clipNorm: Float? = nil
+    public var seed: UInt64 = 0
+    public var trainFraction = 0.8
+
+    public static let optimizers = ["adam", "adamw", "sgd"]
+    public init() {}
+
+    /// Checks the options; throws a one-line error.
+    public func validate() throws {
+        guard epochs >= 1 else { throw CLIError("epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw CLIError("batch size must be at least 1, got \(batchSize)") }
+        guard Self.optimizers.contains(optimizer) else { throw CLIError("unknown optimizer '\(optimizer)' (known: \(Self.optimizers.joined(separator: ", ")))") }
+        guard learningRate > 0, learningRate.isFinite else { throw CLIError("learning rate must be > 0, got \(learningRate)") }
+        guard weightDecay >= 0 else { throw CLIError("weight decay must be >= 0, got \(weightDecay)") }
+        if let c = clipNorm, !(c > 0) { throw CLIError("clip norm must be > 0, got \(c)") }
+        guard trainFraction > 0, trainFraction < 1 else { throw CLIError("train fraction must be in (0, 1), got \(trainFraction)") }
+    }
+
+    func makeOptimizer(_ params: [Variable]) -> Optimizer {
+        switch optimizer {
+        case "sgd": return SGD(params, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        case "adamw": return AdamW(params, learningRate: learningRate, weightDecay: weightDecay)
+        default: return Adam(params, learningRate: learningRate, weightDecay: weightDecay)
+        }
+    }
+}
+
+/// Progress of a training run, as reported to the progress display.
+public struct TrainingProgress: Sendable {
+    public var epoch: Int, epochs: Int, batch: Int, batches: Int
+    public var loss: Float, accuracy: Float, samplesPerSecond: Double
+}
+
+/// What a finished run measured.
+public struct TrainingSummary: Codable, Sendable {
+    public var trainAccuracy: Float
+    public var testAccuracy: Float
+    public var finalLoss: Float
+    public var seconds: Double
+    public var samplesPerSecond: Double
+    public var trainSamples: Int
+    public var testSamples: Int
+    public var parameters: Int
+}
+
+/// Trains `spec` on a dataset and evaluates it.
+public enum Trainer {
+    /// Mean loss and accuracy of `model` on `data`, without recording gradients.
+    public static func evaluate(_ model: Sequential, spec: NetworkSpec, data: SpikeDataset, batchSize: Int) -> (loss: Float, accuracy: Float) {
+        model.setTraining(false)
+        defer { model.setTraining(true) }
+        var hits: Float = 0, lossSum: Float = 0
+        Tape.withoutGradients {
+            for idx in BatchIterator(count: data.count, batchSize: batchSize, shuffle: false) {
+                let (x, labels) = data.batch(indices: idx)
+                let y = model(Variable(x))
+                lossSum += spec.loss(y, labels: labels).value.scalar * Float(idx.count)
+                hits += Loss.accuracy(spec.scores(y.value), labels: labels) * Float(idx.count)
+            }
+        }
+        let n = Float(max(1, data.count))
+        return (lossSum / n, hits / n)
+    }
+
+    /// Runs the training; `report` is called after every batch.
+    public static func run(spec: NetworkSpec, train: SpikeDataset, test: SpikeDataset, options: TrainingOptions,
+                           report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
+        try options.validate()
+        guard !train.isEmpty else { throw CLIError("training set is empty") }
+        guard !test.isEmpty else { throw CLIError("test set is empty") }
+        var rng = SeededRandom(seed: options.seed)
+        let model = try spec.build(rng: &rng)
+        let opt = options.makeOptimizer(model.parameters)
+        let start = Date()
+        var seen = 0
+        var lastLoss: Float = 0
+        for epoch in 0..<options.epochs {
+            let batches = BatchIterator(count: train.count, batchSize: options.batchSize, shuffle: true, seed: options.seed, epoch: epoch)
+            var hits: Float = 0, count = 0, lossSum: Float = 0
+            for (b, idx) in batches.enumerated() {
+                let (x, labels) = train.batch(indices: idx)
+                opt.zeroGrad()
+                let y = model(Variable(x))
+                let loss = spec.loss(y, labels: labels)
+                loss.backward()
+                if let c = options.clipNorm { clipGradientNorm(model.parameters, maxNorm: c) }
+                opt.step()
+                lastLoss = loss.value.scalar
+                guard lastLoss.isFinite else { throw CLIError("training diverged: loss is \(lastLoss) at epoch \(epoch + 1); lower the learning rate") }
+                lossSum += lastLoss * Float(idx.count)
+                hits += Loss.accuracy(spec.scores(y.value), labels: labels) * Float(idx.count)
+                count += idx.count; seen += idx.count
+                report(TrainingProgress(epoch: epoch + 1, epochs: options.epochs, batch: b + 1, batches: batches.batchCount,
+                                        loss: lossSum / Float(count), accuracy: hits / Float(count),
+                                        samplesPerSecond: Double(seen) / max(1e-9, Date().timeIntervalSince(start))))
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let trainEval = evaluate(model, spec: spec, data: train, batchSize: 256)
+        let testEval = evaluate(model, spec: spec, data: test, batchSize: 256)
+        let summary = TrainingSummary(trainAccuracy: trainEval.accuracy, testAccuracy: testEval.accuracy, finalLoss: lastLoss,
+                                      seconds: seconds, samplesPerSecond: Double(seen) / max(1e-9, seconds),
+                                      trainSamples: train.count, testSamples: test.count,
+                                      parameters: model.parameters.reduce(0) { $0 + $1.value.count })
+        return (model, summary)
+    }
+}

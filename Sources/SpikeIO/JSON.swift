@@ -1,0 +1,252 @@
+/// A small JSON reader and string escaper for safetensors headers.
+///
+/// Unlike `JSONSerialization` it keeps object members in order and keeps duplicate keys (so the caller
+/// can report them by name), and keeps integers exact (data offsets may exceed 2^53). Errors are plain strings; the caller adds the file.
+enum JSON: Equatable {
+    case object([(key: String, value: JSON)])
+    case array([JSON])
+    case string(String)
+    /// A number as written, with its exact integer value when it is one.
+    case number(text: String, integer: Int?)
+    case bool(Bool)
+    case null
+
+    static func == (a: JSON, b: JSON) -> Bool {
+        switch (a, b) {
+        case let (.object(x), .object(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case let (.array(x), .array(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.number(x, _), .number(y, _)): return x == y
+        case let (.bool(x), .bool(y)): return x == y
+        case (.null, .null): return true
+        default: return false
+        }
+    }
+
+    /// The kind of value, for error messages ("an array", "a string", ...).
+    var kind: String {
+        switch self {
+        case .object: return "an object"
+        case .array: return "an array"
+        case .string: return "a string"
+        case let .number(text, _): return "the number \(text)"
+        case let .bool(b): return b ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
+    /// A description of why a document could not be parsed.
+    struct ParseError: Error { var message: String }
+
+    /// Parses `bytes` (UTF-8) as exactly one JSON value surrounded by optional whitespace.
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> JSON {
+        var p = Parser(bytes: bytes)
+        p.skipSpace()
+        let value = try p.value(depth: 0)
+        p.skipSpace()
+        if p.pos < bytes.count { throw p.fail("unexpected data after the JSON value") }
+        return value
+    }
+
+    /// `s` as a JSON string literal, escaped exactly as Rust's serde_json (used by the Python
+    /// `safetensors` package) does: `"` `\` and control characters only; other text is raw UTF-8.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    private struct Parser {
+        let bytes: UnsafeRawBufferPointer
+        var pos = 0
+
+        init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+        func fail(_ what: String) -> ParseError {
+            ParseError(message: "\(what) at byte \(pos) of the JSON header")
+        }
+
+        mutating func skipSpace() {
+            while pos < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[pos]) { pos += 1 }
+        }
+
+        mutating func expect(_ literal: String, _ value: JSON) throws(ParseError) -> JSON {
+            for b in literal.utf8 {
+                guard pos < bytes.count, bytes[pos] == b else { throw fail("invalid literal (expected '\(literal)')") }
+                pos += 1
+            }
+            return value
+        }
+
+        mutating func value(depth: Int) throws(ParseError) -> JSON {
+            guard depth < 128 else { throw fail("JSON nested too deeply") }
+            guard pos < bytes.count else { throw fail("unexpected end of JSON") }
+            switch bytes[pos] {
+            case UInt8(ascii: "{"):
+                pos += 1
+                var members: [(key: String, value: JSON)] = []
+                skipSpace()
+                if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(members) }
+                while true {
+                    skipSpace()
+                    guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                    let key = try string()
+                    skipSpace()
+                    guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    pos += 1
+                    skipSpace()
+                    members.append((key, try value(depth: depth + 1)))
+                    skipSpace()
+                    guard pos < bytes.count else { throw fail("unexpected end of JSON in an object") }
+                    if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                    if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(members) }
+                    throw fail("expected ',' or '}'")
+                }
+            case UInt8(ascii: "["):
+                pos += 1
+                var items: [JSON] = []
+                skipSpace()
+                if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+                while true {
+                    skipSpace()
+                    items.append(try value(depth: depth + 1))
+                    skipSpace()
+                    guard pos < bytes.count else { throw fail("unexpected end of JSON in an array") }
+                    if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                    if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+                    throw fail("expected ',' or ']'")
+                }
+            case UInt8(ascii: "\""):
+                return .string(try string())
+            case UInt8(ascii: "t"): return try expect("true", .bool(true))
+            case UInt8(ascii: "f"): return try expect("false", .bool(false))
+            case UInt8(ascii: "n"): return try expect("null", .null)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return try number()
+            default:
+                throw fail("unexpected character '\(Unicode.Scalar(bytes[pos]))'")
+            }
+        }
+
+        mutating func number() throws(ParseError) -> JSON {
+            let start = pos
+            func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+            if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+            let intStart = pos
+            guard pos < bytes.count, isDigit(bytes[pos]) else { throw fail("invalid number") }
+            if bytes[pos] == UInt8(ascii: "0") {
+                pos += 1
+            } else {
+                while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+            }
+            let intEnd = pos
+            var isInteger = true
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
+                isInteger = false
+                pos += 1
+                guard pos < bytes.count, isDigit(bytes[pos]) else { throw fail("invalid number") }
+                while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+            }
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
+                isInteger = false
+                pos += 1
+                if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+                guard pos < bytes.count, isDigit(bytes[pos]) else { throw fail("invalid number") }
+                while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+            }
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
+            var integer: Int? = nil
+            if isInteger {
+                var v = 0
+                var overflow = false
+                for i in intStart..<intEnd {
+                    let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                    let (s, o2) = m.addingReportingOverflow(Int(bytes[i] - UInt8(ascii: "0")))
+                    if o1 || o2 { overflow = true; break }
+                    v = s
+                }
+                if !overflow { integer = intStart == start ? v : -v }
+            }
+            return .number(text: text, integer: integer)
+        }
+
+        mutating func hex4() throws(ParseError) -> UInt32 {
+            guard pos + 4 <= bytes.count else { throw fail("truncated \\u escape") }
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                let b = bytes[pos]
+                let d: UInt32
+                switch b {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(b - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(b - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(b - UInt8(ascii: "A") + 10)
+                default: throw fail("invalid \\u escape")
+                }
+                v = v << 4 | d
+                pos += 1
+            }
+            return v
+        }
+
+        /// Parses a string starting at the opening quote. Raw bytes must be valid UTF-8.
+        mutating func string() throws(ParseError) -> String {
+            pos += 1
+            var buffer: [UInt8] = []
+            while true {
+                guard pos < bytes.count else { throw fail("unterminated string") }
+                let b = bytes[pos]
+                if b == UInt8(ascii: "\"") { pos += 1; break }
+                if b < 0x20 { throw fail("unescaped control character in a string") }
+                if b != UInt8(ascii: "\\") { buffer.append(b); pos += 1; continue }
+                pos += 1
+                guard pos < bytes.count else { throw fail("unterminated string") }
+                let e = bytes[pos]
+                pos += 1
+                switch e {
+                case UInt8(ascii: "\""): buffer.append(0x22)
+                case UInt8(ascii: "\\"): buffer.append(0x5C)
+                case UInt8(ascii: "/"): buffer.append(0x2F)
+                case UInt8(ascii: "b"): buffer.append(0x08)
+                case UInt8(ascii: "f"): buffer.append(0x0C)
+                case UInt8(ascii: "n"): buffer.append(0x0A)
+                case UInt8(ascii: "r"): buffer.append(0x0D)
+                case UInt8(ascii: "t"): buffer.append(0x09)
+                case UInt8(ascii: "u"):
+                    var code = try hex4()
+                    if (0xD800...0xDBFF).contains(code) {
+                        guard pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") else {
+                            throw fail("unpaired surrogate in \\u escape")
+                        }
+                        pos += 2
+                        let low = try hex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("unpaired surrogate in \\u escape") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(code) {
+                        throw fail("unpaired surrogate in \\u escape")
+                    }
+                    buffer.append(contentsOf: Array(String(Unicode.Scalar(code)!).utf8))
+                default:
+                    pos -= 1
+                    throw fail("invalid escape '\\\(Unicode.Scalar(e))'")
+                }
+            }
+            guard let s = Bytes.utf8String(buffer) else { throw fail("string is not valid UTF-8") }
+            return s
+        }
+    }
+}

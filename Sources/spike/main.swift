@@ -1,0 +1,3 @@
+import SpikeCLI
+
+SpikeCommand.main()
