@@ -36,6 +36,6 @@ let package = Package(
         .testTarget(name: "SpikeNNTests", dependencies: ["SpikeNN", "SpikeData"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
         .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"]),
-        .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"]),
+        .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"], resources: [.copy("Fixtures")]),
     ]
 )

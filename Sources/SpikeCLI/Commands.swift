@@ -37,7 +37,7 @@ public struct Train: ParsableCommand {
     @Option(help: "Randman classes.") var classes = 10
     @Option(help: "Randman input units.") var units = 100
     @Option(help: "Time steps per sample.") var steps = 50
-    @Option(help: "Randman manifold dimension.") var manifoldDim = 1
+    @Option(help: "Randman manifold dimension.") var manifoldDim = 2
     @Option(help: "Randman smoothness alpha.") var alpha = 2.0
     @Option(help: "Randman samples per class.") var samplesPerClass = 200
     @Option(help: "Seed of the dataset.") var dataSeed: UInt64 = 42
@@ -50,10 +50,10 @@ public struct Train: ParsableCommand {
     @Option(help: "Readout: max-membrane, count or mse-count.") var readout = "max-membrane"
     @Option(help: "LI readout time constant in steps.") var readoutTau: Float = 10
     @Option(help: "Gain on PyTorch's default weight initialisation.") var weightGain: Float = 4
-    @Option(help: "Epochs.") var epochs = 15
+    @Option(help: "Epochs.") var epochs = 20
     @Option(help: "Batch size.") var batchSize = 64
     @Option(help: "Optimizer: adam, adamw or sgd.") var optimizer = "adam"
-    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 2e-3
+    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 5e-3
     @Option(help: "Weight decay.") var weightDecay: Float = 0
     @Option(help: "Clip gradients to this global norm.") var clipNorm: Float?
     @Option(help: "Seed of initialisation and batch order.") var seed: UInt64 = 0
@@ -66,12 +66,16 @@ public struct Train: ParsableCommand {
         guard dataset == "randman" else { throw CLIError("unknown dataset '\(dataset)' (known: randman)") }
         let data = RandmanConfig(classes: classes, units: units, steps: steps, manifoldDim: manifoldDim, alpha: alpha,
                                  samplesPerClass: samplesPerClass, seed: dataSeed)
+        try data.validate()
         let sizes = try hidden.split(separator: ",").map { s -> Int in
             guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw CLIError("--hidden: '\(s)' is not a positive size") }
             return n
         }
         var params = try parseAssignments(assignments)
         if neuron == "lif", params["tau"] == nil { params["tau"] = "\(tau)" }
+        // Hidden layers integrate their input without the 1/tau factor (V = V - V/tau + X), as Zenke &
+        // Vogels' networks do; `--set decay_input=true` restores SpikingJelly's default.
+        if neuron == "lif", params["decay_input"] == nil { params["decay_input"] = "false" }
         if params["surrogate"] == nil { params["surrogate"] = surrogate }
         if let a = surrogateAlpha, params["alpha"] == nil { params["alpha"] = "\(a)" }
         let spec = NetworkSpec(inputs: units, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
