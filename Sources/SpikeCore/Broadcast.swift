@@ -28,6 +28,20 @@ extension Tensor {
         }
         if b.count == 1 { let y = b.scalars[0]; return Tensor(shape: broadcastShape(a.shape, b.shape), scalars: a.scalars.map { f($0, y) }) }
         if a.count == 1 { let x = a.scalars[0]; return Tensor(shape: broadcastShape(a.shape, b.shape), scalars: b.scalars.map { f(x, $0) }) }
+        // Fast path: b's shape is a trailing part of a's (a bias added to every row).
+        if b.rank <= a.rank, Array(a.shape.suffix(b.rank)) == b.shape, b.count > 0 {
+            let n = b.count
+            var out = [Float](repeating: 0, count: a.count)
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    out.withUnsafeMutableBufferPointer { po in
+                        var i = 0
+                        while i < po.count { for j in 0..<n { po[i + j] = f(pa[i + j], pb[j]) }; i += n }
+                    }
+                }
+            }
+            return Tensor(shape: a.shape, scalars: out)
+        }
         let shape = broadcastShape(a.shape, b.shape)
         let ia = broadcastIndex(from: a.shape, to: shape)
         let ib = broadcastIndex(from: b.shape, to: shape)
@@ -61,6 +75,18 @@ extension Tensor {
     /// Sums this tensor down to `shape` (the reverse of broadcasting `shape` up to this tensor's shape).
     public func sumToShape(_ target: [Int]) -> Tensor {
         if shape == target { return self }
+        // Fast path: summing leading axes away (the gradient of a bias added to every row).
+        if target.count <= rank, Array(shape.suffix(target.count)) == target || target.allSatisfy({ $0 == 1 }) && target.reduce(1, *) == 1 {
+            let n = target.reduce(1, *)
+            if n > 0 {
+                var out = [Float](repeating: 0, count: n)
+                scalars.withUnsafeBufferPointer { p in
+                    var i = 0
+                    while i < p.count { for j in 0..<n { out[j] += p[i + j] }; i += n }
+                }
+                return Tensor(shape: target, scalars: out)
+            }
+        }
         let idx = Tensor.broadcastIndex(from: target, to: shape)
         var out = [Float](repeating: 0, count: target.reduce(1, *))
         for i in 0..<count { out[idx[i]] += scalars[i] }
