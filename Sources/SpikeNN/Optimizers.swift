@@ -59,6 +59,10 @@ public class Adam: Optimizer {
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, decoupled: Bool
     var m: [[Float]], v: [[Float]]
+    /// Updates made to each parameter (PyTorch's per-parameter `state['step']`): a parameter without a
+    /// gradient at some call is not advanced, so its bias correction stays its own.
+    var steps: [Int]
+    /// Number of `step()` calls.
     public private(set) var stepCount = 0
 
     public init(_ parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
@@ -67,14 +71,16 @@ public class Adam: Optimizer {
         self.epsilon = epsilon; self.weightDecay = weightDecay; self.decoupled = decoupled
         m = parameters.map { [Float](repeating: 0, count: $0.value.count) }
         v = m
+        steps = Array(repeating: 0, count: parameters.count)
     }
 
     public func step() {
         stepCount += 1
-        let bc1 = 1 - Float(Double(beta1).power(stepCount)), bc2 = 1 - Float(Double(beta2).power(stepCount))
-        let stepSize = learningRate / bc1, bc2Root = bc2.squareRoot()
         for (k, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
+            steps[k] += 1
+            let bc1 = 1 - Float(Double(beta1).power(steps[k])), bc2 = 1 - Float(Double(beta2).power(steps[k]))
+            let stepSize = learningRate / bc1, bc2Root = bc2.squareRoot()
             let (b1, b2, eps, wd, lr) = (beta1, beta2, epsilon, weightDecay, learningRate)
             p.value.scalars.withUnsafeMutableBufferPointer { w in
                 g.scalars.withUnsafeBufferPointer { gp in
