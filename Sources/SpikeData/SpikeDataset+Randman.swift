@@ -40,11 +40,13 @@ extension SpikeDataset {
 
         // Spike steps, class-major as generated: sample n = k * perClass + j.
         var flat = [Int32](repeating: SpikeDataset.noSpike, count: classes * perClass * units)
+        var flatValues = [Float](repeating: 0, count: classes * perClass * units)
         points.withUnsafeBufferPointer { pts in
             flat.withUnsafeMutableBufferPointer { out in
-                let box = UncheckedSendable(out)
+              flatValues.withUnsafeMutableBufferPointer { valuesOut in
+                let box = UncheckedSendable(out), valuesBox = UncheckedSendable(valuesOut)
                 Parallel.forEach(chunks: classes) { k in
-                    let out = box.value
+                    let out = box.value, valuesOut = valuesBox.value
                     let manifold = manifolds[k]
                     var y = [Double](repeating: 0, count: perClass * units)
                     y.withUnsafeMutableBufferPointer { yb in
@@ -64,10 +66,12 @@ extension SpikeDataset {
                                 let standardised = (yb[j * units + e] - lo) / scale
                                 let step = min(Int(standardised * Double(steps)), steps - 1)
                                 out[(k * perClass + j) * units + e] = Int32(step)
+                                valuesOut[(k * perClass + j) * units + e] = Float(standardised)
                             }
                         }
                     }
                 }
+              }
             }
         }
 
@@ -75,6 +79,7 @@ extension SpikeDataset {
         rng.shuffle(&order)
         let spikeSteps = order.map { n in Array(flat[(n * units)..<((n + 1) * units)]) }
         let labels = order.map { $0 / perClass }
-        return SpikeDataset(unchecked: spikeSteps, labels: labels, steps: steps, units: units, classes: classes)
+        let values = order.map { n in Array(flatValues[(n * units)..<((n + 1) * units)]) }
+        return SpikeDataset(unchecked: spikeSteps, labels: labels, steps: steps, units: units, classes: classes, values: values)
     }
 }

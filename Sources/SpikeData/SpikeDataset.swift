@@ -20,6 +20,10 @@ public struct SpikeDataset: Sendable, Equatable {
     public let units: Int
     /// Number of classes.
     public let classes: Int
+    /// Per sample, the analog value of each unit in [0, 1] from which its spike step was derived
+    /// (`step = min(Int(value * steps), steps - 1)` for Randman), when the data set has one. Encoders other than
+    /// the data set's own spike times (rate, latency, ...) start from these values.
+    public let values: [[Float]]?
 
     /// Number of samples.
     public var count: Int { labels.count }
@@ -60,7 +64,8 @@ public struct SpikeDataset: Sendable, Equatable {
         self.init(unchecked: spikeSteps, labels: labels, steps: steps, units: units, classes: classes)
     }
 
-    init(unchecked spikeSteps: [[Int32]], labels: [Int], steps: Int, units: Int, classes: Int) {
+    init(unchecked spikeSteps: [[Int32]], labels: [Int], steps: Int, units: Int, classes: Int, values: [[Float]]? = nil) {
+        self.values = values
         self.spikeSteps = spikeSteps
         self.labels = labels
         self.steps = steps
@@ -93,10 +98,23 @@ public struct SpikeDataset: Sendable, Equatable {
 
     /// The samples at `indices`, in that order (repeats allowed), with the same `steps`, `units` and
     /// `classes`. Traps on an index outside `0..<count`.
+    /// The analog values of samples `indices` as `[B, units]`, with their labels; nil when the data set has
+    /// no values.
+    public func batchValues(indices: [Int]) -> (values: Tensor, labels: [Int])? {
+        guard let values else { return nil }
+        var scalars: [Float] = []
+        scalars.reserveCapacity(indices.count * units)
+        for n in indices {
+            precondition(n >= 0 && n < count, "SpikeDataset.batchValues: index \(n) out of range 0..<\(count)")
+            scalars += values[n]
+        }
+        return (Tensor(shape: [indices.count, units], scalars: scalars), indices.map { labels[$0] })
+    }
+
     public func subset(indices: [Int]) -> SpikeDataset {
         for n in indices { precondition(n >= 0 && n < count, "SpikeDataset.subset: index \(n) out of range 0..<\(count)") }
         return SpikeDataset(unchecked: indices.map { spikeSteps[$0] }, labels: indices.map { labels[$0] },
-                            steps: steps, units: units, classes: classes)
+                            steps: steps, units: units, classes: classes, values: values.map { v in indices.map { v[$0] } })
     }
 
     /// Splits into the first `round(count * trainFraction)` samples (train) and the rest (test), keeping the
@@ -107,9 +125,9 @@ public struct SpikeDataset: Sendable, Equatable {
                      "SpikeDataset.split: trainFraction must be in [0, 1], got \(trainFraction)")
         let nTrain = min(count, max(0, Int((Double(count) * trainFraction).rounded())))
         let train = SpikeDataset(unchecked: Array(spikeSteps[..<nTrain]), labels: Array(labels[..<nTrain]),
-                                 steps: steps, units: units, classes: classes)
+                                 steps: steps, units: units, classes: classes, values: values.map { Array($0[..<nTrain]) })
         let test = SpikeDataset(unchecked: Array(spikeSteps[nTrain...]), labels: Array(labels[nTrain...]),
-                                steps: steps, units: units, classes: classes)
+                                steps: steps, units: units, classes: classes, values: values.map { Array($0[nTrain...]) })
         return (train, test)
     }
 

@@ -277,3 +277,26 @@ final class BatchIteratorTests: XCTestCase {
         XCTAssertEqual(seen.sorted(), Array(0..<10))
     }
 }
+
+final class SpikeDatasetValueTests: XCTestCase {
+    func testRandmanValuesDetermineTheSpikeSteps() throws {
+        let config = RandmanConfig(classes: 3, units: 7, steps: 20, manifoldDim: 1, alpha: 2, samplesPerClass: 10, seed: 5)
+        let data = try SpikeDataset.randman(config)
+        let values = try XCTUnwrap(data.values)
+        XCTAssertEqual(values.count, data.count)
+        for (sample, steps) in zip(values, data.spikeSteps) {
+            for (v, s) in zip(sample, steps) {
+                XCTAssertTrue(v >= 0 && v <= 1)
+                XCTAssertEqual(Int(s), min(Int(Double(v) * 20), 19), accuracy: 1)   // float rounding of the stored value
+            }
+        }
+        let (t, labels) = try XCTUnwrap(data.batchValues(indices: [4, 0]))
+        XCTAssertEqual(t.shape, [2, 7])
+        XCTAssertEqual(Array(t.scalars[0..<7]), values[4])
+        XCTAssertEqual(labels, [data.labels[4], data.labels[0]])
+        let (train, test) = data.split(trainFraction: 0.5)
+        XCTAssertEqual(train.values?.count, 15)
+        XCTAssertEqual(test.values?.first, values[15])
+        XCTAssertEqual(data.subset(indices: [2]).values?.first, values[2])
+    }
+}
