@@ -7,7 +7,7 @@ public struct SpikeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "spike",
         abstract: "Build, simulate and train spiking neural networks.",
-        subcommands: [Train.self, Eval.self, Neuron.self])
+        subcommands: [Train.self, Eval.self, Neuron.self, EncodeCommand.self])
     public init() {}
 }
 
@@ -41,13 +41,15 @@ public struct Train: ParsableCommand {
     @Option(help: "Randman smoothness alpha.") var alpha = 2.0
     @Option(help: "Randman samples per class.") var samplesPerClass = 200
     @Option(help: "Seed of the dataset.") var dataSeed: UInt64 = 42
+    @Option(help: "Input encoding: spike-times (Randman's own), rate (Poisson of the values) or latency.") var encoder = "spike-times"
     @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "128"
     @Option(help: "Hidden neuron model: lif or if.") var neuron = "lif"
     @Option(help: "Neuron membrane time constant in steps (lif).") var tau: Float = 10
     @Option(name: .customLong("set"), help: "Further neuron parameter NAME=VALUE (as spike neuron --set).") var assignments: [String] = []
     @Option(help: "Surrogate gradient: sigmoid, atan, fast-sigmoid, triangle, erf, piecewise-quadratic, rectangle, straight-through.") var surrogate = "atan"
     @Option(help: "Surrogate shape parameter (default: the family's).") var surrogateAlpha: Float?
-    @Option(help: "Readout: max-membrane, count or mse-count.") var readout = "max-membrane"
+    @Option(help: "Readout: \(Readout.names.joined(separator: ", ")).") var readout = "max-membrane"
+    @Option(name: .customLong("readout-set"), help: "Readout parameter NAME=VALUE (e.g. correct_rate=0.8, gradient=soft).") var readoutAssignments: [String] = []
     @Option(help: "LI readout time constant in steps.") var readoutTau: Float = 10
     @Option(help: "Gain on PyTorch's default weight initialisation.") var weightGain: Float = 4
     @Option(help: "Epochs.") var epochs = 20
@@ -78,11 +80,15 @@ public struct Train: ParsableCommand {
         if neuron == "lif", params["decay_input"] == nil { params["decay_input"] = "false" }
         if params["surrogate"] == nil { params["surrogate"] = surrogate }
         if let a = surrogateAlpha, params["alpha"] == nil { params["alpha"] = "\(a)" }
+        let readoutParameters = try parseAssignments(readoutAssignments)
+        let decoder = try Readout.named(readout, parameters: readoutParameters)
         let spec = NetworkSpec(inputs: units, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
-                               readout: readout, readoutTau: readoutTau, weightGain: weightGain)
+                               readout: readout, readoutParameters: readoutParameters, membraneOutput: decoder.input == .membrane,
+                               readoutTau: readoutTau, weightGain: weightGain)
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
         options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed
+        options.encoder = encoder
         try options.validate()
         try spec.validate()
         if let save { try checkWritable(save) }
@@ -121,7 +127,7 @@ public struct Eval: ParsableCommand {
         let (net, spec, data, training) = try Checkpoint.load(from: URL(fileURLWithPath: model))
         let (_, test) = try SpikeDataset.randman(data).split(trainFraction: training.trainFraction)
         guard !test.isEmpty else { throw CLIError("test set is empty") }
-        let (loss, acc) = Trainer.evaluate(net, spec: spec, data: test, batchSize: 256)
+        let (loss, acc) = try Trainer.evaluate(net, spec: spec, data: test, batchSize: 256, options: training)
         if json { try printJSON(Result(testAccuracy: acc, testLoss: loss, testSamples: test.count)) }
         else { print(String(format: "test accuracy %.4f, loss %.4f on %d samples", acc, loss, test.count)) }
     }

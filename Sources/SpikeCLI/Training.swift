@@ -12,8 +12,13 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var clipNorm: Float? = nil
     public var seed: UInt64 = 0
     public var trainFraction = 0.8
+    /// How samples become input spikes: "spike-times" (the data set's own spike per unit), "rate" (Poisson,
+    /// probability per step = the unit's value) or "latency" (snnTorch's linear, normalised latency code:
+    /// larger values spike earlier).
+    public var encoder = "spike-times"
 
     public static let optimizers = ["adam", "adamw", "sgd"]
+    public static let encoders = ["spike-times", "rate", "latency"]
     public init() {}
 
     /// Checks the options; throws a one-line error.
@@ -24,6 +29,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         guard learningRate > 0, learningRate.isFinite else { throw CLIError("learning rate must be > 0, got \(learningRate)") }
         guard weightDecay >= 0 else { throw CLIError("weight decay must be >= 0, got \(weightDecay)") }
         if let c = clipNorm, !(c > 0) { throw CLIError("clip norm must be > 0, got \(c)") }
+        guard Self.encoders.contains(encoder) else { throw CLIError("unknown encoder '\(encoder)' (known: \(Self.encoders.joined(separator: ", ")))") }
         guard trainFraction > 0, trainFraction < 1 else { throw CLIError("train fraction must be in (0, 1), got \(trainFraction)") }
     }
 
@@ -32,6 +38,24 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         case "sgd": return SGD(params, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         case "adamw": return AdamW(params, learningRate: learningRate, weightDecay: weightDecay)
         default: return Adam(params, learningRate: learningRate, weightDecay: weightDecay)
+        }
+    }
+}
+
+extension TrainingOptions {
+    /// The input spikes `[T, B, units]` of samples `indices` under `encoder`; stochastic encoders draw from a
+    /// generator derived from `seed`, `epoch` and `batch` only, so runs repeat bit for bit.
+    func inputs(_ data: SpikeDataset, indices: [Int], epoch: Int, batch: Int) throws -> (Tensor, [Int]) {
+        if encoder == "spike-times" { return data.batch(indices: indices) }
+        guard let (values, labels) = data.batchValues(indices: indices) else {
+            throw CLIError("encoder '\(encoder)' needs a data set with analog values")
+        }
+        switch encoder {
+        case "rate":
+            var rng = SeededRandom(seed: seed ^ 0x5EED_0F_E4C0_DE).split(stream: UInt64(epoch) << 32 | UInt64(batch))
+            return (try SpikeCoding.Encode.poisson(values, steps: data.steps, rng: &rng), labels)
+        default:
+            return (try SpikeCoding.Encode.latency(values, steps: data.steps, clip: false, normalize: true, linear: true), labels)
         }
     }
 }
@@ -57,16 +81,18 @@ public struct TrainingSummary: Codable, Sendable {
 /// Trains `spec` on a dataset and evaluates it.
 public enum Trainer {
     /// Mean loss and accuracy of `model` on `data`, without recording gradients.
-    public static func evaluate(_ model: Sequential, spec: NetworkSpec, data: SpikeDataset, batchSize: Int) -> (loss: Float, accuracy: Float) {
+    public static func evaluate(_ model: Sequential, spec: NetworkSpec, data: SpikeDataset, batchSize: Int,
+                                options: TrainingOptions = TrainingOptions()) throws -> (loss: Float, accuracy: Float) {
+        let readout = try spec.makeReadout()
         model.setTraining(false)
         defer { model.setTraining(true) }
         var hits: Float = 0, lossSum: Float = 0
-        Tape.withoutGradients {
-            for idx in BatchIterator(count: data.count, batchSize: batchSize, shuffle: false) {
-                let (x, labels) = data.batch(indices: idx)
+        try Tape.withoutGradients {
+            for (b, idx) in BatchIterator(count: data.count, batchSize: batchSize, shuffle: false).enumerated() {
+                let (x, labels) = try options.inputs(data, indices: idx, epoch: -1, batch: b)
                 let y = model(Variable(x))
-                lossSum += spec.loss(y, labels: labels).value.scalar * Float(idx.count)
-                hits += Loss.accuracy(spec.scores(y.value), labels: labels) * Float(idx.count)
+                lossSum += try readout.loss(y, labels: labels).value.scalar * Float(idx.count)
+                hits += try readout.accuracy(y.value, labels: labels) * Float(idx.count)
             }
         }
         let n = Float(max(1, data.count))
@@ -79,6 +105,7 @@ public enum Trainer {
         try options.validate()
         guard !train.isEmpty else { throw CLIError("training set is empty") }
         guard !test.isEmpty else { throw CLIError("test set is empty") }
+        let readout = try spec.makeReadout()
         var rng = SeededRandom(seed: options.seed)
         let model = try spec.build(rng: &rng)
         let opt = options.makeOptimizer(model.parameters)
@@ -89,17 +116,17 @@ public enum Trainer {
             let batches = BatchIterator(count: train.count, batchSize: options.batchSize, shuffle: true, seed: options.seed, epoch: epoch)
             var hits: Float = 0, count = 0, lossSum: Float = 0
             for (b, idx) in batches.enumerated() {
-                let (x, labels) = train.batch(indices: idx)
+                let (x, labels) = try options.inputs(train, indices: idx, epoch: epoch, batch: b)
                 opt.zeroGrad()
                 let y = model(Variable(x))
-                let loss = spec.loss(y, labels: labels)
+                let loss = try readout.loss(y, labels: labels)
                 loss.backward()
                 if let c = options.clipNorm { clipGradientNorm(model.parameters, maxNorm: c) }
                 opt.step()
                 lastLoss = loss.value.scalar
                 guard lastLoss.isFinite else { throw CLIError("training diverged: loss is \(lastLoss) at epoch \(epoch + 1); lower the learning rate") }
                 lossSum += lastLoss * Float(idx.count)
-                hits += Loss.accuracy(spec.scores(y.value), labels: labels) * Float(idx.count)
+                hits += try readout.accuracy(y.value, labels: labels) * Float(idx.count)
                 count += idx.count; seen += idx.count
                 report(TrainingProgress(epoch: epoch + 1, epochs: options.epochs, batch: b + 1, batches: batches.batchCount,
                                         loss: lossSum / Float(count), accuracy: hits / Float(count),
@@ -107,12 +134,23 @@ public enum Trainer {
             }
         }
         let seconds = Date().timeIntervalSince(start)
-        let trainEval = evaluate(model, spec: spec, data: train, batchSize: 256)
-        let testEval = evaluate(model, spec: spec, data: test, batchSize: 256)
+        let trainEval = try evaluate(model, spec: spec, data: train, batchSize: 256, options: options)
+        let testEval = try evaluate(model, spec: spec, data: test, batchSize: 256, options: options)
         let summary = TrainingSummary(trainAccuracy: trainEval.accuracy, testAccuracy: testEval.accuracy, finalLoss: lastLoss,
                                       seconds: seconds, samplesPerSecond: Double(seen) / max(1e-9, seconds),
                                       trainSamples: train.count, testSamples: test.count,
                                       parameters: model.parameters.reduce(0) { $0 + $1.value.count })
         return (model, summary)
+    }
+}
+
+extension NetworkSpec {
+    /// The readout (decoder, loss, accuracy) named by the spec; its input kind must match the output layer.
+    public func makeReadout() throws -> Readout {
+        let r = try Readout.named(readout, parameters: readoutParameters)
+        guard (r.input == .membrane) == membraneOutput else {
+            throw CLIError("readout '\(readout)' reads \(r.input.rawValue) but the network's output layer is \(membraneOutput ? "a membrane (LI)" : "spiking")")
+        }
+        return r
     }
 }

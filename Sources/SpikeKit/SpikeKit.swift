@@ -3,5 +3,6 @@
 @_exported import SpikeCore
 @_exported import SpikeNeurons
 @_exported import SpikeNN
+@_exported import SpikeCoding
 @_exported import SpikeData
 @_exported import SpikeIO

@@ -33,12 +33,14 @@ public enum Loss {
         crossEntropy(membrane.max(axis: 0), labels: labels)
     }
 
-    /// Mean squared error between spike counts and target counts (snnTorch's `mse_count_loss`): the target
-    /// count is `correctRate * T` for the labelled class and `incorrectRate * T` for the others; the mean is
-    /// over batch and classes. Defaults 1.0 and 0.0 as snnTorch.
+    /// Mean squared error between spike counts and target counts: the target count is `correctRate * T` for the
+    /// labelled class and `incorrectRate * T` for the others; the mean is over batch and classes. Defaults 1.0
+    /// and 0.0. snnTorch's `mse_count_loss` further truncates the targets to integers and divides by T:
+    /// SpikeCoding's `ReadoutLoss.mseCount` is that exact form, built on this one.
     public static func mseCount(_ spikes: Variable, labels: [Int], correctRate: Float = 1, incorrectRate: Float = 0) -> Variable {
         let (T, B, C) = (spikes.shape[0], spikes.shape[1], spikes.shape[2])
         precondition(labels.count == B, "mseCount: \(B) samples vs \(labels.count) labels")
+        precondition(labels.allSatisfy { $0 >= 0 && $0 < C }, "mseCount: label out of range 0..<\(C)")
         var target = Tensor(repeating: incorrectRate * Float(T), shape: [B, C])
         for b in 0..<B { target.scalars[b * C + labels[b]] = correctRate * Float(T) }
         let diff = spikes.sum(axis: 0) - Variable(target)

@@ -4,9 +4,9 @@ import SpikeNeurons
 /// A feed-forward spiking classifier described by value, so that it can be stored in a checkpoint's
 /// metadata and rebuilt: `Linear -> neuron layer` per hidden size, then `Linear -> readout`.
 ///
-/// Readouts: `max-membrane` (LI readout, cross-entropy on the maximum membrane over time, as Zenke & Vogels
-/// 2021), `count` (spiking output layer, cross-entropy on spike counts), `mse-count` (spiking output layer,
-/// snnTorch's MSE count loss with target rates 0.8 / 0.2).
+/// The readout (its decoder and loss) is named here and interpreted by SpikeCoding's `Readout`; the network
+/// only needs to know whether the output layer is a non-spiking leaky integrator (`membraneOutput`, for
+/// membrane readouts such as max-membrane) or a spiking layer of the hidden model (for spike readouts).
 public struct NetworkSpec: Codable, Equatable, Sendable {
     /// Input units.
     public var inputs: Int
@@ -18,19 +18,23 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
     public var neuron: String
     /// Parameters of the hidden neurons (and of a spiking output layer), as for `spike neuron --set`.
     public var neuronParameters: [String: String]
-    /// Readout: "max-membrane", "count" or "mse-count".
+    /// Readout name (SpikeCoding's `Readout.names`, e.g. "max-membrane", "count", "first-spike").
     public var readout: String
+    /// Readout parameters (`Readout.named(_:parameters:)`).
+    public var readoutParameters: [String: String]
+    /// Whether the output layer is an LI (membrane readouts) rather than a spiking layer.
+    public var membraneOutput: Bool
     /// Time constant (steps) of the LI readout.
     public var readoutTau: Float
     /// Gain applied to PyTorch's default initialisation of every Linear weight (1 = PyTorch's default).
     public var weightGain: Float
 
-    public static let readouts = ["max-membrane", "count", "mse-count"]
-
     public init(inputs: Int, hidden: [Int], outputs: Int, neuron: String = "lif", neuronParameters: [String: String] = [:],
-                readout: String = "max-membrane", readoutTau: Float = 10, weightGain: Float = 1) {
+                readout: String = "max-membrane", readoutParameters: [String: String] = [:], membraneOutput: Bool = true,
+                readoutTau: Float = 10, weightGain: Float = 1) {
         self.inputs = inputs; self.hidden = hidden; self.outputs = outputs; self.neuron = neuron
-        self.neuronParameters = neuronParameters; self.readout = readout; self.readoutTau = readoutTau; self.weightGain = weightGain
+        self.neuronParameters = neuronParameters; self.readout = readout; self.readoutParameters = readoutParameters
+        self.membraneOutput = membraneOutput; self.readoutTau = readoutTau; self.weightGain = weightGain
     }
 
     /// Checks sizes, names and parameters; throws a one-line `ParameterError`.
@@ -38,9 +42,6 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
         guard inputs > 0 else { throw ParameterError("network: inputs must be positive, got \(inputs)") }
         guard outputs >= 2 else { throw ParameterError("network: outputs must be at least 2, got \(outputs)") }
         for h in hidden where h <= 0 { throw ParameterError("network: hidden sizes must be positive, got \(h)") }
-        guard Self.readouts.contains(readout) else {
-            throw ParameterError("network: unknown readout '\(readout)' (known: \(Self.readouts.joined(separator: ", ")))")
-        }
         guard readoutTau > 0, readoutTau.isFinite else { throw ParameterError("network: readout tau must be > 0, got \(readoutTau)") }
         guard weightGain > 0, weightGain.isFinite else { throw ParameterError("network: weight gain must be > 0, got \(weightGain)") }
         _ = try neuronLayer()
@@ -66,26 +67,12 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
             width = h
         }
         layers.append(scaled(Linear(width, outputs, rng: &rng)))
-        layers.append(readout == "max-membrane" ? SpikingLayer(LI(tau: readoutTau)) : try neuronLayer())
+        layers.append(membraneOutput ? SpikingLayer(LI(tau: readoutTau)) : try neuronLayer())
         return Sequential(layers: layers)
     }
 
     func scaled(_ l: Linear) -> Linear {
         if weightGain != 1 { l.weight.value = l.weight.value * weightGain }
         return l
-    }
-
-    /// The loss of the readout for network output `y` (`[T, B, C]`).
-    public func loss(_ y: Variable, labels: [Int]) -> Variable {
-        switch readout {
-        case "count": return Loss.countCrossEntropy(y, labels: labels)
-        case "mse-count": return Loss.mseCount(y, labels: labels, correctRate: 0.8, incorrectRate: 0.2)
-        default: return Loss.maxMembraneCrossEntropy(y, labels: labels)
-        }
-    }
-
-    /// Class scores `[B, C]` of the readout: maximum membrane, or spike counts.
-    public func scores(_ y: Tensor) -> Tensor {
-        readout == "max-membrane" ? y.max(axis: 0) : y.sum(axis: 0)
     }
 }
