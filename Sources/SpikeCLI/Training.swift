@@ -52,7 +52,7 @@ extension TrainingOptions {
         }
         switch encoder {
         case "rate":
-            var rng = SeededRandom(seed: seed ^ 0x5EED_0F_E4C0_DE).split(stream: UInt64(epoch) << 32 | UInt64(batch))
+            var rng = SeededRandom(seed: seed ^ 0x5EED_0F_E4C0_DE).split(stream: UInt64(bitPattern: Int64(epoch)) << 32 ^ UInt64(batch))
             return (try SpikeCoding.Encode.poisson(values, steps: data.steps, rng: &rng), labels)
         default:
             return (try SpikeCoding.Encode.latency(values, steps: data.steps, clip: false, normalize: true, linear: true), labels)

@@ -63,6 +63,25 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), ["net.safetensors"])
     }
 
+    func testTrainingWithEveryEncoderAndSeveralReadouts() throws {
+        for (encoder, readout) in [("rate", "count"), ("latency", "max-membrane"), ("spike-times", "first-spike"),
+                                   ("spike-times", "time-softmax"), ("rate", "mse-count")] {
+            let ckpt = path("\(encoder)-\(readout).safetensors")
+            let r = try spike(["train"] + tiny + ["--encoder", encoder, "--readout", readout, "--json", "--save", ckpt])
+            XCTAssertEqual(r.status, 0, "\(encoder) \(readout): \(r.stderr)")
+            let summary = try JSONDecoder().decode(TrainingSummary.self, from: Data(r.stdout.utf8))
+            XCTAssertTrue(summary.finalLoss.isFinite)
+            // eval re-encodes the test split the same way and reads the same readout from the checkpoint.
+            let e = try spike(["eval", "--model", ckpt, "--json"])
+            XCTAssertEqual(e.status, 0, e.stderr)
+            let acc = try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any]
+            XCTAssertEqual((acc["testAccuracy"] as! NSNumber).floatValue, summary.testAccuracy, "\(encoder) \(readout)")
+        }
+        try assertFails(["train", "--readout", "vibes"], "vibes")
+        try assertFails(["train", "--encoder", "morse"], "unknown encoder 'morse'")
+        try assertFails(["train", "--readout", "mse-count", "--readout-set", "correct_rate=7"], "correct_rate")
+    }
+
     func testSameSeedSameResultWithOneOrTwoThreads() throws {
         var outputs: [String] = []
         for threads in ["1", "2"] {
