@@ -1,3 +1,5 @@
+import Foundation
+
 /// Dense matrix products on row-major float32 buffers.
 ///
 /// The kernel is the i-k-j order over cache blocks (`kBlock` rows of B by `nBlock` columns, sized for the
@@ -18,11 +20,73 @@ public enum GEMM {
         let chunks = (m + rowChunk - 1) / rowChunk
         let work = m * n * k
         let pa = UncheckedSendable(a), pb = UncheckedSendable(b), pc = UncheckedSendable(c)
+        // Spike-driven path: when A is mostly zeros (spikes, sparse activity), each row of C is the sum of the
+        // rows of B at A's nonzero columns, accumulated in registers (`sparseKernel`). Otherwise the dense
+        // cache-blocked kernel. The crossover was measured with `spike bench sweep` (see docs/PERFORMANCE.md).
+        let sparse = density(a, count: m * k) < sparseCrossover
         let body: (Int) -> Void = { chunk in
             let r0 = chunk * rowChunk, r1 = min(m, r0 + rowChunk)
-            kernel(pa.value, pb.value, pc.value, rows: r0..<r1, n: n, k: k)
+            if sparse { sparseKernel(pa.value, pb.value, pc.value, rows: r0..<r1, n: n, k: k) }
+            else { kernel(pa.value, pb.value, pc.value, rows: r0..<r1, n: n, k: k) }
         }
         if work < 1 << 16 { for ch in 0..<chunks { body(ch) } } else { Parallel.forEach(chunks: chunks, body) }
+    }
+
+    /// Density of A below which the spike-driven kernel is used.
+    nonisolated(unsafe) public static var sparseCrossover: Float = {
+        if let s = ProcessInfo.processInfo.environment["SPIKEKIT_SPARSE_CROSSOVER"], let v = Float(s) { return v }
+        return 0.3
+    }()
+
+    /// Fraction of nonzero elements among the first `count` of `a` (sampled on large inputs).
+    static func density(_ a: UnsafePointer<Float>, count: Int) -> Float {
+        if count == 0 { return 0 }
+        let stride = count > 1 << 16 ? 7 : 1
+        var nz = 0, seen = 0, i = 0
+        while i < count { if a[i] != 0 { nz += 1 }; seen += 1; i += stride }
+        return Float(nz) / Float(seen)
+    }
+
+    /// C[rows] += A[rows] B using only A's nonzero entries: for each row, the active column indices are
+    /// gathered once, then 32-column tiles of C are accumulated in registers over the active rows of B.
+    static func sparseKernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                             rows: Range<Int>, n: Int, k: Int) {
+        let idx = UnsafeMutablePointer<Int>.allocate(capacity: k)
+        let val = UnsafeMutablePointer<Float>.allocate(capacity: k)
+        defer { idx.deallocate(); val.deallocate() }
+        for i in rows {
+            let arow = a + i * k
+            var nnz = 0
+            for kk in 0..<k where arow[kk] != 0 { idx[nnz] = kk; val[nnz] = arow[kk]; nnz += 1 }
+            if nnz == 0 { continue }
+            let crow = c + i * n
+            var j = 0
+            while j + 32 <= n {
+                var c0 = UnsafeRawPointer(crow + j).loadUnaligned(as: SIMD8<Float>.self)
+                var c1 = UnsafeRawPointer(crow + j + 8).loadUnaligned(as: SIMD8<Float>.self)
+                var c2 = UnsafeRawPointer(crow + j + 16).loadUnaligned(as: SIMD8<Float>.self)
+                var c3 = UnsafeRawPointer(crow + j + 24).loadUnaligned(as: SIMD8<Float>.self)
+                for q in 0..<nnz {
+                    let brow = UnsafeRawPointer(b + idx[q] * n + j)
+                    let v = SIMD8<Float>(repeating: val[q])
+                    c0 = c0 + v * brow.loadUnaligned(as: SIMD8<Float>.self)
+                    c1 = c1 + v * brow.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+                    c2 = c2 + v * brow.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+                    c3 = c3 + v * brow.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+                }
+                UnsafeMutableRawPointer(crow + j).storeBytes(of: c0, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(crow + j + 8).storeBytes(of: c1, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(crow + j + 16).storeBytes(of: c2, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(crow + j + 24).storeBytes(of: c3, as: SIMD8<Float>.self)
+                j += 32
+            }
+            while j < n {
+                var acc = crow[j]
+                for q in 0..<nnz { acc += val[q] * b[idx[q] * n + j] }
+                crow[j] = acc
+                j += 1
+            }
+        }
     }
 
     @inline(__always)

@@ -44,6 +44,14 @@ extension Tensor {
         return Tensor(shape: s, scalars: out)
     }
 
+    /// Fraction of elements equal to zero (the sparsity of a spike tensor).
+    public var zeroFraction: Float {
+        guard count > 0 else { return 0 }
+        var zeros = 0
+        scalars.withUnsafeBufferPointer { p in for x in p where x == 0 { zeros += 1 } }
+        return Float(zeros) / Float(count)
+    }
+
     /// Sum of all elements.
     public func sum() -> Float { scalars.reduce(0, +) }
     /// Sum along `axis`.
@@ -103,9 +111,33 @@ extension Tensor {
 
     /// Swaps two axes (a copy with permuted layout); `transposed()` swaps the last two.
     public func transposed(_ a0: Int = -2, _ a1: Int = -1) -> Tensor {
+        if rank == 2 && axisIndex(a0) != axisIndex(a1) { return transposed2D() }
         var perm = Array(0..<rank)
         perm.swapAt(axisIndex(a0), axisIndex(a1))
         return permuted(perm)
+    }
+
+    /// Matrix transpose in cache-sized tiles.
+    func transposed2D() -> Tensor {
+        let (r, c) = (shape[0], shape[1])
+        var out = [Float](repeating: 0, count: count)
+        let tile = 32
+        scalars.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                var i0 = 0
+                while i0 < r {
+                    let i1 = Swift.min(r, i0 + tile)
+                    var j0 = 0
+                    while j0 < c {
+                        let j1 = Swift.min(c, j0 + tile)
+                        for i in i0..<i1 { for j in j0..<j1 { dst[j * r + i] = src[i * c + j] } }
+                        j0 = j1
+                    }
+                    i0 = i1
+                }
+            }
+        }
+        return Tensor(shape: [c, r], scalars: out)
     }
 
     /// Reorders the axes: output axis i is input axis `perm[i]`.

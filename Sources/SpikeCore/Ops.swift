@@ -123,11 +123,23 @@ extension Variable {
         let (va, vb) = (a.value, b.value)
         let y = Tensor.matmul(va, vb, transposeA: transposeA, transposeB: transposeB)
         return record(y, parents: [a, b]) { g in
-            let ga = transposeA ? Tensor.matmul(vb, g, transposeA: transposeB, transposeB: true)
+            var ga: Tensor?, gb: Tensor?
+            if a.requiresGrad {
+                ga = transposeA ? Tensor.matmul(vb, g, transposeA: transposeB, transposeB: true)
                                 : Tensor.matmul(g, vb, transposeB: !transposeB)
-            let gb = transposeB ? Tensor.matmul(g, va, transposeA: true, transposeB: transposeA)
-                                : Tensor.matmul(va, g, transposeA: !transposeA)
-            return [a.requiresGrad ? ga : nil, b.requiresGrad ? gb : nil]
+            }
+            if b.requiresGrad {
+                if transposeB {
+                    // dB = g^T op(a). The GEMM skips zeros of its left operand, so when op(a) is sparse (spikes)
+                    // compute (op(a)^T g)^T: only the rows of active inputs are accumulated.
+                    gb = va.zeroFraction > 0.5
+                        ? Tensor.matmul(va, g, transposeA: !transposeA).transposed()
+                        : Tensor.matmul(g, va, transposeA: true, transposeB: transposeA)
+                } else {
+                    gb = Tensor.matmul(va, g, transposeA: !transposeA)
+                }
+            }
+            return [ga, gb]
         }
     }
     /// Swaps two axes (default: the last two).

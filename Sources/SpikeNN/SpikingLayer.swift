@@ -11,12 +11,14 @@ public final class SpikingLayer<Model: NeuronModel>: Module {
     /// The neuron model and its parameters.
     public var model: Model
     /// State traces of the last call, `[T, S, M]` flattened, when `recordStates` is set.
-    public private(set) var lastStates: [Float] = []
+    public var lastStates: [Float] = []
     /// Keep the state traces of the last call in `lastStates`.
     public var recordStates = false
 
     public init(_ model: Model) { self.model = model }
 
+    /// Inlinable so that the generic kernel is specialised for the concrete model at the call site.
+    @inlinable
     public func callAsFunction(_ x: Variable) -> Variable {
         precondition(x.shape.count >= 2, "SpikingLayer: input must be [T, B, ...], got \(x.shape)")
         let T = x.shape[0], M = x.value.count / max(1, T)

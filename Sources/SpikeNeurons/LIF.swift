@@ -6,14 +6,14 @@ public enum ResetMode: Sendable, Equatable {
     case soft
 
     /// The reset potential (hard), or 0 (soft) as SpikingJelly uses in the leak term.
-    @inline(__always) var restingLevel: Float {
+    @inlinable @inline(__always) var restingLevel: Float {
         if case .hard(let r) = self { return r }
         return 0
     }
 }
 
 /// Fires with the surrogate, then resets: the shared tail of SpikingJelly's IF/LIF neurons.
-@inline(__always)
+@inlinable @inline(__always)
 func fireAndReset(_ h: Float, threshold: Float, reset: ResetMode, surrogate: Surrogate) -> (Float, Float) {
     let s = surrogate.spike(h - threshold)
     switch reset {
@@ -23,7 +23,7 @@ func fireAndReset(_ h: Float, threshold: Float, reset: ResetMode, surrogate: Sur
 }
 
 /// VJP of `fireAndReset`: dL/dH from the gradient of the spike and of the reset membrane.
-@inline(__always)
+@inlinable @inline(__always)
 func fireAndResetVJP(_ h: Float, threshold: Float, reset: ResetMode, surrogate: Surrogate, detachReset: Bool,
                      gSpike: Float, gV: Float) -> Float {
     let x = h - threshold
@@ -78,14 +78,14 @@ public struct LIF: NeuronModel, Equatable {
 
     public var initialState: Membrane { Membrane(v: reset.restingLevel) }
 
-    @inline(__always) public func step(_ x: Float, _ s: Membrane) -> (out: Float, next: Membrane) {
+    @inlinable @inline(__always) public func step(_ x: Float, _ s: Membrane) -> (out: Float, next: Membrane) {
         let r = reset.restingLevel
         let h = decayInput ? s.v + (x - (s.v - r)) / tau : s.v - (s.v - r) / tau + x
         let (spike, v) = fireAndReset(h, threshold: threshold, reset: reset, surrogate: surrogate)
         return (spike, Membrane(v: v))
     }
 
-    @inline(__always) public func stepVJP(_ x: Float, _ s: Membrane, gOut: Float, gNext: Membrane) -> (gx: Float, gPrev: Membrane) {
+    @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: Membrane, gOut: Float, gNext: Membrane) -> (gx: Float, gPrev: Membrane) {
         let r = reset.restingLevel
         let h = decayInput ? s.v + (x - (s.v - r)) / tau : s.v - (s.v - r) / tau + x
         let gH = fireAndResetVJP(h, threshold: threshold, reset: reset, surrogate: surrogate, detachReset: detachReset,
@@ -117,12 +117,12 @@ public struct IF: NeuronModel, Equatable {
 
     public var initialState: Membrane { Membrane(v: reset.restingLevel) }
 
-    @inline(__always) public func step(_ x: Float, _ s: Membrane) -> (out: Float, next: Membrane) {
+    @inlinable @inline(__always) public func step(_ x: Float, _ s: Membrane) -> (out: Float, next: Membrane) {
         let (spike, v) = fireAndReset(s.v + x, threshold: threshold, reset: reset, surrogate: surrogate)
         return (spike, Membrane(v: v))
     }
 
-    @inline(__always) public func stepVJP(_ x: Float, _ s: Membrane, gOut: Float, gNext: Membrane) -> (gx: Float, gPrev: Membrane) {
+    @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: Membrane, gOut: Float, gNext: Membrane) -> (gx: Float, gPrev: Membrane) {
         let gH = fireAndResetVJP(s.v + x, threshold: threshold, reset: reset, surrogate: surrogate, detachReset: detachReset,
                                  gSpike: gOut, gV: gNext.v)
         return (gH, Membrane(v: gH))
@@ -156,12 +156,12 @@ public struct LI: NeuronModel, Equatable {
 
     public var initialState: Membrane { Membrane(v: restingPotential) }
 
-    @inline(__always) public func step(_ x: Float, _ s: Membrane) -> (out: Float, next: Membrane) {
+    @inlinable @inline(__always) public func step(_ x: Float, _ s: Membrane) -> (out: Float, next: Membrane) {
         let v = decayInput ? s.v + (x - (s.v - restingPotential)) / tau : s.v - (s.v - restingPotential) / tau + x
         return (v, Membrane(v: v))
     }
 
-    @inline(__always) public func stepVJP(_ x: Float, _ s: Membrane, gOut: Float, gNext: Membrane) -> (gx: Float, gPrev: Membrane) {
+    @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: Membrane, gOut: Float, gNext: Membrane) -> (gx: Float, gPrev: Membrane) {
         let g = gOut + gNext.v
         return (decayInput ? g / tau : g, Membrane(v: g * (1 - 1 / tau)))
     }

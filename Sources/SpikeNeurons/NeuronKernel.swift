@@ -17,9 +17,14 @@ public enum NeuronKernel {
         public var output: [Float]
         /// State after each step, `[T, S, M]` (state variable k of element i at step t at `(t*S + k)*M + i`).
         public var states: [Float]
+        @inlinable public init(output: [Float], states: [Float]) { self.output = output; self.states = states }
     }
 
     /// Runs `model` over `input` (`[T, M]`, flat) from `initial` states (`[S, M]`, or the model's initial state).
+    @inlinable
+    @_specialize(where Model == LIF)
+    @_specialize(where Model == IF)
+    @_specialize(where Model == LI)
     public static func forward<Model: NeuronModel>(_ model: Model, input: [Float], steps: Int, elements: Int,
                                                    initial: [Float]? = nil) -> Forward {
         let S = Model.State.count, M = elements, T = steps
@@ -54,6 +59,10 @@ public enum NeuronKernel {
 
     /// Backpropagation through time: the gradient of the input (`[T, M]`) and of the initial state (`[S, M]`)
     /// given the gradient of the output (`[T, M]`) and optionally of the final state (`[S, M]`).
+    @inlinable
+    @_specialize(where Model == LIF)
+    @_specialize(where Model == IF)
+    @_specialize(where Model == LI)
     public static func backward<Model: NeuronModel>(_ model: Model, input: [Float], states: [Float], gradOutput: [Float],
                                                     steps: Int, elements: Int, initial: [Float]? = nil,
                                                     gradFinalState: [Float]? = nil) -> (gradInput: [Float], gradInitial: [Float]) {

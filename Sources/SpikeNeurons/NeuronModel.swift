@@ -12,9 +12,9 @@ public protocol StateVector: Sendable {
 public struct Membrane: StateVector, Equatable {
     public var v: Float
     public static var count: Int { 1 }
-    public init() { v = 0 }
-    public init(v: Float) { self.v = v }
-    @inline(__always) public subscript(k: Int) -> Float {
+    @inlinable public init() { v = 0 }
+    @inlinable public init(v: Float) { self.v = v }
+    @inlinable @inline(__always) public subscript(k: Int) -> Float {
         get { v }
         set { v = newValue }
     }

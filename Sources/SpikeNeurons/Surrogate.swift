@@ -63,13 +63,13 @@ public struct Surrogate: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(kind.rawValue)(\(alpha))" }
 
     /// The spike for `x = h - threshold`: Θ(x), or σ(x) with `smoothForward`.
-    @inline(__always) public func spike(_ x: Float) -> Float {
+    @inlinable @inline(__always) public func spike(_ x: Float) -> Float {
         if smoothForward { return primitive(x) }
         return x >= 0 ? 1 : 0
     }
 
     /// The smooth function σ whose derivative is the surrogate gradient.
-    @inline(__always) public func primitive(_ x: Float) -> Float {
+    @inlinable @inline(__always) public func primitive(_ x: Float) -> Float {
         let a = alpha
         switch kind {
         case .sigmoid: return stableSigmoidF(a * x)
@@ -90,7 +90,7 @@ public struct Surrogate: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The surrogate derivative σ'(x).
-    @inline(__always) public func derivative(_ x: Float) -> Float {
+    @inlinable @inline(__always) public func derivative(_ x: Float) -> Float {
         let a = alpha
         switch kind {
         case .sigmoid: let s = stableSigmoidF(a * x); return a * s * (1 - s)
@@ -105,7 +105,7 @@ public struct Surrogate: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-@inline(__always) func stableSigmoidF(_ x: Float) -> Float {
+@inlinable @inline(__always) func stableSigmoidF(_ x: Float) -> Float {
     if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
     let e = Foundation.exp(x); return e / (1 + e)
 }

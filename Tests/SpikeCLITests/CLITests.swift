@@ -82,6 +82,26 @@ final class CLITests: XCTestCase {
         try assertFails(["train", "--readout", "mse-count", "--readout-set", "correct_rate=7"], "correct_rate")
     }
 
+    func testBenchCommandsRunOnSmallShapes() throws {
+        let r = try spike(["bench", "lif-layer", "--steps", "6", "--batch", "2", "--inputs", "16", "--outputs", "8", "--rate", "0.3",
+                           "--repeats", "1", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        XCTAssertGreaterThan((o["forwardBackwardSeconds"] as! NSNumber).doubleValue, 0)
+        // The reported spike count is the layer's: recompute it through the library.
+        var rng = SeededRandom(seed: 0)
+        let x = Tensor.bernoulli([6, 2, 16], p: 0.3, rng: &rng)
+        let lin = Linear(16, 8, bias: false, rng: &rng)
+        lin.weight.value = Tensor.uniform([8, 16], low: -1, high: 1, rng: &rng)
+        let out = SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan))(lin(Variable(x)))
+        XCTAssertEqual((o["outputSpikes"] as! NSNumber).intValue, Int(out.value.sum()))
+        let t = try spike(["bench", "train-step", "--steps", "4", "--batch", "3", "--inputs", "10", "--hidden", "6", "--classes", "3",
+                           "--repeats", "1", "--json"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(t.stdout.utf8)) as! [String: Any])["rates"].map { ($0 as! [Any]).count }, 3)
+        try assertFails(["bench", "lif-layer", "--rate", "2"], "rate must be in [0, 1]")
+    }
+
     func testSameSeedSameResultWithOneOrTwoThreads() throws {
         var outputs: [String] = []
         for threads in ["1", "2"] {

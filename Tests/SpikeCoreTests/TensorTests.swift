@@ -91,3 +91,37 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(one.scalars, Tensor.matmul(a, b).scalars)
     }
 }
+
+final class SparseGEMMTests: XCTestCase {
+    /// The spike-driven kernel (sparse left operand) against the dense kernel and a double-precision product.
+    func testSparseAndDenseKernelsAgree() {
+        var rng = SeededRandom(seed: 11)
+        for (m, k, n, p) in [(40, 300, 70, Float(0.05)), (33, 64, 32, 0.2), (8, 16, 5, 0.1)] {
+            let a = Tensor.bernoulli([m, k], p: p, rng: &rng) * Tensor.uniform([m, k], low: 0.5, high: 1.5, rng: &rng)
+            let b = Tensor.uniform([k, n], low: -1, high: 1, rng: &rng)
+            let saved = GEMM.sparseCrossover
+            defer { GEMM.sparseCrossover = saved }
+            GEMM.sparseCrossover = 1.1
+            let sparse = Tensor.matmul(a, b)
+            GEMM.sparseCrossover = 0
+            let dense = Tensor.matmul(a, b)
+            for i in 0..<m { for j in 0..<n {
+                var s = 0.0
+                for kk in 0..<k { s += Double(a[i, kk]) * Double(b[kk, j]) }
+                XCTAssertEqual(Double(sparse[i, j]), s, accuracy: 1e-4)
+                XCTAssertEqual(sparse[i, j], dense[i, j], accuracy: 1e-4)
+            } }
+        }
+    }
+
+    func testSparseKernelIsIndependentOfThreadCount() {
+        var rng = SeededRandom(seed: 12)
+        let a = Tensor.bernoulli([200, 256], p: 0.1, rng: &rng), b = Tensor.uniform([256, 96], rng: &rng)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        let one = Tensor.matmul(a, b)
+        Parallel.threadCount = 2
+        XCTAssertEqual(one.scalars, Tensor.matmul(a, b).scalars)
+    }
+}

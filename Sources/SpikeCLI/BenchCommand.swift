@@ -1,0 +1,175 @@
+import ArgumentParser
+import Foundation
+import SpikeKit
+
+/// `spike bench`: the timed work of ../shared/bench/peers, in SpikeKit, for side-by-side comparison.
+public struct Bench: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Time SpikeKit on the peer benchmarks (lif-layer, train-step, density sweep).",
+        subcommands: [LIFLayerBench.self, TrainStepBench.self, DensitySweep.self])
+    public init() {}
+}
+
+/// Median of `xs`.
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
+}
+
+/// Wall time of `body` in seconds.
+func timed(_ body: () throws -> Void) rethrows -> Double {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+}
+
+/// Peak resident memory of this process in MiB (getrusage).
+func peakMemoryMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+/// The lif-layer work: Linear (no bias, PyTorch init times 4) + LIF (decay 0.9: tau 10, decay_input false,
+/// threshold 1, hard reset 0, ATan) over Bernoulli input spikes of `rate`, loss = sum of output spikes.
+struct LIFLayerWork {
+    let x: Variable
+    let linear: Linear
+    let layer: SpikingLayer<LIF>
+
+    init(steps: Int, batch: Int, inputs: Int, outputs: Int, rate: Float) {
+        var rng = SeededRandom(seed: 0)
+        x = Variable(Tensor.bernoulli([steps, batch, inputs], p: rate, rng: &rng))
+        linear = Linear(inputs, outputs, bias: false, rng: &rng)
+        let bound = 4 / Float(inputs).squareRoot()
+        linear.weight.value = Tensor.uniform([outputs, inputs], low: -bound, high: bound, rng: &rng)
+        layer = SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan))
+    }
+
+    /// Forward and backward; returns the output spike count.
+    func trainStep() -> Float {
+        linear.zeroGrad()
+        let out = layer(linear(x))
+        let loss = out.sum()
+        loss.backward()
+        return loss.value.scalar
+    }
+
+    /// Forward only, without recording.
+    func inference() -> Float { Tape.withoutGradients { layer(linear(x)).value.sum() } }
+}
+
+struct LIFLayerBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "lif-layer",
+        abstract: "Linear + LIF layer over T steps, forward + backward and inference forward (peers/lif_layer.py).")
+    @Option var steps = 100
+    @Option var batch = 16
+    @Option var inputs = 512
+    @Option var outputs = 512
+    @Option var rate: Float = 0.1
+    @Option var repeats = 5
+    @Flag var json = false
+
+    struct Result: Encodable {
+        let steps, batch, inputs, outputs: Int; let rate: Float
+        let forwardBackwardSeconds, forwardSeconds: Double; let outputSpikes: Int; let threads: Int; let peakMemoryMiB: Double
+    }
+
+    func run() throws {
+        guard steps > 0, batch > 0, inputs > 0, outputs > 0, repeats > 0 else { throw CLIError("bench: sizes and repeats must be positive") }
+        guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
+        let work = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
+        var spikes: Float = 0
+        _ = work.trainStep()
+        let fb = median((0..<repeats).map { _ in timed { spikes = work.trainStep() } })
+        _ = work.inference()
+        let f = median((0..<repeats).map { _ in timed { _ = work.inference() } })
+        let r = Result(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate, forwardBackwardSeconds: fb,
+                       forwardSeconds: f, outputSpikes: Int(spikes), threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB())
+        if json { try printJSON(r) } else {
+            print(String(format: "lif-layer T=%d B=%d %d->%d rate %.3g: forward+backward %.5f s, forward (inference) %.5f s, spikes %d, peak %.0f MiB",
+                         steps, batch, inputs, outputs, rate, fb, f, Int(spikes), r.peakMemoryMiB))
+        }
+    }
+}
+
+struct TrainStepBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train-step",
+        abstract: "One training step (forward, backward, Adam) of the 3-layer spiking MLP of peers/train_step.py.")
+    @Option var steps = 100
+    @Option var batch = 64
+    @Option var inputs = 700
+    @Option var hidden = 256
+    @Option var classes = 20
+    @Option var rate: Float = 0.05
+    @Option var repeats = 5
+    @Flag var json = false
+
+    struct Result: Encodable {
+        let seconds: Double; let rates: [Float]; let loss: Float; let threads: Int; let peakMemoryMiB: Double
+    }
+
+    func run() throws {
+        guard steps > 0, batch > 0, inputs > 0, hidden > 0, classes > 1, repeats > 0 else { throw CLIError("bench: sizes must be positive") }
+        guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
+        var rng = SeededRandom(seed: 0)
+        let x = Variable(Tensor.bernoulli([steps, batch, inputs], p: rate, rng: &rng))
+        let labels = (0..<batch).map { _ in rng.nextInt(below: classes) }
+        let dims = [inputs, hidden, hidden, classes], gains: [Float] = [12, 6, 6]
+        let linears = (0..<3).map { i -> Linear in
+            let l = Linear(dims[i], dims[i + 1], bias: false, rng: &rng)
+            l.weight.value = l.weight.value * gains[i]
+            return l
+        }
+        let lifs = (0..<3).map { _ in SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan)) }
+        let opt = Adam(linears.flatMap(\.parameters), learningRate: 1e-3)
+        var rates: [Float] = [0, 0, 0], loss: Float = 0
+        func step() {
+            opt.zeroGrad()
+            var h = x
+            for i in 0..<3 {
+                h = lifs[i](linears[i](h))
+                rates[i] = h.value.mean()
+            }
+            let l = Loss.countCrossEntropy(h, labels: labels)
+            l.backward()
+            opt.step()
+            loss = l.value.scalar
+        }
+        step()
+        let r0 = rates
+        let t = median((0..<repeats).map { _ in timed { step() } })
+        let r = Result(seconds: t, rates: r0, loss: loss, threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB())
+        if json { try printJSON(r) } else {
+            print(String(format: "train-step T=%d B=%d %d-%d-%d-%d: %.4f s per step, layer rates %@, peak %.0f MiB",
+                         steps, batch, inputs, hidden, hidden, classes, t, r0.map { String(format: "%.3f", $0) }.joined(separator: " "), r.peakMemoryMiB))
+        }
+    }
+}
+
+struct DensitySweep: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sweep",
+        abstract: "The lif-layer work over input rates 0.01 to 0.5: the sparse/dense crossover.")
+    @Option var steps = 100
+    @Option var batch = 16
+    @Option var inputs = 512
+    @Option var outputs = 512
+    @Option var repeats = 3
+    @Flag var json = false
+
+    struct Row: Encodable { let rate: Float; let forwardBackwardSeconds: Double; let forwardSeconds: Double; let outputSpikes: Int }
+
+    func run() throws {
+        var rows: [Row] = []
+        for rate: Float in [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] {
+            let work = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
+            var spikes: Float = 0
+            _ = work.trainStep()
+            let fb = median((0..<repeats).map { _ in timed { spikes = work.trainStep() } })
+            let f = median((0..<repeats).map { _ in timed { _ = work.inference() } })
+            rows.append(Row(rate: rate, forwardBackwardSeconds: fb, forwardSeconds: f, outputSpikes: Int(spikes)))
+            if !json { print(String(format: "rate %.2f: forward+backward %.5f s, forward %.5f s, spikes %d", rate, fb, f, Int(spikes))) }
+        }
+        if json { try printJSON(rows) }
+    }
+}
