@@ -20,7 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "SpikeCore"),
+        .target(name: "SpikeCKernels"),
+        .target(name: "SpikeCore", dependencies: ["SpikeCKernels"]),
         .target(name: "SpikeNeurons", dependencies: ["SpikeCore"]),
         .target(name: "SpikeNN", dependencies: ["SpikeCore", "SpikeNeurons"]),
         .target(name: "SpikeCoding", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN"]),
