@@ -55,6 +55,39 @@ public enum GEMM {
 }
 
 extension Tensor {
+    /// `a^T g` for a sparse `a` `[R, K]` and dense `g` `[R, N]`: `[K, N]`, accumulated only over the nonzero
+    /// entries of `a` (the weight gradient of a spike-driven layer). `a` is compressed by rows once; fixed
+    /// chunks of output rows run in parallel, each reading the rows of `g` in order.
+    public static func sparseTransposedProduct(_ a: Tensor, _ g: Tensor) -> Tensor {
+        precondition(a.rank == 2 && g.rank == 2 && a.shape[0] == g.shape[0],
+                     "sparseTransposedProduct: \(a.shape) and \(g.shape) do not share their leading extent")
+        let (r, k, n) = (a.shape[0], a.shape[1], g.shape[1])
+        var rowPtr = [Int32](repeating: 0, count: r + 1)
+        var col: [Int32] = [], val: [Float] = []
+        col.reserveCapacity(r * k / 4); val.reserveCapacity(r * k / 4)
+        a.scalars.withUnsafeBufferPointer { p in
+            for i in 0..<r {
+                let row = p.baseAddress! + i * k
+                for j in 0..<k where row[j] != 0 { col.append(Int32(j)); val.append(row[j]) }
+                rowPtr[i + 1] = Int32(col.count)
+            }
+        }
+        var out = [Float](repeating: 0, count: k * n)
+        if r == 0 || k == 0 || n == 0 || col.isEmpty { return Tensor(shape: [k, n], scalars: out) }
+        let chunk = Swift.max(8, (k + 15) / 16)
+        let chunks = (k + chunk - 1) / chunk
+        rowPtr.withUnsafeBufferPointer { rp in col.withUnsafeBufferPointer { cp in val.withUnsafeBufferPointer { vp in
+            g.scalars.withUnsafeBufferPointer { gp in out.withUnsafeMutableBufferPointer { op in
+                let ptrs = UncheckedSendable((rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, gp.baseAddress!, op.baseAddress!))
+                Parallel.forEach(chunks: chunks) { c in
+                    let k0 = c * chunk, k1 = Swift.min(k, k0 + chunk)
+                    sk_spmm_tn_rows(ptrs.value.0, ptrs.value.1, ptrs.value.2, r, ptrs.value.3, ptrs.value.4, n, k0, k1)
+                }
+            } }
+        } } }
+        return Tensor(shape: [k, n], scalars: out)
+    }
+
     /// Matrix product of rank-2 tensors, optionally transposing either operand first:
     /// `op(a)[M, K] * op(b)[K, N]`.
     public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {

@@ -132,8 +132,8 @@ extension Variable {
                 if transposeB {
                     // dB = g^T op(a). The GEMM skips zeros of its left operand, so when op(a) is sparse (spikes)
                     // compute (op(a)^T g)^T: only the rows of active inputs are accumulated.
-                    gb = va.zeroFraction > 0.5
-                        ? Tensor.matmul(va, g, transposeA: !transposeA).transposed()
+                    gb = !transposeA && va.zeroFraction > 1 - GEMM.sparseCrossover
+                        ? Tensor.sparseTransposedProduct(va, g).transposed()
                         : Tensor.matmul(g, va, transposeA: true, transposeB: transposeA)
                 } else {
                     gb = Tensor.matmul(va, g, transposeA: !transposeA)

@@ -125,3 +125,21 @@ final class SparseGEMMTests: XCTestCase {
         XCTAssertEqual(one.scalars, Tensor.matmul(a, b).scalars)
     }
 }
+
+final class SparseTransposedProductTests: XCTestCase {
+    func testEqualsTheDenseTransposedProductAndIgnoresThreadCount() {
+        var rng = SeededRandom(seed: 21)
+        let a = Tensor.bernoulli([50, 37], p: 0.1, rng: &rng) * 1.5, g = Tensor.uniform([50, 19], low: -1, high: 1, rng: &rng)
+        let dense = Tensor.matmul(a, g, transposeA: true)
+        let sparse = Tensor.sparseTransposedProduct(a, g)
+        XCTAssertEqual(sparse.shape, [37, 19])
+        for (x, y) in zip(sparse.scalars, dense.scalars) { XCTAssertEqual(x, y, accuracy: 1e-5) }
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        let one = Tensor.sparseTransposedProduct(a, g)
+        Parallel.threadCount = 2
+        XCTAssertEqual(one.scalars, Tensor.sparseTransposedProduct(a, g).scalars)
+        XCTAssertEqual(Tensor.sparseTransposedProduct(Tensor.zeros([4, 3]), Tensor.ones([4, 2])).scalars, [Float](repeating: 0, count: 6))
+    }
+}
