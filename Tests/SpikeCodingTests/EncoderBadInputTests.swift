@@ -8,6 +8,12 @@ final class EncoderBadInputTests: XCTestCase {
     typealias Kit = EncoderTestKit
     let ok = Tensor([0.2, 0.7])
 
+    func testErrorsAreCodingErrorsNotEmptyOutput() {
+        var rng = SeededRandom(seed: 0)
+        XCTAssertThrowsError(try Encode.poisson(Tensor([2]), steps: 3, rng: &rng)) { XCTAssertTrue($0 is CodingError) }
+        XCTAssertEqual(try Encode.poisson(ok, steps: 3, rng: &rng).shape, [3, 2])
+    }
+
     func testIntensitiesOutsideTheDomainAndNaN() {
         var rng = SeededRandom(seed: 0)
         Kit.assertCodingError(["poisson", "intensity 1.5 at index 1", "outside [0.0, 1.0]"]) {
