@@ -24,7 +24,9 @@ public final class SpikingLayer<Model: NeuronModel>: Module {
         let T = x.shape[0], M = x.value.count / max(1, T)
         let model = self.model
         let input = x.value.scalars
-        let fwd = NeuronKernel.forward(model, input: input, steps: T, elements: M)
+        // Inference (no tape): no state history is kept unless asked for.
+        let keep = Tape.isRecording || recordStates
+        let fwd = NeuronKernel.forward(model, input: input, steps: T, elements: M, keepStates: keep)
         if recordStates { lastStates = fwd.states }
         let shape = x.shape
         return Variable.record(Tensor(shape: shape, scalars: fwd.output), parents: [x]) { g in

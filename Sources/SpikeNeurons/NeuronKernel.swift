@@ -26,11 +26,12 @@ public enum NeuronKernel {
     @_specialize(where Model == IF)
     @_specialize(where Model == LI)
     public static func forward<Model: NeuronModel>(_ model: Model, input: [Float], steps: Int, elements: Int,
-                                                   initial: [Float]? = nil) -> Forward {
+                                                   initial: [Float]? = nil, keepStates: Bool = true) -> Forward {
         let S = Model.State.count, M = elements, T = steps
         precondition(input.count == T * M, "NeuronKernel.forward: input has \(input.count) values, expected \(T) x \(M)")
         var output = [Float](repeating: 0, count: T * M)
-        var states = [Float](repeating: 0, count: T * S * M)
+        // Inference (`keepStates: false`) keeps no history: only the final state of each element, in registers.
+        var states = [Float](repeating: 0, count: keepStates ? T * S * M : 0)
         input.withUnsafeBufferPointer { px in
         output.withUnsafeMutableBufferPointer { po in
         states.withUnsafeMutableBufferPointer { ps in
@@ -42,14 +43,15 @@ public enum NeuronKernel {
                 if let initial {
                     for i in lo..<hi { for k in 0..<S { local[i - lo][k] = initial[k * M + i] } }
                 }
-                guard let x = x.value, let o = o.value, let st = st.value else { return }
+                guard let x = x.value, let o = o.value else { return }
+                let st = keepStates ? st.value : nil
                 for t in 0..<T {
-                    let xt = x + t * M, ot = o + t * M, stt = st + t * S * M
+                    let xt = x + t * M, ot = o + t * M, stt = st.map { $0 + t * S * M }
                     for i in lo..<hi {
                         let (y, next) = model.step(xt[i], local[i - lo])
                         ot[i] = y
                         local[i - lo] = next
-                        for k in 0..<S { stt[k * M + i] = next[k] }
+                        if let stt { for k in 0..<S { stt[k * M + i] = next[k] } }
                     }
                 }
             }

@@ -96,3 +96,15 @@ final class NeuronKernelTests: XCTestCase {
                        LIF(tau: 5, decayInput: false, surrogate: .atan))
     }
 }
+
+final class InferenceKernelTests: XCTestCase {
+    func testInferenceKeepsNoHistoryAndGivesTheSameOutput() {
+        var rng = SeededRandom(seed: 31)
+        let x = Tensor.uniform([30, 40], low: 0, high: 1.2, rng: &rng).scalars
+        let full = NeuronKernel.forward(LIF(tau: 3), input: x, steps: 30, elements: 40)
+        let lean = NeuronKernel.forward(LIF(tau: 3), input: x, steps: 30, elements: 40, keepStates: false)
+        XCTAssertEqual(full.output, lean.output)
+        XCTAssertTrue(lean.states.isEmpty)
+        XCTAssertEqual(full.states.count, 30 * 40)
+    }
+}
