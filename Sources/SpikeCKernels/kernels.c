@@ -22,6 +22,13 @@ int sk_has_avx2_fma(void) {
 
 // ---------------------------------------------------------------------------------------------- portable
 
+/// The nonzero entries of one row of A: their column indices and values, in increasing column order.
+static inline ptrdiff_t gather_active(const float *arow, ptrdiff_t k, int *idx, float *val) {
+    ptrdiff_t nnz = 0;
+    for (ptrdiff_t kk = 0; kk < k; kk++) if (arow[kk] != 0.0f) { idx[nnz] = (int)kk; val[nnz] = arow[kk]; nnz++; }
+    return nnz;
+}
+
 static void gemm_rows_portable(const float *a, const float *b, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k) {
     for (ptrdiff_t i = r0; i < r1; i++) {
         float *crow = c + i * n;
@@ -38,9 +45,7 @@ static void gemm_rows_portable(const float *a, const float *b, float *c, ptrdiff
 static void spmm_rows_portable(const float *a, const float *b, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k,
                                int *idx, float *val) {
     for (ptrdiff_t i = r0; i < r1; i++) {
-        const float *arow = a + i * k;
-        ptrdiff_t nnz = 0;
-        for (ptrdiff_t kk = 0; kk < k; kk++) if (arow[kk] != 0.0f) { idx[nnz] = (int)kk; val[nnz] = arow[kk]; nnz++; }
+        ptrdiff_t nnz = gather_active(a + i * k, k, idx, val);
         float *crow = c + i * n;
         for (ptrdiff_t q = 0; q < nnz; q++) {
             const float *brow = b + (ptrdiff_t)idx[q] * n;
@@ -111,9 +116,7 @@ __attribute__((target("avx2,fma")))
 static void spmm_rows_avx2(const float *a, const float *b, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k,
                            int *idx, float *val) {
     for (ptrdiff_t i = r0; i < r1; i++) {
-        const float *arow = a + i * k;
-        ptrdiff_t nnz = 0;
-        for (ptrdiff_t kk = 0; kk < k; kk++) if (arow[kk] != 0.0f) { idx[nnz] = (int)kk; val[nnz] = arow[kk]; nnz++; }
+        ptrdiff_t nnz = gather_active(a + i * k, k, idx, val);
         if (nnz == 0) continue;
         float *crow = c + i * n;
         ptrdiff_t j = 0;

@@ -57,6 +57,16 @@ struct LIFLayerWork {
 
     /// Forward only, without recording.
     func inference() -> Float { Tape.withoutGradients { layer(linear(x)).value.sum() } }
+
+    /// Median seconds of forward + backward and of inference over `repeats` runs after one warm-up each,
+    /// and the output spike count.
+    func measure(repeats: Int) -> (forwardBackward: Double, forward: Double, spikes: Int) {
+        var spikes: Float = trainStep()
+        let fb = median((0..<repeats).map { _ in timed { spikes = trainStep() } })
+        _ = inference()
+        let f = median((0..<repeats).map { _ in timed { _ = inference() } })
+        return (fb, f, Int(spikes))
+    }
 }
 
 struct LIFLayerBench: ParsableCommand {
@@ -78,17 +88,13 @@ struct LIFLayerBench: ParsableCommand {
     func run() throws {
         guard steps > 0, batch > 0, inputs > 0, outputs > 0, repeats > 0 else { throw CLIError("bench: sizes and repeats must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
-        let work = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
-        var spikes: Float = 0
-        _ = work.trainStep()
-        let fb = median((0..<repeats).map { _ in timed { spikes = work.trainStep() } })
-        _ = work.inference()
-        let f = median((0..<repeats).map { _ in timed { _ = work.inference() } })
+        let (fb, f, spikes) = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
+            .measure(repeats: repeats)
         let r = Result(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate, forwardBackwardSeconds: fb,
-                       forwardSeconds: f, outputSpikes: Int(spikes), threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB())
+                       forwardSeconds: f, outputSpikes: spikes, threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB())
         if json { try printJSON(r) } else {
             print(String(format: "lif-layer T=%d B=%d %d->%d rate %.3g: forward+backward %.5f s, forward (inference) %.5f s, spikes %d, peak %.0f MiB",
-                         steps, batch, inputs, outputs, rate, fb, f, Int(spikes), r.peakMemoryMiB))
+                         steps, batch, inputs, outputs, rate, fb, f, spikes, r.peakMemoryMiB))
         }
     }
 }
@@ -162,13 +168,10 @@ struct DensitySweep: ParsableCommand {
     func run() throws {
         var rows: [Row] = []
         for rate: Float in [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] {
-            let work = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
-            var spikes: Float = 0
-            _ = work.trainStep()
-            let fb = median((0..<repeats).map { _ in timed { spikes = work.trainStep() } })
-            let f = median((0..<repeats).map { _ in timed { _ = work.inference() } })
-            rows.append(Row(rate: rate, forwardBackwardSeconds: fb, forwardSeconds: f, outputSpikes: Int(spikes)))
-            if !json { print(String(format: "rate %.2f: forward+backward %.5f s, forward %.5f s, spikes %d", rate, fb, f, Int(spikes))) }
+            let (fb, f, spikes) = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
+                .measure(repeats: repeats)
+            rows.append(Row(rate: rate, forwardBackwardSeconds: fb, forwardSeconds: f, outputSpikes: spikes))
+            if !json { print(String(format: "rate %.2f: forward+backward %.5f s, forward %.5f s, spikes %d", rate, fb, f, spikes)) }
         }
         if json { try printJSON(rows) }
     }

@@ -132,7 +132,7 @@ extension Variable {
                 if transposeB {
                     // dB = g^T op(a). The GEMM skips zeros of its left operand, so when op(a) is sparse (spikes)
                     // compute (op(a)^T g)^T: only the rows of active inputs are accumulated.
-                    gb = !transposeA && va.zeroFraction > 1 - GEMM.sparseCrossover
+                    gb = !transposeA && va.density < GEMM.sparseCrossover
                         ? Tensor.sparseTransposedProduct(va, g).transposed()
                         : Tensor.matmul(g, va, transposeA: true, transposeB: transposeA)
                 } else {

@@ -4,41 +4,7 @@ import SpikeKit
 @testable import SpikeCLI
 
 /// End-to-end tests of the `spike` executable: real processes, exit codes, one-line errors, no partial files.
-final class CLITests: XCTestCase {
-    var tmp: URL!
-
-    override func setUpWithError() throws {
-        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("spikecli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
-
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
-
-    func spike(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = Bundle.main.bundleURL.appendingPathComponent("spike")
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
-    /// Fails unless the run failed with a one-line error containing `fragment`.
-    func assertFails(_ args: [String], _ fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let r = try spike(args)
-        XCTAssertNotEqual(r.status, 0, "expected failure: \(args)", file: file, line: line)
-        let lines = r.stderr.split(separator: "\n").filter { !$0.isEmpty }
-        XCTAssertTrue(r.stderr.contains(fragment), "stderr was: \(r.stderr)", file: file, line: line)
-        XCTAssertLessThanOrEqual(lines.filter { $0.hasPrefix("Error:") }.count, 1, file: file, line: line)
-        XCTAssertFalse(r.stderr.contains("Fatal error"), "crashed: \(r.stderr)", file: file, line: line)
-    }
-
-    func path(_ name: String) -> String { tmp.appendingPathComponent(name).path }
-
+final class CLITests: SpikeProcessTestCase {
     func write(_ t: Tensor, _ name: String) throws -> String { try NPY.write(t, to: tmp.appendingPathComponent(name)); return path(name) }
 
     let tiny = ["--classes", "2", "--units", "12", "--steps", "12", "--samples-per-class", "16", "--hidden", "8",
@@ -105,13 +71,8 @@ final class CLITests: XCTestCase {
     func testSameSeedSameResultWithOneOrTwoThreads() throws {
         var outputs: [String] = []
         for threads in ["1", "2"] {
-            let p = Process()
-            p.executableURL = Bundle.main.bundleURL.appendingPathComponent("spike")
-            p.arguments = ["train"] + tiny + ["--save", path("t\(threads).safetensors")]
-            p.environment = ["SPIKEKIT_THREADS": threads]
-            p.standardError = FileHandle.nullDevice; p.standardOutput = FileHandle.nullDevice
-            try p.run(); p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0)
+            let r = try spike(["train"] + tiny + ["--save", path("t\(threads).safetensors")], environment: ["SPIKEKIT_THREADS": threads])
+            XCTAssertEqual(r.status, 0, r.stderr)
             outputs.append(try Data(contentsOf: URL(fileURLWithPath: path("t\(threads).safetensors"))).base64EncodedString())
         }
         XCTAssertEqual(outputs[0], outputs[1])

@@ -3,37 +3,16 @@ import Foundation
 import SpikeKit
 
 /// `spike encode` end to end: outputs, plots, ADM reconstruction and bad input.
-final class EncodeCommandTests: XCTestCase {
-    var tmp: URL!
-    override func setUpWithError() throws {
-        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("spikeenc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
-
-    func path(_ n: String) -> String { tmp.appendingPathComponent(n).path }
-
-    func spike(_ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = Bundle.main.bundleURL.appendingPathComponent("spike")
-        p.arguments = args
-        let err = Pipe()
-        p.standardError = err; p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
-    }
-
+final class EncodeCommandTests: SpikeProcessTestCase {
     func testEncodersWriteSpikesAndRaster() throws {
         let values = Tensor(shape: [2, 5], scalars: [0, 0.25, 0.5, 0.75, 0.9, 0.9, 0.8, 0.6, 0.4, 0.2])   // weighted phase needs < 1
         try NPY.write(values, to: tmp.appendingPathComponent("v.npy"))
         for method in ["poisson", "bernoulli", "latency", "relative-latency", "ttfs", "constant-current", "uniform",
                        "weighted-phase", "population", "constant-current-lif"] {
             let out = path("\(method).npy")
-            let (status, err) = try spike(["encode", method, "--input", path("v.npy"), "--steps", "16", "--output", out,
-                                           "--plot", path("\(method).svg")])
-            XCTAssertEqual(status, 0, "\(method): \(err)")
+            let r = try spike(["encode", method, "--input", path("v.npy"), "--steps", "16", "--output", out,
+                               "--plot", path("\(method).svg")])
+            XCTAssertEqual(r.status, 0, "\(method): \(r.stderr)")
             let s = try NPY.read(from: URL(fileURLWithPath: out))
             XCTAssertEqual(s.shape.first, 16, method)
             XCTAssertEqual(Array(s.shape.dropFirst().prefix(2)), [2, 5], method)
@@ -45,7 +24,7 @@ final class EncodeCommandTests: XCTestCase {
         }
         // Latency (linear, normalised): larger values spike earlier.
         XCTAssertEqual(try spike(["encode", "latency", "--input", path("v.npy"), "--steps", "16", "--set", "linear=true",
-                                  "--set", "normalize=true", "--output", path("latency.npy")]).0, 0)
+                                  "--set", "normalize=true", "--output", path("latency.npy")]).status, 0)
         let lat = try NPY.read(from: URL(fileURLWithPath: path("latency.npy")))
         func firstSpike(_ i: Int) -> Int { (0..<16).first { lat.scalars[$0 * 10 + i] != 0 } ?? 16 }
         XCTAssertLessThan(firstSpike(4), firstSpike(1))
@@ -55,9 +34,9 @@ final class EncodeCommandTests: XCTestCase {
         let T = 300
         let signal = Tensor((0..<T).map { Float(sin(2 * Double.pi * Double($0) / 100)) })
         try NPY.write(signal, to: tmp.appendingPathComponent("s.npy"))
-        let (status, err) = try spike(["encode", "adm", "--input", path("s.npy"), "--set", "threshold_up=0.1", "--set", "threshold_down=0.1",
-                                       "--output", path("adm.npy"), "--reconstruct", path("rec.npy"), "--plot", path("adm.svg")])
-        XCTAssertEqual(status, 0, err)
+        let r = try spike(["encode", "adm", "--input", path("s.npy"), "--set", "threshold_up=0.1", "--set", "threshold_down=0.1",
+                           "--output", path("adm.npy"), "--reconstruct", path("rec.npy"), "--plot", path("adm.svg")])
+        XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("adm.npy"))).shape, [T, 2])
         let rec = try NPY.read(from: URL(fileURLWithPath: path("rec.npy")))
         for (a, b) in zip(rec.scalars, signal.scalars) { XCTAssertLessThanOrEqual(abs(a - b), 0.1 + 1e-6) }
@@ -81,10 +60,8 @@ final class EncodeCommandTests: XCTestCase {
             (["encode", "latency", "--input", path("ok.npy"), "--reconstruct", path("r.npy")], "adm only"),
         ]
         for (args, fragment) in cases {
-            let (status, err) = try spike(args + ["--output", path("out.npy"), "--plot", path("out.svg")])
-            XCTAssertNotEqual(status, 0, "\(args)")
-            XCTAssertTrue(err.contains(fragment), "\(args): \(err)")
-            XCTAssertEqual(err.split(separator: "\n").count, 1, "\(args): \(err)")
+            try assertFails(args + ["--output", path("out.npy"), "--plot", path("out.svg")], fragment)
+            XCTAssertEqual(try spike(args + ["--output", path("out.npy")]).stderr.split(separator: "\n").count, 1, "\(args)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.npy")))
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.svg")))

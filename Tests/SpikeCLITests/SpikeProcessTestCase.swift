@@ -1,0 +1,42 @@
+import XCTest
+import Foundation
+
+/// Base of the end-to-end tests of the `spike` executable: a temporary directory per test and a runner that
+/// starts the built binary as a real process and captures its exit status, stdout and stderr.
+class SpikeProcessTestCase: XCTestCase {
+    var tmp: URL!
+
+    override func setUpWithError() throws {
+        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("spike-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
+
+    /// A path inside the test's temporary directory.
+    func path(_ name: String) -> String { tmp.appendingPathComponent(name).path }
+
+    struct Run { let status: Int32; let stdout: String; let stderr: String }
+
+    /// Runs `spike args` (with `environment` replacing the process environment when given).
+    func spike(_ args: [String], environment: [String: String]? = nil) throws -> Run {
+        let p = Process()
+        p.executableURL = Bundle.main.bundleURL.appendingPathComponent("spike")
+        p.arguments = args
+        if let environment { p.environment = environment }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Fails unless the run failed (non-zero exit, no crash) with one error line containing `fragment`.
+    func assertFails(_ args: [String], _ fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try spike(args)
+        XCTAssertNotEqual(r.status, 0, "expected failure: \(args)", file: file, line: line)
+        XCTAssertTrue(r.stderr.contains(fragment), "stderr was: \(r.stderr)", file: file, line: line)
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count, 1, "stderr was: \(r.stderr)", file: file, line: line)
+        XCTAssertFalse(r.stderr.contains("Fatal error"), "crashed: \(r.stderr)", file: file, line: line)
+    }
+}
