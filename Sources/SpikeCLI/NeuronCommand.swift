@@ -35,8 +35,15 @@ public struct Neuron: ParsableCommand {
         guard let model else { throw CLIError("spike neuron: give a MODEL (one of \(NeuronRegistry.modelIDs.joined(separator: ", "))) or --list") }
         guard let input else { throw CLIError("spike neuron: --input FILE.npy is required") }
         guard let output else { throw CLIError("spike neuron: --output DIR is required") }
-        let neuron = try NeuronRegistry.model(model, parameters: try parseAssignments(assignments))
-        if let dt { throw CLIError("\(model): discrete-time model, takes no --dt (got \(dt))") }
+        var params: [String: Any] = try parseAssignments(assignments)
+        if let dt {
+            guard NeuronRegistry.parameters(of: model).contains(where: { $0.name == "dt" }) || !NeuronRegistry.modelIDs.contains(model) else {
+                throw CLIError("\(model): discrete-time model, takes no --dt (got \(dt))")
+            }
+            guard dt > 0, dt.isFinite else { throw CLIError("--dt must be > 0, got \(dt)") }
+            params["dt"] = "\(dt)"
+        }
+        let neuron = try NeuronRegistry.model(model, parameters: params)
         let x = try NPY.read(from: URL(fileURLWithPath: input))
         guard x.rank == 1 || x.rank == 2, x.count > 0 else {
             throw CLIError("\(input): input must have shape [T] or [T, N] with T, N > 0, got \(x.shape)")
@@ -51,7 +58,7 @@ public struct Neuron: ParsableCommand {
             }
             weights = r
         }
-        let fwd = neuron.forward(x.scalars, T, N)
+        let fwd = neuron.forward(x.scalars, steps: T, elements: N)
         var files: [(String, Tensor)] = []
         if neuron.isSpiking { files.append(("spikes", Tensor(shape: [T, N], scalars: fwd.output))) }
         let S = neuron.stateNames.count
@@ -61,7 +68,7 @@ public struct Neuron: ParsableCommand {
             files.append((name, Tensor(shape: [T, N], scalars: trace)))
         }
         if let weights {
-            let g = neuron.backward(x.scalars, fwd.states, weights.scalars, T, N)
+            let g = neuron.backward(x.scalars, states: fwd.states, gradOutput: weights.scalars, steps: T, elements: N).gradInput
             files.append(("grad_input", Tensor(shape: [T, N], scalars: g)))
         }
         let dir = URL(fileURLWithPath: output)

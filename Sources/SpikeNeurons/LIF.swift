@@ -41,6 +41,30 @@ func fireAndResetVJP(_ h: Float, threshold: Float, reset: ResetMode, surrogate: 
     return gH
 }
 
+/// Gradient of `fireAndReset` with respect to the threshold.
+@inlinable @inline(__always)
+func fireAndResetThresholdVJP(_ h: Float, threshold: Float, reset: ResetMode, surrogate: Surrogate, detachReset: Bool,
+                              gSpike: Float, gV: Float) -> Float {
+    let x = h - threshold
+    let sg = surrogate.derivative(x)
+    var g = -gSpike * sg
+    switch reset {
+    case .hard(let r): if !detachReset { g -= gV * (r - h) * sg }
+    case .soft:
+        g -= gV * surrogate.spike(x)
+        if !detachReset { g += gV * threshold * sg }
+    }
+    return g
+}
+
+extension ResetMode {
+    /// The reset level as a parameter value (`v_reset`; 0 for soft reset, where it is not used).
+    @inlinable var parameterValue: Float {
+        get { restingLevel }
+        set { if case .hard = self { self = .hard(newValue) } }
+    }
+}
+
 /// Leaky integrate-and-fire neuron, SpikingJelly's `LIFNode` (discrete update, unitless):
 ///
 ///     H[t] = V[t-1] + (X[t] - (V[t-1] - V_reset)) / tau      (decay_input = true)
@@ -77,6 +101,31 @@ public struct LIF: NeuronModel, Equatable {
     }
 
     public var initialState: Membrane { Membrane(v: reset.restingLevel) }
+
+    /// `tau`, `v_threshold`, `v_reset` (the last unused with soft reset); `tau` and `v_threshold` learnable.
+    public static var parameterNames: [String] { ["tau", "v_threshold", "v_reset"] }
+    public static var learnableParameterNames: [String] { ["tau", "v_threshold"] }
+    public static func parameterDomainError(_ k: Int, _ value: Float) -> String? {
+        guard value.isFinite else { return "finite" }
+        return k == 0 && !(value > 0) ? "> 0" : nil
+    }
+    public var parameters: FloatVector<3> {
+        get { FloatVector([tau, threshold, reset.parameterValue]) }
+        set { tau = newValue[0]; threshold = newValue[1]; reset.parameterValue = newValue[2] }
+    }
+
+    @inlinable public func parameterVJP(_ x: Float, _ s: Membrane, gOut: Float, gNext: Membrane) -> FloatVector<3> {
+        let r = reset.restingLevel
+        let h = decayInput ? s.v + (x - (s.v - r)) / tau : s.v - (s.v - r) / tau + x
+        let gH = fireAndResetVJP(h, threshold: threshold, reset: reset, surrogate: surrogate, detachReset: detachReset,
+                                 gSpike: gOut, gV: gNext.v)
+        let dhdtau = decayInput ? -(x - (s.v - r)) / (tau * tau) : (s.v - r) / (tau * tau)
+        var g = FloatVector<3>()
+        g[0] = gH * dhdtau
+        g[1] = fireAndResetThresholdVJP(h, threshold: threshold, reset: reset, surrogate: surrogate,
+                                        detachReset: detachReset, gSpike: gOut, gV: gNext.v)
+        return g
+    }
 
     @inlinable @inline(__always) public func step(_ x: Float, _ s: Membrane) -> (out: Float, next: Membrane) {
         let r = reset.restingLevel
@@ -117,6 +166,21 @@ public struct IF: NeuronModel, Equatable {
 
     public var initialState: Membrane { Membrane(v: reset.restingLevel) }
 
+    /// `v_threshold` (learnable) and `v_reset` (unused with soft reset).
+    public static var parameterNames: [String] { ["v_threshold", "v_reset"] }
+    public static var learnableParameterNames: [String] { ["v_threshold"] }
+    public var parameters: FloatVector<2> {
+        get { FloatVector([threshold, reset.parameterValue]) }
+        set { threshold = newValue[0]; reset.parameterValue = newValue[1] }
+    }
+
+    @inlinable public func parameterVJP(_ x: Float, _ s: Membrane, gOut: Float, gNext: Membrane) -> FloatVector<2> {
+        var g = FloatVector<2>()
+        g[0] = fireAndResetThresholdVJP(s.v + x, threshold: threshold, reset: reset, surrogate: surrogate,
+                                        detachReset: detachReset, gSpike: gOut, gV: gNext.v)
+        return g
+    }
+
     @inlinable @inline(__always) public func step(_ x: Float, _ s: Membrane) -> (out: Float, next: Membrane) {
         let (spike, v) = fireAndReset(s.v + x, threshold: threshold, reset: reset, surrogate: surrogate)
         return (spike, Membrane(v: v))
@@ -139,7 +203,7 @@ public struct IF: NeuronModel, Equatable {
 /// `LICell` belongs to the model zoo.
 public struct LI: NeuronModel, Equatable {
     public typealias State = Membrane
-    public static var id: String { "li" }
+    public static var id: String { "li_discrete" }
     public static var stateNames: [String] { ["v"] }
     public static var isSpiking: Bool { false }
 
@@ -155,6 +219,26 @@ public struct LI: NeuronModel, Equatable {
     }
 
     public var initialState: Membrane { Membrane(v: restingPotential) }
+
+    /// `tau` (learnable, > 0) and `v_rest`.
+    public static var parameterNames: [String] { ["tau", "v_rest"] }
+    public static var learnableParameterNames: [String] { ["tau"] }
+    public static func parameterDomainError(_ k: Int, _ value: Float) -> String? {
+        guard value.isFinite else { return "finite" }
+        return k == 0 && !(value > 0) ? "> 0" : nil
+    }
+    public var parameters: FloatVector<2> {
+        get { FloatVector([tau, restingPotential]) }
+        set { tau = newValue[0]; restingPotential = newValue[1] }
+    }
+
+    @inlinable public func parameterVJP(_ x: Float, _ s: Membrane, gOut: Float, gNext: Membrane) -> FloatVector<2> {
+        let g = gOut + gNext.v
+        var out = FloatVector<2>()
+        out[0] = g * (decayInput ? -(x - (s.v - restingPotential)) : (s.v - restingPotential)) / (tau * tau)
+        out[1] = g / tau
+        return out
+    }
 
     @inlinable @inline(__always) public func step(_ x: Float, _ s: Membrane) -> (out: Float, next: Membrane) {
         let v = decayInput ? s.v + (x - (s.v - restingPotential)) / tau : s.v - (s.v - restingPotential) / tau + x

@@ -102,7 +102,7 @@ final class CLITests: SpikeProcessTestCase {
         XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("o/v.npy"))).shape, [4, 1])
         let l = try spike(["neuron", "--list"])
         XCTAssertEqual(l.status, 0)
-        for s in ["lif:", "if:", "li:", "tau = 2.0 [steps]", "v_threshold", "decay_input", "surrogate"] { XCTAssertTrue(l.stdout.contains(s), s) }
+        for s in ["lif:", "if:", "li_discrete:", "tau = 2.0 [steps]", "v_threshold", "decay_input", "surrogate"] { XCTAssertTrue(l.stdout.contains(s), s) }
     }
 
     func testNeuronBadInputs() throws {

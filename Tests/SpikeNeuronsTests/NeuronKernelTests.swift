@@ -5,27 +5,6 @@ import SpikeCore
 /// The fused kernel: gradient checks of BPTT (with the smooth forward), reset variants, detach_reset,
 /// parameter validation and thread-count independence.
 final class NeuronKernelTests: XCTestCase {
-    /// sum(R * out) through the kernel, with its BPTT gradient, against central differences in Double.
-    func gradCheck<M: NeuronModel>(_ model: M, T: Int = 12, N: Int = 5, seed: UInt64 = 3, file: StaticString = #filePath, line: UInt = #line) {
-        var rng = SeededRandom(seed: seed)
-        let x = Tensor.uniform([T, N], low: -0.5, high: 2.5, rng: &rng).scalars
-        let r = Tensor.uniform([T, N], low: -1, high: 1, rng: &rng).scalars
-        func loss(_ x: [Float]) -> Double {
-            zip(NeuronKernel.forward(model, input: x, steps: T, elements: N).output, r).reduce(0) { $0 + Double($1.0) * Double($1.1) }
-        }
-        let fwd = NeuronKernel.forward(model, input: x, steps: T, elements: N)
-        let (g, _) = NeuronKernel.backward(model, input: x, states: fwd.states, gradOutput: r, steps: T, elements: N)
-        var worst: Double = 0
-        for i in 0..<x.count {
-            var xp = x, xm = x
-            let h: Float = 1e-2
-            xp[i] += h; xm[i] -= h
-            let numeric = (loss(xp) - loss(xm)) / Double(2 * h)
-            worst = max(worst, abs(Double(g[i]) - numeric) / max(1, abs(numeric)))
-        }
-        XCTAssertLessThan(worst, 5e-3, "\(model)", file: file, line: line)
-    }
-
     func testLIFGradientChecks() {
         for kind in [Surrogate.Kind.sigmoid, .atan, .erf] {
             let sg = Surrogate(kind, alpha: 1, smoothForward: true)

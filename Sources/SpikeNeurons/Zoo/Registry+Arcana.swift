@@ -1,0 +1,4 @@
+extension NeuronRegistry {
+    /// The Arcana models of the zoo.
+    static let arcanaEntries: [NeuronEntry] = []
+}

@@ -1,0 +1,4 @@
+extension NeuronRegistry {
+    /// The HXTorch models of the zoo.
+    static let hxtorchEntries: [NeuronEntry] = []
+}

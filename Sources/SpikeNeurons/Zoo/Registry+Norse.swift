@@ -1,0 +1,4 @@
+extension NeuronRegistry {
+    /// The Norse models of the zoo.
+    static let norseEntries: [NeuronEntry] = []
+}

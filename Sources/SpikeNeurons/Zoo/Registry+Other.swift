@@ -1,0 +1,4 @@
+extension NeuronRegistry {
+    /// The Other models of the zoo.
+    static let otherEntries: [NeuronEntry] = []
+}

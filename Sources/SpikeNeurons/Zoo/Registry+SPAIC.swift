@@ -1,0 +1,4 @@
+extension NeuronRegistry {
+    /// The SPAIC models of the zoo.
+    static let spaicEntries: [NeuronEntry] = []
+}

@@ -1,0 +1,4 @@
+extension NeuronRegistry {
+    /// The SnnTorch models of the zoo.
+    static let snnTorchEntries: [NeuronEntry] = []
+}

@@ -1,0 +1,4 @@
+extension NeuronRegistry {
+    /// The SpikingJelly models of the zoo.
+    static let spikingJellyEntries: [NeuronEntry] = []
+}
