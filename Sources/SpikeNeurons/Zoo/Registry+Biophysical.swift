@@ -1,0 +1,4 @@
+extension NeuronRegistry {
+    /// The biophysical models of the zoo.
+    static let biophysicalEntries: [NeuronEntry] = []
+}
