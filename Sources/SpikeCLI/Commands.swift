@@ -43,10 +43,11 @@ public struct Train: ParsableCommand {
     @Option(help: "Seed of the dataset.") var dataSeed: UInt64 = 42
     @Option(help: "Input encoding: spike-times (Randman's own), rate (Poisson of the values) or latency.") var encoder = "spike-times"
     @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "128"
-    @Option(help: "Hidden neuron model: lif or if.") var neuron = "lif"
+    @Option(help: "Hidden neuron model: any spiking model of `spike neuron --list` (lif, if, plif, leaky, cuba_lif, adex, ...).") var neuron = "lif"
+    @Option(help: "Neuron parameter trained with the weights, one value per layer (repeatable; e.g. w for plif, beta for leaky).") var learn: [String] = []
     @Option(help: "Neuron membrane time constant in steps (lif).") var tau: Float = 10
     @Option(name: .customLong("set"), help: "Further neuron parameter NAME=VALUE (as spike neuron --set).") var assignments: [String] = []
-    @Option(help: "Surrogate gradient: sigmoid, atan, fast-sigmoid, triangle, erf, piecewise-quadratic, rectangle, straight-through.") var surrogate = "atan"
+    @Option(help: "Surrogate gradient: sigmoid, atan, fast-sigmoid, triangle, erf, piecewise-quadratic, rectangle, straight-through (default atan for lif and if; other models keep their reference's default unless given).") var surrogate: String?
     @Option(help: "Surrogate shape parameter (default: the family's).") var surrogateAlpha: Float?
     @Option(help: "Readout: \(Readout.names.joined(separator: ", ")).") var readout = "max-membrane"
     @Option(name: .customLong("readout-set"), help: "Readout parameter NAME=VALUE (e.g. correct_rate=0.8, gradient=soft).") var readoutAssignments: [String] = []
@@ -78,13 +79,25 @@ public struct Train: ParsableCommand {
         // Hidden layers integrate their input without the 1/tau factor (V = V - V/tau + X), as Zenke &
         // Vogels' networks do; `--set decay_input=true` restores SpikingJelly's default.
         if neuron == "lif", params["decay_input"] == nil { params["decay_input"] = "false" }
-        if params["surrogate"] == nil { params["surrogate"] = surrogate }
-        if let a = surrogateAlpha, params["alpha"] == nil { params["alpha"] = "\(a)" }
+        // --surrogate and --surrogate-alpha apply to models with SpikingJelly-style surrogate parameters.
+        let info = NeuronRegistry.parameters(of: neuron)
+        if let sg = surrogate ?? (["lif", "if"].contains(neuron) ? "atan" : nil), params["surrogate"] == nil {
+            guard info.contains(where: { $0.name == "surrogate" }) else {
+                throw CLIError("--surrogate: model '\(neuron)' has no surrogate parameter")
+            }
+            params["surrogate"] = sg
+        }
+        if let a = surrogateAlpha, params["alpha"] == nil {
+            guard info.contains(where: { $0.name == "alpha" && $0.help.contains("surrogate") }) else {
+                throw CLIError("--surrogate-alpha: model '\(neuron)' has no surrogate alpha; use --set with its own parameter name")
+            }
+            params["alpha"] = "\(a)"
+        }
         let readoutParameters = try parseAssignments(readoutAssignments)
         let decoder = try Readout.named(readout, parameters: readoutParameters)
         let spec = NetworkSpec(inputs: units, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
                                readout: readout, readoutParameters: readoutParameters, membraneOutput: decoder.input == .membrane,
-                               readoutTau: readoutTau, weightGain: weightGain)
+                               readoutTau: readoutTau, weightGain: weightGain, learn: learn.isEmpty ? nil : learn)
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
         options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed

@@ -10,19 +10,22 @@ public struct Neuron: ParsableCommand {
 
     @Argument(help: "Model id (see --list).") var model: String?
     @Option(help: "Input .npy, [T] or [T, N].") var input: String?
-    @Option(name: .customLong("set"), help: "Model parameter NAME=VALUE (repeatable).") var assignments: [String] = []
-    @Option(help: "Integration step in seconds (models that integrate with one).") var dt: Double?
+    @Option(name: .customLong("set"), help: "Model parameter NAME=VALUE (repeatable); a numeric parameter may take one value per neuron, NAME=v1,v2,...,vN.") var assignments: [String] = []
+    @Option(help: "Device mismatch NAME=FRACTION (repeatable): parameter NAME of each neuron times 1 + FRACTION z, z ~ N(0, 1), seeded by --seed; NAME 'all' for every numeric parameter.") var mismatch: [String] = []
+    @Option(help: "Seed of the mismatch draws.") var seed: UInt64 = 0
+    @Option(help: "Integration step in the model's time unit (see --list), for models that integrate with one.") var dt: Double?
     @Option(help: "Output directory.") var output: String?
     @Option(help: "Weights R (.npy, the input's shape) for grad_input.npy.") var gradWeights: String?
+    @Option(help: "Also draw the traces as an SVG figure: membrane with spike marks, then one panel per further state.") var plot: String?
     @Flag(help: "List every model with its parameters, defaults and units.") var list = false
 
     public init() {}
 
     public static func listing() -> String {
         var lines: [String] = []
-        for id in NeuronRegistry.modelIDs {
-            lines.append("\(id): \(NeuronRegistry.describe(id))")
-            for p in NeuronRegistry.parameters(of: id) {
+        for e in NeuronRegistry.entries {
+            lines.append("\(e.id): \(e.summary)")
+            for p in e.parameters {
                 let unit = p.unit.isEmpty ? "" : " [\(p.unit)]"
                 lines.append("    \(p.name) = \(p.defaultValue)\(unit)  \(p.help)")
             }
@@ -35,9 +38,25 @@ public struct Neuron: ParsableCommand {
         guard let model else { throw CLIError("spike neuron: give a MODEL (one of \(NeuronRegistry.modelIDs.joined(separator: ", "))) or --list") }
         guard let input else { throw CLIError("spike neuron: --input FILE.npy is required") }
         guard let output else { throw CLIError("spike neuron: --output DIR is required") }
-        var params: [String: Any] = try parseAssignments(assignments)
+        let entry = try NeuronRegistry.entry(model)
+        // Scalar assignments build the model; comma lists are per-neuron values applied below.
+        var params: [String: Any] = [:]
+        var perNeuron: [(String, [Float])] = []
+        for (name, value) in try parseAssignments(assignments).sorted(by: { $0.key < $1.key }) {
+            if value.contains(",") {
+                let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                let numbers = parts.compactMap { Float($0) }
+                guard numbers.count == parts.count, numbers.allSatisfy({ $0.isFinite }) else {
+                    throw CLIError("\(model): --set \(name)=\(value): per-neuron values must be numbers separated by commas")
+                }
+                perNeuron.append((name, numbers))
+                params[name] = parts[0]
+            } else {
+                params[name] = value
+            }
+        }
         if let dt {
-            guard NeuronRegistry.parameters(of: model).contains(where: { $0.name == "dt" }) || !NeuronRegistry.modelIDs.contains(model) else {
+            guard entry.parameters.contains(where: { $0.name == "dt" }) else {
                 throw CLIError("\(model): discrete-time model, takes no --dt (got \(dt))")
             }
             guard dt > 0, dt.isFinite else { throw CLIError("--dt must be > 0, got \(dt)") }
@@ -50,6 +69,30 @@ public struct Neuron: ParsableCommand {
         }
         guard x.scalars.allSatisfy({ $0.isFinite }) else { throw CLIError("\(input): input contains NaN or infinity") }
         let T = x.shape[0], N = x.rank == 2 ? x.shape[1] : 1
+        var table: NeuronParameterTable?
+        if !perNeuron.isEmpty || !mismatch.isEmpty {
+            var t = neuron.table(neurons: N)
+            for (name, values) in perNeuron {
+                guard neuron.parameterNames.contains(name) else {
+                    throw CLIError("\(model): \(name) cannot vary per neuron (numeric parameters: \(neuron.parameterNames.joined(separator: ", ")))")
+                }
+                guard values.count == N else {
+                    throw CLIError("\(model): --set \(name) has \(values.count) values for \(N) neurons")
+                }
+                t[name] = values
+            }
+            try neuron.validate(t)
+            for item in mismatch {
+                guard let eq = item.firstIndex(of: "="), let f = Float(item[item.index(after: eq)...]) else {
+                    throw CLIError("--mismatch expects NAME=FRACTION, got '\(item)'")
+                }
+                let name = String(item[..<eq])
+                for n in name == "all" ? neuron.parameterNames : [name] {
+                    try neuron.addMismatch(&t, n, fraction: f, seed: seed)
+                }
+            }
+            table = t
+        }
         var weights: Tensor?
         if let gradWeights {
             let r = try NPY.read(from: URL(fileURLWithPath: gradWeights))
@@ -58,22 +101,32 @@ public struct Neuron: ParsableCommand {
             }
             weights = r
         }
-        let fwd = neuron.forward(x.scalars, steps: T, elements: N)
+        let fwd = neuron.forward(x.scalars, steps: T, elements: N, table: table)
         var files: [(String, Tensor)] = []
         if neuron.isSpiking { files.append(("spikes", Tensor(shape: [T, N], scalars: fwd.output))) }
         let S = neuron.stateNames.count
+        var traces: [(String, [Float])] = []
         for (k, name) in neuron.stateNames.enumerated() {
             var trace = [Float](repeating: 0, count: T * N)
             for t in 0..<T { for i in 0..<N { trace[t * N + i] = fwd.states[(t * S + k) * N + i] } }
             files.append((name, Tensor(shape: [T, N], scalars: trace)))
+            traces.append((name, trace))
         }
         if let weights {
-            let g = neuron.backward(x.scalars, states: fwd.states, gradOutput: weights.scalars, steps: T, elements: N).gradInput
+            let g = neuron.backward(x.scalars, states: fwd.states, gradOutput: weights.scalars, steps: T, elements: N, table: table).gradInput
             files.append(("grad_input", Tensor(shape: [T, N], scalars: g)))
         }
         let dir = URL(fileURLWithPath: output)
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
         catch { throw CLIError("\(output): cannot create the output directory") }
         for (name, t) in files { try NPY.write(t, to: dir.appendingPathComponent("\(name).npy")) }
+        if let plot {
+            // The membrane first, then the other states.
+            let ordered = traces.sorted { ($0.0 == "v" ? 0 : 1) < ($1.0 == "v" ? 0 : 1) }
+            let dtValue = neuron.parameterNames.contains("dt") ? Double(neuron.table(neurons: 1)["dt"][0]) : nil
+            let svg = SVGPlot.panels(ordered.map { (name: $0.0, values: $0.1) }, spikes: neuron.isSpiking ? fwd.output : nil,
+                                     steps: T, neurons: N, dt: dtValue, title: entry.summary.count > 110 ? String(entry.summary.prefix(107)) + "..." : entry.summary)
+            try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: plot))
+        }
     }
 }

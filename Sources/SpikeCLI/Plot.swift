@@ -71,4 +71,68 @@ public enum SVGPlot {
         }
         return out + "</svg>\n"
     }
+
+    /// A figure of stacked panels sharing the time axis, one per state trace (`[T, N]` each, the first is the
+    /// membrane), up to 8 neurons drawn in distinct colours with a legend. With `spikes` (`[T, N]`), each spike
+    /// is marked by a tick above the first panel's trace in its neuron's colour. With `dt` the axis is in time
+    /// units (step x dt), otherwise in steps.
+    public static func panels(_ traces: [(name: String, values: [Float])], spikes: [Float]?, steps: Int, neurons: Int,
+                              dt: Double?, title: String) -> String {
+        let shown = min(neurons, 8)
+        let panelHeight = 150.0, gap = 30.0, top = 52.0, left = 70.0, right = 20.0, bottom = 45.0
+        let w = 800.0, h = top + Double(traces.count) * (panelHeight + gap) - gap + bottom
+        let colours = ["black", "crimson", "steelblue", "darkgreen", "darkorange", "purple", "saddlebrown", "teal"]
+        let (x0, x1) = (left, w - right)
+        let span = Double(max(1, steps)) * (dt ?? 1)
+        func xAt(_ t: Int) -> Double { x0 + (Double(t) + 1) / Double(max(1, steps)) * (x1 - x0) }
+        let font = "font-family=\"sans-serif\""
+        var out = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(w))" height="\(Int(h))" viewBox="0 0 \(Int(w)) \(Int(h))">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(w / 2)" y="20" text-anchor="middle" \(font) font-size="13">\(escape(title))</text>
+
+        """
+        for (p, trace) in traces.enumerated() {
+            let yTop = top + Double(p) * (panelHeight + gap), yBottom = yTop + panelHeight
+            var values: [Float] = []
+            for t in 0..<steps { for n in 0..<shown { values.append(trace.values[t * neurons + n]) } }
+            let finite = values.filter { $0.isFinite }
+            var lo = Double(finite.min() ?? 0), hi = Double(finite.max() ?? 1)
+            if hi <= lo { lo -= 0.5; hi += 0.5 }
+            let pad = (hi - lo) * 0.08
+            lo -= pad; hi += pad
+            let markRoom = (p == 0 && spikes != nil) ? 14.0 : 0
+            func yAt(_ v: Float) -> Double { yBottom - (Double(v) - lo) / (hi - lo) * (panelHeight - markRoom) }
+            out += "<rect x=\"\(format(x0))\" y=\"\(format(yTop))\" width=\"\(format(x1 - x0))\" height=\"\(format(panelHeight))\" fill=\"none\" stroke=\"black\" stroke-width=\"0.8\"/>\n"
+            out += "<text x=\"16\" y=\"\(format((yTop + yBottom) / 2))\" text-anchor=\"middle\" \(font) font-size=\"12\" transform=\"rotate(-90 16 \(format((yTop + yBottom) / 2)))\">\(escape(trace.name))</text>\n"
+            for (v, label) in [(lo + pad, String(format: "%.4g", lo + pad)), (hi - pad, String(format: "%.4g", hi - pad))] {
+                let y = yAt(Float(v))
+                out += "<line x1=\"\(format(x0 - 4))\" y1=\"\(format(y))\" x2=\"\(format(x0))\" y2=\"\(format(y))\" stroke=\"black\"/>\n"
+                out += "<text x=\"\(format(x0 - 6))\" y=\"\(format(y + 4))\" text-anchor=\"end\" \(font) font-size=\"10\">\(label)</text>\n"
+            }
+            for n in 0..<shown {
+                let c = colours[n % colours.count]
+                let pts = (0..<steps).map { t in "\(format(xAt(t))),\(format(yAt(trace.values[t * neurons + n])))" }.joined(separator: " ")
+                out += "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"1.2\" points=\"\(pts)\"/>\n"
+                if p == 0, let spikes {
+                    for t in 0..<steps where spikes[t * neurons + n] != 0 {
+                        out += "<line x1=\"\(format(xAt(t)))\" y1=\"\(format(yTop + 2))\" x2=\"\(format(xAt(t)))\" y2=\"\(format(yTop + 11))\" stroke=\"\(c)\" stroke-width=\"1.5\"/>\n"
+                    }
+                }
+            }
+        }
+        let yAxis = h - bottom + 4
+        out += "<text x=\"\(format(x0))\" y=\"\(format(yAxis + 12))\" text-anchor=\"middle\" \(font) font-size=\"10\">0</text>\n"
+        out += "<text x=\"\(format(x1))\" y=\"\(format(yAxis + 12))\" text-anchor=\"middle\" \(font) font-size=\"10\">\(format(span))</text>\n"
+        out += "<text x=\"\(format((x0 + x1) / 2))\" y=\"\(format(yAxis + 26))\" text-anchor=\"middle\" \(font) font-size=\"12\">\(dt.map { "time (model units, dt = \(format($0)))" } ?? "time step")</text>\n"
+        if shown > 1 {
+            for n in 0..<shown {
+                out += "<text x=\"\(format(x0 + 70 * Double(n)))\" y=\"\(format(top - 10))\" \(font) font-size=\"11\" fill=\"\(colours[n])\">neuron \(n)</text>\n"
+            }
+        }
+        if neurons > shown {
+            out += "<text x=\"\(format(x0 + 4))\" y=\"\(format(h - 6))\" \(font) font-size=\"10\">first \(shown) of \(neurons) neurons shown</text>\n"
+        }
+        return out + "</svg>\n"
+    }
 }

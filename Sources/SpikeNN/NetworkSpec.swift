@@ -14,7 +14,7 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
     public var hidden: [Int]
     /// Output classes.
     public var outputs: Int
-    /// Hidden neuron model id ("lif" or "if").
+    /// Hidden neuron model id: any spiking model of `NeuronRegistry` ("lif", "plif", "leaky", "adex", ...).
     public var neuron: String
     /// Parameters of the hidden neurons (and of a spiking output layer), as for `spike neuron --set`.
     public var neuronParameters: [String: String]
@@ -28,13 +28,17 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
     public var readoutTau: Float
     /// Gain applied to PyTorch's default initialisation of every Linear weight (1 = PyTorch's default).
     public var weightGain: Float
+    /// Neuron parameters trained with the weights (e.g. `["w"]` for PLIF, `["beta"]` for snnTorch's Leaky),
+    /// one value per layer as in the references; nil or empty: none.
+    public var learn: [String]?
 
     public init(inputs: Int, hidden: [Int], outputs: Int, neuron: String = "lif", neuronParameters: [String: String] = [:],
                 readout: String = "max-membrane", readoutParameters: [String: String] = [:], membraneOutput: Bool = true,
-                readoutTau: Float = 10, weightGain: Float = 1) {
+                readoutTau: Float = 10, weightGain: Float = 1, learn: [String]? = nil) {
         self.inputs = inputs; self.hidden = hidden; self.outputs = outputs; self.neuron = neuron
         self.neuronParameters = neuronParameters; self.readout = readout; self.readoutParameters = readoutParameters
         self.membraneOutput = membraneOutput; self.readoutTau = readoutTau; self.weightGain = weightGain
+        self.learn = learn
     }
 
     /// Checks sizes, names and parameters; throws a one-line `ParameterError`.
@@ -47,12 +51,20 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
         _ = try neuronLayer()
     }
 
-    /// A fresh spiking layer of the hidden neuron model.
+    /// A fresh spiking layer of the hidden neuron model (with its `learn` parameters learnable).
     public func neuronLayer() throws -> any Module {
+        let names = learn ?? []
+        // LIF and IF by their concrete types so that the kernel is specialised for them.
         switch neuron {
-        case "lif": return SpikingLayer(try NeuronRegistry.lif(parameters: neuronParameters))
-        case "if": return SpikingLayer(try NeuronRegistry.ifModel(parameters: neuronParameters))
-        default: throw ParameterError("network: neuron must be 'lif' or 'if' for training, got '\(neuron)'")
+        case "lif": return try SpikingLayer(try NeuronRegistry.lif(parameters: neuronParameters), learn: names)
+        case "if": return try SpikingLayer(try NeuronRegistry.ifModel(parameters: neuronParameters), learn: names)
+        default:
+            let model = try NeuronRegistry.entry(neuron).build(neuronParameters)
+            guard type(of: model).isSpiking else {
+                throw ParameterError("network: hidden neuron '\(neuron)' does not spike; choose a spiking model")
+            }
+            func layer<M: NeuronModel>(_ m: M) throws -> any Module { try SpikingLayer(m, learn: names) }
+            return try layer(model)
         }
     }
 

@@ -5,7 +5,6 @@ import SpikeKit
 
 /// End-to-end tests of the `spike` executable: real processes, exit codes, one-line errors, no partial files.
 final class CLITests: SpikeProcessTestCase {
-    func write(_ t: Tensor, _ name: String) throws -> String { try NPY.write(t, to: tmp.appendingPathComponent(name)); return path(name) }
 
     let tiny = ["--classes", "2", "--units", "12", "--steps", "12", "--samples-per-class", "16", "--hidden", "8",
                 "--epochs", "2", "--batch-size", "8"]

@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import SpikeKit
 
 /// Base of the end-to-end tests of the `spike` executable: a temporary directory per test and a runner that
 /// starts the built binary as a real process and captures its exit status, stdout and stderr.
@@ -14,6 +15,9 @@ class SpikeProcessTestCase: XCTestCase {
 
     /// A path inside the test's temporary directory.
     func path(_ name: String) -> String { tmp.appendingPathComponent(name).path }
+
+    /// Writes `t` as .npy into the temporary directory; returns its path.
+    func write(_ t: Tensor, _ name: String) throws -> String { try NPY.write(t, to: tmp.appendingPathComponent(name)); return path(name) }
 
     struct Run { let status: Int32; let stdout: String; let stderr: String }
 

@@ -1,0 +1,62 @@
+import XCTest
+import Foundation
+import SpikeKit
+
+/// `spike neuron`: per-neuron parameters, mismatch, plots, --dt and their bad inputs.
+final class NeuronCommandTests: SpikeProcessTestCase {
+    func read(_ f: String) throws -> Tensor { try NPY.read(from: URL(fileURLWithPath: path(f))) }
+
+    func testPerNeuronParametersMismatchAndPlot() throws {
+        let T = 60
+        let x = try write(Tensor(shape: [T, 3], scalars: [Float](repeating: 0.4, count: T * 3)), "x.npy")
+        let r = try spike(["neuron", "lif", "--input", x, "--output", path("o"), "--set", "tau=2,4,8", "--set", "decay_input=false",
+                           "--plot", path("fig.svg")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // Each column equals a run of that neuron's tau alone.
+        let spikes = try read("o/spikes.npy")
+        for (n, tau) in ["2", "4", "8"].enumerated() {
+            let one = try write(Tensor(shape: [T, 1], scalars: [Float](repeating: 0.4, count: T)), "one.npy")
+            let s = try spike(["neuron", "lif", "--input", one, "--output", path("o\(n)"), "--set", "tau=\(tau)", "--set", "decay_input=false"])
+            XCTAssertEqual(s.status, 0, s.stderr)
+            XCTAssertEqual(try read("o\(n)/spikes.npy").scalars, (0..<T).map { spikes.scalars[$0 * 3 + n] }, "tau \(tau)")
+        }
+        XCTAssertLessThan(spikes.scalars.enumerated().filter { $0.offset % 3 == 0 }.map(\.element).reduce(0, +),
+                          spikes.scalars.enumerated().filter { $0.offset % 3 == 2 }.map(\.element).reduce(0, +))
+        let svg = try String(contentsOfFile: path("fig.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("polyline") && svg.contains("neuron 2") && svg.contains(">v</text>"))
+
+        // Mismatch: seeded, neurons differ although their nominal parameters are equal.
+        for run in ["m1", "m2"] {
+            let m = try spike(["neuron", "lif", "--input", x, "--output", path(run), "--set", "tau=3", "--set", "decay_input=false",
+                               "--mismatch", "v_threshold=0.3", "--seed", "7"])
+            XCTAssertEqual(m.status, 0, m.stderr)
+        }
+        XCTAssertEqual(try read("m1/v.npy"), try read("m2/v.npy"))
+        let v = try read("m1/v.npy").scalars
+        XCTAssertNotEqual((0..<T).map { v[$0 * 3] }, (0..<T).map { v[$0 * 3 + 1] })
+    }
+
+    func testPlotHasOnePanelPerState() throws {
+        // A two-state model: LIF has one state; use the discrete LI and the IF for a spiking/non-spiking pair.
+        let x = try write(Tensor(shape: [20, 2], scalars: [Float](repeating: 0.6, count: 40)), "x.npy")
+        let r = try spike(["neuron", "if", "--input", x, "--output", path("o"), "--plot", path("if.svg")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let svg = try String(contentsOfFile: path("if.svg"), encoding: .utf8)
+        // Spike marks: one tick per spike of the shown neurons (IF at 0.6 fires every second step: 10 each).
+        XCTAssertEqual(svg.components(separatedBy: "stroke-width=\"1.5\"").count - 1, 20)
+    }
+
+    func testBadPerNeuronAndMismatchArguments() throws {
+        let x = try write(Tensor(shape: [4, 2], scalars: [1, 2, 3, 4, 5, 6, 7, 8]), "x.npy")
+        let base = ["neuron", "lif", "--input", x, "--output", path("o")]
+        try assertFails(base + ["--set", "tau=1,2,3"], "lif: --set tau has 3 values for 2 neurons")
+        try assertFails(base + ["--set", "tau=1,x"], "per-neuron values must be numbers")
+        try assertFails(base + ["--set", "tau=2,-1"], "lif: tau of neuron 1 must be > 0, got -1.0")
+        try assertFails(base + ["--set", "decay_input=true,false"], "decay_input=true,false: per-neuron values must be numbers")
+        try assertFails(base + ["--mismatch", "tau"], "--mismatch expects NAME=FRACTION")
+        try assertFails(base + ["--mismatch", "taux=0.1"], "no parameter 'taux' to mismatch")
+        try assertFails(base + ["--mismatch", "tau=2"], "mismatch fraction of tau must be in [0, 1)")
+        try assertFails(base + ["--dt", "0.1"], "lif: discrete-time model, takes no --dt")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("o")))
+    }
+}
