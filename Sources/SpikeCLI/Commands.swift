@@ -44,6 +44,8 @@ public struct Train: ParsableCommand {
     @Option(help: "Input encoding: spike-times (Randman's own), rate (Poisson of the values) or latency.") var encoder = "spike-times"
     @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "128"
     @Option(help: "Hidden neuron model: any spiking model of `spike neuron --list` (lif, if, plif, leaky, cuba_lif, adex, ...).") var neuron = "lif"
+    @Flag(help: "Hidden layers with recurrent weights (any spiking model; no self-connections unless --self-connections).") var recurrent = false
+    @Flag(help: "Let recurrent hidden neurons connect to themselves.") var selfConnections = false
     @Option(help: "Neuron parameter trained with the weights, one value per layer (repeatable; e.g. w for plif, beta for leaky).") var learn: [String] = []
     @Option(help: "Neuron membrane time constant in steps (lif).") var tau: Float = 10
     @Option(name: .customLong("set"), help: "Further neuron parameter NAME=VALUE (as spike neuron --set).") var assignments: [String] = []
@@ -97,7 +99,8 @@ public struct Train: ParsableCommand {
         let decoder = try Readout.named(readout, parameters: readoutParameters)
         let spec = NetworkSpec(inputs: units, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
                                readout: readout, readoutParameters: readoutParameters, membraneOutput: decoder.input == .membrane,
-                               readoutTau: readoutTau, weightGain: weightGain, learn: learn.isEmpty ? nil : learn)
+                               readoutTau: readoutTau, weightGain: weightGain, learn: learn.isEmpty ? nil : learn,
+                               recurrent: recurrent ? true : nil, selfConnections: selfConnections ? true : nil)
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
         options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed

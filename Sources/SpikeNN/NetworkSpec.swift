@@ -31,14 +31,19 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
     /// Neuron parameters trained with the weights (e.g. `["w"]` for PLIF, `["beta"]` for snnTorch's Leaky),
     /// one value per layer as in the references; nil or empty: none.
     public var learn: [String]?
+    /// Hidden layers with recurrent weights (`RecurrentSpikingLayer`, `N.recurrent.weight`); nil or false: feed-forward.
+    public var recurrent: Bool?
+    /// Whether recurrent hidden neurons may connect to themselves.
+    public var selfConnections: Bool?
 
     public init(inputs: Int, hidden: [Int], outputs: Int, neuron: String = "lif", neuronParameters: [String: String] = [:],
                 readout: String = "max-membrane", readoutParameters: [String: String] = [:], membraneOutput: Bool = true,
-                readoutTau: Float = 10, weightGain: Float = 1, learn: [String]? = nil) {
+                readoutTau: Float = 10, weightGain: Float = 1, learn: [String]? = nil,
+                recurrent: Bool? = nil, selfConnections: Bool? = nil) {
         self.inputs = inputs; self.hidden = hidden; self.outputs = outputs; self.neuron = neuron
         self.neuronParameters = neuronParameters; self.readout = readout; self.readoutParameters = readoutParameters
         self.membraneOutput = membraneOutput; self.readoutTau = readoutTau; self.weightGain = weightGain
-        self.learn = learn
+        self.learn = learn; self.recurrent = recurrent; self.selfConnections = selfConnections
     }
 
     /// Checks sizes, names and parameters; throws a one-line `ParameterError`.
@@ -49,6 +54,19 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
         guard readoutTau > 0, readoutTau.isFinite else { throw ParameterError("network: readout tau must be > 0, got \(readoutTau)") }
         guard weightGain > 0, weightGain.isFinite else { throw ParameterError("network: weight gain must be > 0, got \(weightGain)") }
         _ = try neuronLayer()
+    }
+
+    /// A hidden layer of `width` neurons: recurrent (weights drawn from `rng`) or not.
+    func hiddenLayer(width: Int, rng: inout SeededRandom) throws -> any Module {
+        guard recurrent == true else { return try neuronLayer() }
+        let model = try NeuronRegistry.entry(neuron).build(neuronParameters)
+        let names = learn ?? [], selfConn = selfConnections ?? false
+        func layer<M: NeuronModel>(_ m: M, _ rng: inout SeededRandom) throws -> any Module {
+            let l = RecurrentSpikingLayer(m, neurons: width, selfConnections: selfConn, rng: &rng)
+            try l.learn(names)
+            return l
+        }
+        return try layer(model, &rng)
     }
 
     /// A fresh spiking layer of the hidden neuron model (with its `learn` parameters learnable).
@@ -75,7 +93,7 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
         var width = inputs
         for h in hidden {
             layers.append(scaled(Linear(width, h, rng: &rng)))
-            layers.append(try neuronLayer())
+            layers.append(try hiddenLayer(width: h, rng: &rng))
             width = h
         }
         layers.append(scaled(Linear(width, outputs, rng: &rng)))

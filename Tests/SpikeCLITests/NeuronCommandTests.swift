@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import SpikeKit
+@testable import SpikeCLI
 
 /// `spike neuron`: per-neuron parameters, mismatch, plots, --dt and their bad inputs.
 final class NeuronCommandTests: SpikeProcessTestCase {
@@ -58,5 +59,30 @@ final class NeuronCommandTests: SpikeProcessTestCase {
         try assertFails(base + ["--mismatch", "tau=2"], "mismatch fraction of tau must be in [0, 1)")
         try assertFails(base + ["--dt", "0.1"], "lif: discrete-time model, takes no --dt")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("o")))
+    }
+}
+
+/// `spike train` with zoo features: learnable neuron parameters and recurrent hidden layers, saved and evaluated.
+final class TrainZooTests: SpikeProcessTestCase {
+    let tiny = ["--classes", "2", "--units", "12", "--steps", "10", "--samples-per-class", "16", "--hidden", "8",
+                "--epochs", "2", "--batch-size", "8"]
+
+    func testLearnableParametersAndRecurrentLayersRoundTrip() throws {
+        let ckpt = path("rec.safetensors")
+        let r = try spike(["train"] + tiny + ["--recurrent", "--learn", "tau", "--save", ckpt, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let (tensors, _) = try SafeTensors.read(from: URL(fileURLWithPath: ckpt))
+        XCTAssertEqual(tensors.map(\.0), ["0.weight", "0.bias", "1.recurrent.weight", "1.tau", "2.weight", "2.bias"])
+        XCTAssertEqual(tensors[2].1.shape, [8, 8])
+        for i in 0..<8 { XCTAssertEqual(tensors[2].1.scalars[i * 8 + i], 0, "no self-connections") }
+        XCTAssertNotEqual(tensors[3].1.scalars, [10], "tau was trained")
+        let summary = try JSONDecoder().decode(TrainingSummary.self, from: Data(r.stdout.utf8))
+        let e = try spike(["eval", "--model", ckpt, "--json"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let acc = try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual((acc["testAccuracy"] as! NSNumber).floatValue, summary.testAccuracy)
+        try assertFails(["train"] + tiny + ["--learn", "decay_input"], "lif: 'decay_input' is not learnable (learnable: tau, v_threshold)")
+        try assertFails(["train"] + tiny + ["--neuron", "li_discrete"], "does not spike")
+        try assertFails(["train"] + tiny + ["--neuron", "nope"], "unknown neuron model 'nope'")
     }
 }
