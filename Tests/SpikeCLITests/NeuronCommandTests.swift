@@ -47,6 +47,24 @@ final class NeuronCommandTests: SpikeProcessTestCase {
         XCTAssertEqual(svg.components(separatedBy: "stroke-width=\"1.5\"").count - 1, 20)
     }
 
+    /// Every registered model runs from the command line with its defaults and draws its figure.
+    func testEveryModelRunsAndPlots() throws {
+        let x = try write(Tensor(shape: [30, 2], scalars: [Float](repeating: 0, count: 60)), "zeros.npy")
+        let listing = try spike(["neuron", "--list"])
+        XCTAssertEqual(listing.status, 0)
+        for entry in NeuronRegistry.entries {
+            XCTAssertTrue(listing.stdout.contains("\(entry.id): \(entry.summary)"), entry.id)
+            let r = try spike(["neuron", entry.id, "--input", x, "--output", path(entry.id), "--plot", path("\(entry.id).svg")])
+            XCTAssertEqual(r.status, 0, "\(entry.id): \(r.stderr)")
+            let model = try NeuronRegistry.model(entry.id, parameters: [:])
+            for name in model.stateNames + (model.isSpiking ? ["spikes"] : []) {
+                XCTAssertEqual(try read("\(entry.id)/\(name).npy").shape, [30, 2], "\(entry.id) \(name)")
+            }
+            let svg = try String(contentsOfFile: path("\(entry.id).svg"), encoding: .utf8)
+            XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2 * model.stateNames.count, entry.id)
+        }
+    }
+
     func testBadPerNeuronAndMismatchArguments() throws {
         let x = try write(Tensor(shape: [4, 2], scalars: [1, 2, 3, 4, 5, 6, 7, 8]), "x.npy")
         let base = ["neuron", "lif", "--input", x, "--output", path("o")]
