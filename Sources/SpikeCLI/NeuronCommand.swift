@@ -11,7 +11,7 @@ public struct Neuron: ParsableCommand {
     @Argument(help: "Model id (see --list).") var model: String?
     @Option(help: "Input .npy, [T] or [T, N].") var input: String?
     @Option(name: .customLong("set"), help: "Model parameter NAME=VALUE (repeatable); a numeric parameter may take one value per neuron, NAME=v1,v2,...,vN.") var assignments: [String] = []
-    @Option(help: "Device mismatch NAME=FRACTION (repeatable): parameter NAME of each neuron times 1 + FRACTION z, z ~ N(0, 1), seeded by --seed; NAME 'all' for every numeric parameter.") var mismatch: [String] = []
+    @Option(help: "Device mismatch NAME=FRACTION (repeatable): parameter NAME of each neuron times 1 + FRACTION z, z ~ N(0, 1), seeded by --seed; NAME 'all' for every numeric parameter but dt.") var mismatch: [String] = []
     @Option(help: "Seed of the mismatch draws.") var seed: UInt64 = 0
     @Option(help: "Integration step in the model's time unit (see --list), for models that integrate with one.") var dt: Double?
     @Option(help: "Output directory.") var output: String?
@@ -87,7 +87,8 @@ public struct Neuron: ParsableCommand {
                     throw CLIError("--mismatch expects NAME=FRACTION, got '\(item)'")
                 }
                 let name = String(item[..<eq])
-                for n in name == "all" ? neuron.parameterNames : [name] {
+                // "all": every numeric parameter of the neurons themselves; the integration step is not a device parameter.
+                for n in name == "all" ? neuron.parameterNames.filter({ $0 != "dt" }) : [name] {
                     try neuron.addMismatch(&t, n, fraction: f, seed: seed)
                 }
             }

@@ -65,6 +65,17 @@ final class NeuronCommandTests: SpikeProcessTestCase {
         }
     }
 
+    func testMismatchOfAllParametersKeepsTheTimeStep() throws {
+        let x = try write(Tensor(shape: [40, 2], scalars: [Float](repeating: 0.5, count: 80)), "x.npy")
+        for (dir, extra) in [("plain", [String]()), ("all", ["--mismatch", "all=0.1", "--seed", "3"])] {
+            let r = try spike(["neuron", "cuba_lif", "--input", x, "--output", path(dir)] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let plain = try read("plain/v.npy").scalars, all = try read("all/v.npy").scalars
+        XCTAssertNotEqual(plain, all)
+        XCTAssertNotEqual((0..<40).map { all[$0 * 2] }, (0..<40).map { all[$0 * 2 + 1] }, "neurons differ")
+    }
+
     func testBadPerNeuronAndMismatchArguments() throws {
         let x = try write(Tensor(shape: [4, 2], scalars: [1, 2, 3, 4, 5, 6, 7, 8]), "x.npy")
         let base = ["neuron", "lif", "--input", x, "--output", path("o")]
