@@ -14,11 +14,11 @@ final class CustomModelExampleTests: XCTestCase {
             guard let a = text.range(of: begin), let b = text.range(of: end, range: a.upperBound..<text.endIndex) else { return nil }
             return String(text[a.upperBound..<b.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let source = try String(contentsOf: here.appendingPathComponent("CustomModelExample.swift"), encoding: .utf8)
+        let source = try String(contentsOf: here.appendingPathComponent("CustomModelExampleSupport.swift"), encoding: .utf8)
         let doc = try String(contentsOf: root.appendingPathComponent("docs/CUSTOM_MODELS.md"), encoding: .utf8)
         let code = try XCTUnwrap(between(source, "// BEGIN EXAMPLE", "// END EXAMPLE"))
         let shown = try XCTUnwrap(between(doc, "```swift", "```"))
-        XCTAssertEqual(shown, code, "docs/CUSTOM_MODELS.md and Tests/SpikeNNTests/CustomModelExample.swift differ")
+        XCTAssertEqual(shown, code, "docs/CUSTOM_MODELS.md and Tests/SpikeNNTests/CustomModelExampleSupport.swift differ")
     }
 
     func testGradientsOfTheExample() throws {
