@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SpikeCoding", targets: ["SpikeCoding"]),
         .library(name: "SpikeData", targets: ["SpikeData"]),
         .library(name: "SpikeIO", targets: ["SpikeIO"]),
+        .library(name: "SpikeSim", targets: ["SpikeSim"]),
         .executable(name: "spike", targets: ["spike"]),
     ],
     dependencies: [
@@ -27,7 +28,8 @@ let package = Package(
         .target(name: "SpikeCoding", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore"]),
         .target(name: "SpikeIO", dependencies: ["SpikeCore"]),
-        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO"]),
+        .target(name: "SpikeSim", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeIO"]),
+        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim"]),
         .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "SpikeCodingTests", dependencies: ["SpikeCoding", "SpikeCore", "SpikeNN"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
         .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"]),
+        .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
         .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -5,8 +5,8 @@ import SpikeKit
 /// `spike bench`: the timed work of ../shared/bench/peers, in SpikeKit, for side-by-side comparison.
 public struct Bench: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        abstract: "Time SpikeKit on the peer benchmarks (lif-layer, train-step, density sweep).",
-        subcommands: [LIFLayerBench.self, TrainStepBench.self, DensitySweep.self])
+        abstract: "Time SpikeKit on the peer benchmarks (lif-layer, train-step, density sweep, cuba).",
+        subcommands: [LIFLayerBench.self, TrainStepBench.self, DensitySweep.self, CUBABench.self])
     public init() {}
 }
 

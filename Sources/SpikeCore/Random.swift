@@ -25,6 +25,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         SeededRandom(seed: s0 ^ (s1 &* 0x9E37_79B9_7F4A_7C15) ^ (stream &* 0xD1B5_4A32_D192_ED03) ^ s3)
     }
 
+    /// The generator's whole state (four words), e.g. for a checkpoint; `init(state:)` restores it.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator continuing from a state saved with `state` (four words, not all zero).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+    }
+
     @inline(__always) static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// The next 64 random bits.

@@ -6,3 +6,4 @@
 @_exported import SpikeCoding
 @_exported import SpikeData
 @_exported import SpikeIO
+@_exported import SpikeSim

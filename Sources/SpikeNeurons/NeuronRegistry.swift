@@ -94,11 +94,11 @@ public struct AnyNeuronModel: Sendable {
 /// a reference `case.json`), with each reference framework's parameter names, and validates them.
 ///
 /// The zoo is the concatenation of the family lists (`coreEntries`, `spikingJellyEntries`, `norseEntries`,
-/// `snnTorchEntries`, `spaicEntries`, `biophysicalEntries`, `arcanaEntries`, `hxtorchEntries`, `otherEntries`), one per source file.
+/// `snnTorchEntries`, `spaicEntries`, `biophysicalEntries`, `arcanaEntries`, `hxtorchEntries`, `brian2Entries`, `otherEntries`), one per source file.
 public enum NeuronRegistry {
     /// Every registered model.
     public static let entries: [NeuronEntry] = coreEntries + spikingJellyEntries + norseEntries + snnTorchEntries
-        + spaicEntries + biophysicalEntries + arcanaEntries + hxtorchEntries + otherEntries
+        + spaicEntries + biophysicalEntries + arcanaEntries + hxtorchEntries + brian2Entries + otherEntries
 
     /// Ids of the models available here.
     public static var modelIDs: [String] { entries.map(\.id) }

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SpikeKit
+
+/// `spike bench cuba`: the Vogels & Abbott CUBA network of ../shared/bench/peers/cuba_brian2.py in SpikeSim.
+struct CUBABench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cuba",
+        abstract: "The CUBA benchmark network (Vogels & Abbott 2005, Brian2's CUBA.py): run time and spike statistics.")
+    @Option(help: "Number of neurons (80 % excitatory).") var neurons = 4000
+    @Option(help: "Biological duration in seconds.") var duration: Double = 10
+    @Option(help: "Connection probability.") var p: Double = 0.02
+    @Option(help: "Seed of connectivity and initial membranes.") var seed: UInt64 = 1
+    @Flag var json = false
+
+    struct Result: Encodable {
+        let neurons: Int; let durationSeconds: Double; let p: Double; let synapses: Int
+        let buildSeconds: Double; let simSeconds: Double; let spikes: Int
+        let meanRateHz: Double; let meanCV: Double; let peakFrequencyHz: Double; let peakMemoryMiB: Double
+    }
+
+    func run() throws {
+        guard neurons >= 5 else { throw CLIError("bench cuba: --neurons must be >= 5, got \(neurons)") }
+        guard duration > 0, duration.isFinite else { throw CLIError("bench cuba: --duration must be > 0 s, got \(duration)") }
+        guard p > 0, p <= 1 else { throw CLIError("bench cuba: --p must be in (0, 1], got \(p)") }
+        var net: Network! = nil
+        let build = try timed { net = try NetworkExamples.cuba(neurons: neurons, p: p, seed: seed) }
+        let sim = try timed { try net.run(duration: duration * 1000) }
+        let mons = net.monitors.compactMap { $0 as? SpikeMonitor }
+        let spikes = mons.reduce(0) { $0 + $1.count }
+        let cvs = mons.flatMap { SpikeStatistics.cvISI($0.trains(dt: net.dt)) }
+        let rates = net.monitors.compactMap { $0 as? PopulationRateMonitor }
+        var total = [Float](repeating: 0, count: rates.first?.counts.count ?? 0)
+        for r in rates { for (k, c) in r.counts.enumerated() { total[k] += Float(c) } }
+        let spec = SpikeStatistics.spectrum(total.map { $0 / (Float(neurons) * net.dt / 1000) }, dt: net.dt)
+        let r = Result(neurons: neurons, durationSeconds: duration, p: p, synapses: net.synapses.reduce(0) { $0 + $1.count },
+                       buildSeconds: build, simSeconds: sim, spikes: spikes,
+                       meanRateHz: SpikeStatistics.meanRate(spikes: spikes, neurons: neurons, duration: duration * 1000),
+                       meanCV: SpikeStatistics.mean(cvs), peakFrequencyHz: SpikeStatistics.peakFrequency(spec),
+                       peakMemoryMiB: peakMemoryMiB())
+        if json { try printJSON(r) } else {
+            print(String(format: "cuba N=%d duration=%gs p=%g synapses=%d: build %.3f s, sim_s=%.3f, spikes=%d, rate %.2f Hz, CV %.3f, spectral peak %.1f Hz, peak %.0f MiB",
+                         neurons, duration, p, r.synapses, build, sim, spikes, r.meanRateHz, r.meanCV, r.peakFrequencyHz, r.peakMemoryMiB))
+        }
+    }
+}

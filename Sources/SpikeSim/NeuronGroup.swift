@@ -1,0 +1,169 @@
+import SpikeCore
+import SpikeNeurons
+
+/// Anything whose neurons emit spikes that synapses can carry: neuron groups and input generators.
+public protocol SpikeSource: AnyObject {
+    /// The name used in network files, monitors and checkpoints.
+    var name: String { get }
+    /// Number of neurons.
+    var size: Int { get }
+    /// Indices of the neurons that spiked at the current step, in increasing order.
+    var spikes: [Int32] { get }
+}
+
+/// The per-step dynamics of one group, specialised for its model (the existential is opened once, when the
+/// group is made, so the step loop is generic code over a concrete model).
+public protocol GroupDynamics: AnyObject {
+    /// Number of state variables.
+    var stateCount: Int { get }
+    /// Advances every neuron by one step with input `x` (`[size]`, consumed and zeroed) and appends the
+    /// indices of neurons that fired to `spikes`.
+    func step(_ x: UnsafeMutablePointer<Float>, spikes: inout [Int32])
+    /// Adds `w[s] * scale` to state variable `k` of neuron `post[s]` for each of the given synapses.
+    func deliver(_ k: Int, post: UnsafePointer<Int32>, weight: UnsafePointer<Float>, count: Int, scale: Float)
+    /// Adds `value` to state variable `k` of neuron `i`.
+    func add(_ k: Int, _ i: Int, _ value: Float)
+    /// State variable `k` of every neuron.
+    func state(_ k: Int) -> [Float]
+    /// Sets state variable `k` of every neuron.
+    func setState(_ k: Int, _ values: [Float])
+    /// State variable `k` of neuron `i`.
+    func value(_ k: Int, _ i: Int) -> Float
+}
+
+/// The dynamics of a group of `M` neurons: the states (one `M.State` per neuron) and, when the neurons' parameters
+/// differ, one model per neuron.
+public final class ModelDynamics<M: NeuronModel>: GroupDynamics {
+    /// The shared model.
+    public let model: M
+    /// One model per neuron (per-neuron parameters), or nil when all share `model`.
+    public let models: [M]?
+    /// The state of every neuron.
+    public var states: [M.State]
+    /// Whether the model's output is a spike.
+    let spiking = M.isSpiking
+
+    /// A group of `size` neurons of `model` at its initial state, with per-neuron parameters from `table`.
+    public init(_ model: M, size: Int, table: NeuronParameterTable?) {
+        self.model = model
+        models = table.map { tb in (0..<size).map { tb.model(model, neuron: $0) } }
+        states = models.map { $0.map(\.initialState) } ?? [M.State](repeating: model.initialState, count: size)
+    }
+
+    public var stateCount: Int { M.State.count }
+
+    @inlinable
+    @_specialize(where M == Brian2CUBA)
+    @_specialize(where M == Brian2COBA)
+    @_specialize(where M == Brian2DeltaLIF)
+    @_specialize(where M == LIF)
+    @_specialize(where M == IF)
+    public func step(_ x: UnsafeMutablePointer<Float>, spikes: inout [Int32]) {
+        let n = states.count
+        let spiking = M.isSpiking
+        states.withUnsafeMutableBufferPointer { st in
+            if let models {
+                for i in 0..<n {
+                    let (y, next) = models[i].step(x[i], st[i])
+                    st[i] = next
+                    x[i] = 0
+                    if spiking && y > 0 { spikes.append(Int32(i)) }
+                }
+            } else {
+                let m = model
+                for i in 0..<n {
+                    let (y, next) = m.step(x[i], st[i])
+                    st[i] = next
+                    x[i] = 0
+                    if spiking && y > 0 { spikes.append(Int32(i)) }
+                }
+            }
+        }
+    }
+
+    @inlinable
+    @_specialize(where M == Brian2CUBA)
+    @_specialize(where M == Brian2COBA)
+    @_specialize(where M == Brian2DeltaLIF)
+    public func deliver(_ k: Int, post: UnsafePointer<Int32>, weight: UnsafePointer<Float>, count: Int, scale: Float) {
+        states.withUnsafeMutableBufferPointer { st in
+            if scale == 1 {
+                for s in 0..<count { st[Int(post[s])][k] += weight[s] }
+            } else {
+                for s in 0..<count { st[Int(post[s])][k] += weight[s] * scale }
+            }
+        }
+    }
+
+    public func add(_ k: Int, _ i: Int, _ value: Float) { states[i][k] += value }
+    public func state(_ k: Int) -> [Float] { states.map { $0[k] } }
+    public func setState(_ k: Int, _ values: [Float]) {
+        precondition(values.count == states.count, "setState: \(values.count) values for \(states.count) neurons")
+        for i in states.indices { states[i][k] = values[i] }
+    }
+    public func value(_ k: Int, _ i: Int) -> Float { states[i][k] }
+}
+
+/// A population of neurons of one zoo model (Brian2's `NeuronGroup`, SPAIC's `NeuronGroup`), stepped at the
+/// network's clock. Each step the neurons take their accumulated input (the model's `x`: synapses that target
+/// `input` and current inputs) and update; synapses that target a state variable (e.g. `ge`, or `v` for delta
+/// synapses) add to it between steps, as Brian2's `on_pre` statements do.
+public final class NeuronGroup: SpikeSource {
+    public let name: String
+    public let size: Int
+    /// The model (from the zoo or a model of one's own).
+    public let model: AnyNeuronModel
+    /// Per-neuron parameter values, when they differ between neurons.
+    public let table: NeuronParameterTable?
+    /// The step loop over the concrete model.
+    public let dynamics: GroupDynamics
+    /// Input for the next step (the model's `x`), accumulated by synapses and current inputs.
+    public var input: [Float]
+    public private(set) var spikes: [Int32] = []
+
+    /// `size` neurons of `model`, per-neuron parameters from `table` (validated), at the model's initial state.
+    public init(name: String, size: Int, model: AnyNeuronModel, table: NeuronParameterTable? = nil) throws {
+        guard size > 0 else { throw SimulationError("group '\(name)': size must be > 0, got \(size)") }
+        if let table {
+            guard table.neurons == size else { throw SimulationError("group '\(name)': parameter table has \(table.neurons) neurons, group \(size)") }
+            try model.validate(table)
+        }
+        self.name = name; self.size = size; self.model = model; self.table = table
+        func make<M: NeuronModel>(_ m: M) -> GroupDynamics { ModelDynamics(m, size: size, table: table) }
+        dynamics = make(model.base)
+        input = [Float](repeating: 0, count: size)
+        spikes.reserveCapacity(size)
+    }
+
+    /// A group of a concrete model.
+    public convenience init<M: NeuronModel>(name: String, size: Int, model: M, table: NeuronParameterTable? = nil) throws {
+        try self.init(name: name, size: size, model: AnyNeuronModel(model), table: table)
+    }
+
+    /// Names of the state variables (the model's).
+    public var stateNames: [String] { model.stateNames }
+
+    /// The index of state variable `name`, or an error listing the model's variables.
+    public func stateIndex(_ name: String) throws -> Int {
+        guard let k = model.stateNames.firstIndex(of: name) else {
+            throw SimulationError("group '\(self.name)': model \(model.id) has no state variable '\(name)' (has \(model.stateNames.joined(separator: ", ")))")
+        }
+        return k
+    }
+
+    /// State variable `name` of every neuron.
+    public func state(_ name: String) throws -> [Float] { dynamics.state(try stateIndex(name)) }
+
+    /// Sets state variable `name` of every neuron (e.g. random initial membranes).
+    public func setState(_ name: String, _ values: [Float]) throws {
+        guard values.count == size else { throw SimulationError("group '\(self.name)': \(values.count) values of '\(name)' for \(size) neurons") }
+        guard values.allSatisfy(\.isFinite) else { throw SimulationError("group '\(self.name)': initial '\(name)' must be finite") }
+        dynamics.setState(try stateIndex(name), values)
+    }
+
+    /// One step: update every neuron from its input, record which fired.
+    public func update() {
+        spikes.removeAll(keepingCapacity: true)
+        input.withUnsafeMutableBufferPointer { dynamics.step($0.baseAddress!, spikes: &spikes) }
+    }
+}
