@@ -44,7 +44,7 @@ extension Brian2COBA: LaneSteppable {
     public func stepLanes(_ x: SIMD8<Float>, _ s: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float> {
         let v = s[0], ge = s[1], gi = s[2], ref = s[3]
         let held = ref .> 0
-        let drive = ge * (excitatoryReversal - v) + gi * (inhibitoryReversal - v) - (v - rest) + x
+        let drive = ge * (excitatoryReversal - v) + gi * (inhibitoryReversal - v) - (v - rest) + bias + x
         let vd = (v + dt * drive / tauMembrane).replacing(with: v, where: held)
         let fire = (vd - threshold .> 0) .& .!held
         s[0] = vd.replacing(with: reset, where: fire)
