@@ -47,7 +47,8 @@ public final class RewardModulatedSTDP: PlasticityRule {
     public let pairing: SpikePairing
     /// The reward of each step when `rewardSignal` is nil; holds until changed.
     public var reward: Float = 0
-    /// The reward of the step, called once per step when set (not saved in checkpoints).
+    /// The reward of the step, called once per step when set (not saved in checkpoints). A closure that reads the
+    /// network should capture it weakly (`{ [unowned net] in ... }`): the network owns the rule.
     public var rewardSignal: (() -> Float)?
 
     var xPre: SpikeTraces!, xPost: SpikeTraces!

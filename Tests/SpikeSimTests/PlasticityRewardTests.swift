@@ -103,3 +103,21 @@ final class PlasticityRewardTests: XCTestCase {
         }
     }
 }
+
+final class PlasticityRewardNetworkTests: XCTestCase {
+    func testRewardSignalSeesTheNetworkStep() throws {
+        // Pre at step 10, post forced at step 31 (as in the STDP network test), a reward of 1 at step 100 only.
+        let net = try Network(dt: 0.1, seed: 1)
+        let pre = try net.add(SpikeGeneratorGroup(name: "pre", size: 1, indices: [0], times: [1.0]))
+        let drive = try net.add(SpikeGeneratorGroup(name: "drive", size: 1, indices: [0], times: [3.0]))
+        let post = try net.addGroup("post", size: 1, model: "lif_delta")
+        try net.connect("D", from: drive, to: post, variable: "v", rule: .oneToOne, weight: .constant(100))
+        let s = try net.connect("S", from: pre, to: post, variable: "v", rule: .oneToOne, weight: .constant(1))
+        let rule = try RewardModulatedSTDP(tauEligibility: 50, learningRate: 0.1)
+        rule.rewardSignal = { [unowned net] in net.step == 100 ? 1 : 0 }
+        try s.setPlasticity(rule)
+        try net.run(steps: 300)
+        let c = exp(-2.1 / 20) * exp(-Double(100 - 31) * 0.1 / 50)
+        XCTAssertEqual(Double(s.weight[0]), 1 + 0.1 * 1 * 0.1 * c, accuracy: 1e-6)
+    }
+}
