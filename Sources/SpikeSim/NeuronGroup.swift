@@ -23,6 +23,8 @@ public protocol GroupDynamics: AnyObject {
     func deliver(_ k: Int, post: UnsafePointer<Int32>, weight: UnsafePointer<Float>, count: Int, scale: Float)
     /// Adds `value` to state variable `k` of neuron `i`.
     func add(_ k: Int, _ i: Int, _ value: Float)
+    /// Adds `values[i]` to state variable `k` of every neuron i.
+    func addAll(_ k: Int, _ values: UnsafePointer<Float>)
     /// State variable `k` of every neuron.
     func state(_ k: Int) -> [Float]
     /// Sets state variable `k` of every neuron.
@@ -96,6 +98,9 @@ public final class ModelDynamics<M: NeuronModel>: GroupDynamics {
     }
 
     public func add(_ k: Int, _ i: Int, _ value: Float) { states[i][k] += value }
+    public func addAll(_ k: Int, _ values: UnsafePointer<Float>) {
+        states.withUnsafeMutableBufferPointer { st in for i in st.indices { st[i][k] += values[i] } }
+    }
     public func state(_ k: Int) -> [Float] { states.map { $0[k] } }
     public func setState(_ k: Int, _ values: [Float]) {
         precondition(values.count == states.count, "setState: \(values.count) values for \(states.count) neurons")
@@ -204,6 +209,13 @@ public final class LaneDynamics<M: LaneSteppable>: GroupDynamics {
     public func add(_ k: Int, _ i: Int, _ value: Float) {
         blocks.withUnsafeMutableBufferPointer { bp in
             UnsafeMutableRawPointer(bp.baseAddress!).assumingMemoryBound(to: Float.self)[offset(k, i)] += value
+        }
+    }
+    public func addAll(_ k: Int, _ values: UnsafePointer<Float>) {
+        let S = self.S
+        blocks.withUnsafeMutableBufferPointer { bp in
+            let f = UnsafeMutableRawPointer(bp.baseAddress!).assumingMemoryBound(to: Float.self)
+            for i in 0..<size { f[(i >> 3) * S * 8 + k * 8 + (i & 7)] += values[i] }
         }
     }
     public func state(_ k: Int) -> [Float] { (0..<size).map { value(k, $0) } }
