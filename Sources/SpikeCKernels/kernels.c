@@ -20,6 +20,20 @@ int sk_has_avx2_fma(void) {
 #endif
 }
 
+int sk_has_avx512(void) {
+#ifdef SK_X86
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                 __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") && sk_has_avx2_fma();
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
 // ---------------------------------------------------------------------------------------------- portable
 
 /// The nonzero entries of one row of A: their column indices and values, in increasing column order.

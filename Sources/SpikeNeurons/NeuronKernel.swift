@@ -128,6 +128,16 @@ public enum NeuronKernel {
         input.withUnsafeBufferPointer { px in
         output.withUnsafeMutableBufferPointer { po in
         states.withUnsafeMutableBufferPointer { ps in
+            // LIF and IF with shared parameters: the vectorised C kernel (same bits).
+            if table == nil, let xb = px.baseAddress, let ob = po.baseAddress {
+                let sb = keepStates ? ps.baseAddress : nil
+                let done = initial.map { ini in
+                    ini.withUnsafeBufferPointer {
+                        FusedIntegrateAndFire.forward(model, x: xb, out: ob, states: sb, initial: $0.baseAddress, steps: T, elements: M)
+                    }
+                } ?? FusedIntegrateAndFire.forward(model, x: xb, out: ob, states: sb, initial: nil, steps: T, elements: M)
+                if done { return }
+            }
             let (x, o, st) = (UncheckedSendable(px.baseAddress), UncheckedSendable(po.baseAddress), UncheckedSendable(ps.baseAddress))
             let chunks = (M + chunk - 1) / chunk
             Parallel.forEach(chunks: chunks) { c in
@@ -206,6 +216,18 @@ public enum NeuronKernel {
         gIn.withUnsafeMutableBufferPointer { pgi in
         gInit.withUnsafeMutableBufferPointer { pg0 in
         gPer.withUnsafeMutableBufferPointer { pgp in
+            // LIF and IF with shared parameters and no parameter gradient: the vectorised C kernel (same bits).
+            if !wantP, table == nil, let xb = px.baseAddress, let sb = ps.baseAddress, let gb = pg.baseAddress, let gib = pgi.baseAddress {
+                let done = (initial ?? []).withUnsafeBufferPointer { ini in
+                    (gradFinalState ?? []).withUnsafeBufferPointer { gf in
+                        FusedIntegrateAndFire.backward(model, x: xb, states: sb, gradOutput: gb,
+                                                       initial: initial == nil ? nil : ini.baseAddress,
+                                                       gradFinal: gradFinalState == nil ? nil : gf.baseAddress,
+                                                       gradInput: gib, gradInitial: pg0.baseAddress, steps: T, elements: M)
+                    }
+                }
+                if done { return }
+            }
             let ptrs = UncheckedSendable((px.baseAddress, ps.baseAddress, pg.baseAddress, pgi.baseAddress, pg0.baseAddress, pgp.baseAddress))
             let chunks = (M + chunk - 1) / chunk
             Parallel.forEach(chunks: chunks) { c in

@@ -5,6 +5,9 @@
 /// Whether this CPU runs the AVX2 + FMA versions of the kernels (checked once at run time).
 int sk_has_avx2_fma(void);
 
+/// Whether this CPU runs the AVX-512 (F, VL, DQ, BW) versions of the kernels that have one.
+int sk_has_avx512(void);
+
 /// C[rows r0..r1) += A[rows] * B for row-major A [m, k], B [k, n], C [m, n] (dense operands).
 /// Every element of C is summed over k in increasing order, so the result does not depend on how rows are
 /// split between threads.
@@ -21,5 +24,38 @@ void sk_spmm_rows(const float *a, const float *b, float *c, ptrdiff_t r0, ptrdif
 /// read in order r = 0, 1, ...), so each thread owns disjoint rows of OUT and the sums keep their order.
 void sk_spmm_tn_rows(const int *row_ptr, const int *col, const float *val, ptrdiff_t rows,
                      const float *g, float *out, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1);
+
+/// Parameters of the fused integrate-and-fire kernels (`sk_lif_forward`, `sk_lif_backward`): SpikeNeurons'
+/// LIF and IF models with shared parameters, the Heaviside forward and a closed-form surrogate.
+typedef struct {
+    /// 0: LIF with decay_input (H = V + (X - (V - r)) / tau); 1: LIF without (H = V - (V - r) / tau + X);
+    /// 2: IF (H = V + X).
+    int kind;
+    /// 1: hard reset to `reset`; 0: soft reset (subtract the threshold; the leak uses r = 0).
+    int hard;
+    /// 1: no gradient through the reset (detach_reset).
+    int detach;
+    /// Surrogate family: 0 sigmoid, 1 atan, 2 fast sigmoid, 3 triangle, 4 erf, 5 piecewise quadratic,
+    /// 6 rectangle, 7 straight-through (SpikeNeurons' `Surrogate.Kind` order).
+    int surrogate;
+    float tau, threshold, reset, alpha;
+    /// Surrogate constants as the Swift code computes them first: `(Float.pi / 2) * alpha` for atan,
+    /// `alpha / Float.pi.squareRoot()` for erf (k); `-alpha * alpha` for erf (c).
+    float k, c;
+} sk_lif_params;
+
+/// Forward of elements [lo, hi) of a [T, M] input (row-major, time first): spikes to `out` [T, M], the
+/// membrane after each step to `states` [T, M] (may be NULL: inference keeps no history), starting from
+/// `initial` [M] (NULL: the resting level). Per element the arithmetic is that of the Swift models, in the
+/// same order and without contraction into fused multiply-adds, so the bits are the same.
+void sk_lif_forward(const sk_lif_params *p, const float *x, float *out, float *states, const float *initial,
+                    ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi);
+
+/// Backward through time of elements [lo, hi): from the input `x`, the stored `states` and the gradient of
+/// the output `gout` (all [T, M]) and of the final state `gfinal` [M] (may be NULL), writes the gradient of
+/// the input `gin` [T, M] and of the initial state `ginit` [M] (may be NULL).
+void sk_lif_backward(const sk_lif_params *p, const float *x, const float *states, const float *gout,
+                     const float *initial, const float *gfinal, float *gin, float *ginit,
+                     ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi);
 
 #endif
