@@ -25,6 +25,33 @@ void sk_spmm_rows(const float *a, const float *b, float *c, ptrdiff_t r0, ptrdif
 void sk_spmm_tn_rows(const int *row_ptr, const int *col, const float *val, ptrdiff_t rows,
                      const float *g, float *out, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1);
 
+/// Number of nonzero elements (NaN counts as nonzero) of `a[0..count)`.
+ptrdiff_t sk_count_nonzero(const float *a, ptrdiff_t count);
+
+/// Compressed rows of A [m, k]: row_ptr [m + 1], and for each nonzero in row-major order its column in
+/// `col` and its value in `val`. `col` and `val` need room for the nonzeros plus 16 (vector stores).
+void sk_compress_rows(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val);
+
+/// The compressed columns of a compressed-rows matrix [m, k]: col_ptr [k + 1], rows [nnz] (increasing within
+/// each column) and tval [nnz]; `scratch` holds k ints.
+void sk_csr_transpose(const int *row_ptr, const int *col, const float *val, ptrdiff_t m, ptrdiff_t k,
+                      int *col_ptr, int *rows, float *tval, int *scratch);
+
+/// C[rows r0..r1) += A[rows] B with A [m, k] in compressed rows and B [k, n] dense: each row of C is the sum
+/// of the rows of B at A's nonzero columns, in increasing column order, one fused multiply-add per element
+/// (the same bits as `sk_spmm_rows` on the dense A).
+void sk_csr_spmm_rows(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
+                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n);
+
+/// OUT[rows k0..k1) += A^T G for A [R, K] in compressed columns (from `sk_csr_transpose`) and G [R, n]:
+/// row k of OUT sums the rows of G at A's nonzero rows in column k, in increasing row order (the same bits
+/// as `sk_spmm_tn_rows`).
+void sk_csc_tn_rows(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+                    ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1);
+
+/// B = A^T for rows r0..r1 of A [rows, cols] (B is [cols, rows]), in 16 x 16 tiles.
+void sk_transpose(const float *a, float *b, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t r0, ptrdiff_t r1);
+
 /// Parameters of the fused integrate-and-fire kernels (`sk_lif_forward`, `sk_lif_backward`): SpikeNeurons'
 /// LIF and IF models with shared parameters, the Heaviside forward and a closed-form surrogate.
 typedef struct {
