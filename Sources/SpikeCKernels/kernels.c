@@ -496,3 +496,22 @@ void sk_transpose(const float *a, float *b, ptrdiff_t rows, ptrdiff_t cols, ptrd
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------- allocator
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+int sk_keep_freed_memory(void) {
+#if defined(__GLIBC__)
+    // Blocks up to 32 MiB (glibc's largest mmap threshold) come from the heap, and freed memory is kept for
+    // reuse instead of being returned to the kernel: no page faults and zero-filling of fresh pages for the
+    // [T, B, N] buffers that every training step allocates and frees.
+    int ok = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    ok &= mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+    ok &= mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+    return ok;
+#else
+    return 0;
+#endif
+}

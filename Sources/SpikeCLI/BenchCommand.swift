@@ -38,6 +38,7 @@ struct LIFLayerWork {
     let layer: SpikingLayer<LIF>
 
     init(steps: Int, batch: Int, inputs: Int, outputs: Int, rate: Float) {
+        Memory.keepFreedMemory()
         var rng = SeededRandom(seed: 0)
         x = Variable(Tensor.bernoulli([steps, batch, inputs], p: rate, rng: &rng))
         linear = Linear(inputs, outputs, bias: false, rng: &rng)
@@ -118,6 +119,7 @@ struct TrainStepBench: ParsableCommand {
     func run() throws {
         guard steps > 0, batch > 0, inputs > 0, hidden > 0, classes > 1, repeats > 0 else { throw CLIError("bench: sizes must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
+        Memory.keepFreedMemory()
         var rng = SeededRandom(seed: 0)
         let x = Variable(Tensor.bernoulli([steps, batch, inputs], p: rate, rng: &rng))
         let labels = (0..<batch).map { _ in rng.nextInt(below: classes) }

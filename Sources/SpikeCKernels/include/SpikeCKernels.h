@@ -85,4 +85,8 @@ void sk_lif_backward(const sk_lif_params *p, const float *x, const float *states
                      const float *initial, const float *gfinal, float *gin, float *ginit,
                      ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi);
 
+/// glibc only: serve blocks up to 32 MiB from the heap and keep freed memory for reuse (mallopt), so that
+/// buffers freed and allocated again every step do not page-fault. Returns 1 when applied, 0 elsewhere.
+int sk_keep_freed_memory(void);
+
 #endif
