@@ -99,13 +99,13 @@ SK_INLINE void lif_backward_body(const sk_lif_params *p, const float *x, const f
                                  ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
     const float thr = p->threshold, r = p->reset, r0 = p->hard ? p->reset : 0.0f, tau = p->tau;
     const float keep = 1 - 1 / tau;
-    float gv[SK_LIF_BLOCK], prev[SK_LIF_BLOCK], h[SK_LIF_BLOCK], sg[SK_LIF_BLOCK];
+    float gv[SK_LIF_BLOCK], v0[SK_LIF_BLOCK], h[SK_LIF_BLOCK], sg[SK_LIF_BLOCK];
     for (ptrdiff_t b0 = lo; b0 < hi; b0 += SK_LIF_BLOCK) {
         const ptrdiff_t n = hi - b0 < SK_LIF_BLOCK ? hi - b0 : SK_LIF_BLOCK;
         for (ptrdiff_t i = 0; i < n; i++) gv[i] = gfinal ? gfinal[b0 + i] : 0.0f;
+        for (ptrdiff_t i = 0; i < n; i++) v0[i] = initial ? initial[b0 + i] : r0;
         for (ptrdiff_t t = steps - 1; t >= 0; t--) {
-            if (t > 0) memcpy(prev, states + (t - 1) * m + b0, (size_t)n * sizeof(float));
-            else for (ptrdiff_t i = 0; i < n; i++) prev[i] = initial ? initial[b0 + i] : r0;
+            const float *prev = t > 0 ? states + (t - 1) * m + b0 : v0;
             lif_charge(p, prev, x + t * m + b0, h, n);
             lif_surrogate(p, h, sg, n);
             const float *restrict go = gout + t * m + b0;

@@ -39,38 +39,64 @@ import SpikeCKernels
         return p
     }
 
-    /// Runs the forward fast path if it covers `model` (returns false otherwise, having done nothing).
-    @usableFromInline static func forward<Model: NeuronModel>(_ model: Model, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-                                                            states: UnsafeMutablePointer<Float>?, initial: UnsafePointer<Float>?,
-                                                            steps: Int, elements m: Int) -> Bool {
-        guard Model.State.count == 1, var p = parameters(model) else { return false }
-        let chunk = NeuronKernel.chunk
-        withUnsafePointer(to: &p) { pp in
-            let all = UncheckedSendable((pp, x, out, states, initial))
-            Parallel.forEach(chunks: (m + chunk - 1) / chunk) { c in
-                let lo = c * chunk, hi = Swift.min(m, lo + chunk)
-                let (pp, x, out, states, initial) = all.value
-                sk_lif_forward(pp, x, out, states, initial, steps, m, lo, hi)
-            }
+    /// The forward pass of `model` (`NeuronKernel.forward` without a table), or nil when the fast path does not
+    /// cover it. Output and states are written in full by the kernel, so they are not zero-filled first.
+    @usableFromInline static func forward<Model: NeuronModel>(_ model: Model, input: [Float], steps: Int, elements m: Int,
+                                                            initial: [Float]?, keepStates: Bool) -> NeuronKernel.Forward? {
+        guard Model.State.count == 1, steps * m > 0, var p = parameters(model) else { return nil }
+        let count = steps * m, chunk = NeuronKernel.chunk
+        func run(_ po: UnsafeMutablePointer<Float>, _ ps: UnsafeMutablePointer<Float>?) {
+            input.withUnsafeBufferPointer { px in (initial ?? []).withUnsafeBufferPointer { pi in
+                withUnsafePointer(to: &p) { pp in
+                    let all = UncheckedSendable((pp, px.baseAddress!, po, ps, initial == nil ? nil : pi.baseAddress))
+                    Parallel.forEach(chunks: (m + chunk - 1) / chunk) { c in
+                        let lo = c * chunk, hi = Swift.min(m, lo + chunk)
+                        let (pp, x, out, st, ini) = all.value
+                        sk_lif_forward(pp, x, out, st, ini, steps, m, lo, hi)
+                    }
+                }
+            } }
         }
-        return true
+        var states: [Float] = [], output: [Float] = []
+        if keepStates {
+            states = [Float](unsafeUninitializedCapacity: count) { ps, k in
+                output = [Float](unsafeUninitializedCapacity: count) { po, n in run(po.baseAddress!, ps.baseAddress!); n = count }
+                k = count
+            }
+        } else {
+            output = [Float](unsafeUninitializedCapacity: count) { po, n in run(po.baseAddress!, nil); n = count }
+        }
+        return NeuronKernel.Forward(output: output, states: states)
     }
 
-    /// Runs the backward fast path if it covers `model` (returns false otherwise, having done nothing).
-    @usableFromInline static func backward<Model: NeuronModel>(_ model: Model, x: UnsafePointer<Float>, states: UnsafePointer<Float>,
-                                                             gradOutput: UnsafePointer<Float>, initial: UnsafePointer<Float>?,
-                                                             gradFinal: UnsafePointer<Float>?, gradInput: UnsafeMutablePointer<Float>,
-                                                             gradInitial: UnsafeMutablePointer<Float>?, steps: Int, elements m: Int) -> Bool {
-        guard Model.State.count == 1, var p = parameters(model) else { return false }
-        let chunk = NeuronKernel.chunk
-        withUnsafePointer(to: &p) { pp in
-            let all = UncheckedSendable((pp, x, states, gradOutput, initial, gradFinal, gradInput, gradInitial))
-            Parallel.forEach(chunks: (m + chunk - 1) / chunk) { c in
-                let lo = c * chunk, hi = Swift.min(m, lo + chunk)
-                let (pp, x, st, go, initial, gf, gi, g0) = all.value
-                sk_lif_backward(pp, x, st, go, initial, gf, gi, g0, steps, m, lo, hi)
+    /// The backward pass of `model` (`NeuronKernel.backward` without a table or parameter gradients), or nil
+    /// when the fast path does not cover it.
+    @usableFromInline static func backward<Model: NeuronModel>(_ model: Model, input: [Float], states: [Float], gradOutput: [Float],
+                                                             steps: Int, elements m: Int, initial: [Float]?,
+                                                             gradFinalState: [Float]?) -> NeuronKernel.Backward? {
+        guard Model.State.count == 1, steps * m > 0, var p = parameters(model) else { return nil }
+        let count = steps * m, chunk = NeuronKernel.chunk
+        var gInit: [Float] = []
+        let gIn = [Float](unsafeUninitializedCapacity: count) { pgi, n in
+            gInit = [Float](unsafeUninitializedCapacity: m) { pg0, k in
+                input.withUnsafeBufferPointer { px in states.withUnsafeBufferPointer { ps in gradOutput.withUnsafeBufferPointer { pg in
+                    (initial ?? []).withUnsafeBufferPointer { pi in (gradFinalState ?? []).withUnsafeBufferPointer { pf in
+                        withUnsafePointer(to: &p) { pp in
+                            let all = UncheckedSendable((pp, px.baseAddress!, ps.baseAddress!, pg.baseAddress!,
+                                                         initial == nil ? nil : pi.baseAddress, gradFinalState == nil ? nil : pf.baseAddress,
+                                                         pgi.baseAddress!, pg0.baseAddress!))
+                            Parallel.forEach(chunks: (m + chunk - 1) / chunk) { c in
+                                let lo = c * chunk, hi = Swift.min(m, lo + chunk)
+                                let (pp, x, st, go, ini, gf, gi, g0) = all.value
+                                sk_lif_backward(pp, x, st, go, ini, gf, gi, g0, steps, m, lo, hi)
+                            }
+                        }
+                    } }
+                } } }
+                k = m
             }
+            n = count
         }
-        return true
+        return NeuronKernel.Backward(gradInput: gIn, gradInitial: gInit, gradParameters: [])
     }
 }

@@ -122,22 +122,15 @@ public enum NeuronKernel {
         let S = Model.State.count, M = elements, T = steps
         precondition(input.count == T * M, "NeuronKernel.forward: input has \(input.count) values, expected \(T) x \(M)")
         precondition(table.map { M % $0.neurons == 0 } ?? true, "NeuronKernel.forward: \(M) elements is not a multiple of the table's neurons")
+        // LIF and IF with shared parameters: the vectorised C kernel (same bits).
+        if table == nil, let fast = FusedIntegrateAndFire.forward(model, input: input, steps: T, elements: M, initial: initial,
+                                                                  keepStates: keepStates) { return fast }
         var output = [Float](repeating: 0, count: T * M)
         // Inference (`keepStates: false`) keeps no history: only the final state of each element, in registers.
         var states = [Float](repeating: 0, count: keepStates ? T * S * M : 0)
         input.withUnsafeBufferPointer { px in
         output.withUnsafeMutableBufferPointer { po in
         states.withUnsafeMutableBufferPointer { ps in
-            // LIF and IF with shared parameters: the vectorised C kernel (same bits).
-            if table == nil, let xb = px.baseAddress, let ob = po.baseAddress {
-                let sb = keepStates ? ps.baseAddress : nil
-                let done = initial.map { ini in
-                    ini.withUnsafeBufferPointer {
-                        FusedIntegrateAndFire.forward(model, x: xb, out: ob, states: sb, initial: $0.baseAddress, steps: T, elements: M)
-                    }
-                } ?? FusedIntegrateAndFire.forward(model, x: xb, out: ob, states: sb, initial: nil, steps: T, elements: M)
-                if done { return }
-            }
             let (x, o, st) = (UncheckedSendable(px.baseAddress), UncheckedSendable(po.baseAddress), UncheckedSendable(ps.baseAddress))
             let chunks = (M + chunk - 1) / chunk
             Parallel.forEach(chunks: chunks) { c in
@@ -207,6 +200,10 @@ public enum NeuronKernel {
         precondition(gradOutput.count == T * M && states.count == T * S * M, "NeuronKernel.backward: shapes differ")
         precondition(M % max(1, N) == 0, "NeuronKernel.backward: \(M) elements is not a multiple of \(N) neurons")
         let wantP = parameterGradients && P > 0
+        // LIF and IF with shared parameters and no parameter gradient: the vectorised C kernel (same bits).
+        if !wantP, table == nil, let fast = FusedIntegrateAndFire.backward(model, input: input, states: states, gradOutput: gradOutput,
+                                                                           steps: T, elements: M, initial: initial,
+                                                                           gradFinalState: gradFinalState) { return fast }
         var gIn = [Float](repeating: 0, count: T * M)
         var gInit = [Float](repeating: 0, count: S * M)
         var gPer = [Float](repeating: 0, count: wantP ? P * M : 0)   // per element, reduced over the batch below
@@ -216,18 +213,6 @@ public enum NeuronKernel {
         gIn.withUnsafeMutableBufferPointer { pgi in
         gInit.withUnsafeMutableBufferPointer { pg0 in
         gPer.withUnsafeMutableBufferPointer { pgp in
-            // LIF and IF with shared parameters and no parameter gradient: the vectorised C kernel (same bits).
-            if !wantP, table == nil, let xb = px.baseAddress, let sb = ps.baseAddress, let gb = pg.baseAddress, let gib = pgi.baseAddress {
-                let done = (initial ?? []).withUnsafeBufferPointer { ini in
-                    (gradFinalState ?? []).withUnsafeBufferPointer { gf in
-                        FusedIntegrateAndFire.backward(model, x: xb, states: sb, gradOutput: gb,
-                                                       initial: initial == nil ? nil : ini.baseAddress,
-                                                       gradFinal: gradFinalState == nil ? nil : gf.baseAddress,
-                                                       gradInput: gib, gradInitial: pg0.baseAddress, steps: T, elements: M)
-                    }
-                }
-                if done { return }
-            }
             let ptrs = UncheckedSendable((px.baseAddress, ps.baseAddress, pg.baseAddress, pgi.baseAddress, pg0.baseAddress, pgp.baseAddress))
             let chunks = (M + chunk - 1) / chunk
             Parallel.forEach(chunks: chunks) { c in
