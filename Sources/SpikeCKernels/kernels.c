@@ -237,14 +237,19 @@ static ptrdiff_t count_nonzero_portable(const float *a, ptrdiff_t count) {
     return n;
 }
 
-static void compress_rows_portable(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val) {
+static ptrdiff_t compress_rows_portable(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val,
+                                        ptrdiff_t max_nnz) {
     ptrdiff_t nnz = 0;
     row_ptr[0] = 0;
     for (ptrdiff_t r = 0; r < m; r++) {
         const float *ar = a + r * k;
-        for (ptrdiff_t kk = 0; kk < k; kk++) if (ar[kk] != 0.0f) { col[nnz] = (int)kk; val[nnz] = ar[kk]; nnz++; }
+        for (ptrdiff_t kk = 0; kk < k; kk++) if (ar[kk] != 0.0f) {
+            if (nnz == max_nnz) return -1;
+            col[nnz] = (int)kk; val[nnz] = ar[kk]; nnz++;
+        }
         row_ptr[r + 1] = (int)nnz;
     }
+    return nnz;
 }
 
 // `fused`: one fused multiply-add per element (the AVX versions' arithmetic); otherwise multiply then add,
@@ -311,7 +316,8 @@ SK_AVX512 static ptrdiff_t count_nonzero_avx512(const float *a, ptrdiff_t count)
 }
 
 // `col` and `val` need 16 elements of slack: full vectors are stored at the write position.
-SK_AVX512 static void compress_rows_avx512(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val) {
+SK_AVX512 static ptrdiff_t compress_rows_avx512(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val,
+                                                ptrdiff_t max_nnz) {
     ptrdiff_t nnz = 0;
     row_ptr[0] = 0;
     const __m512 z = _mm512_setzero_ps();
@@ -327,10 +333,15 @@ SK_AVX512 static void compress_rows_avx512(const float *a, ptrdiff_t m, ptrdiff_
             _mm512_storeu_si512((void *)(col + nnz), _mm512_maskz_compress_epi32(mk, iv));
             _mm512_storeu_ps(val + nnz, _mm512_maskz_compress_ps(mk, v));
             nnz += __builtin_popcount(mk);
+            if (nnz > max_nnz) return -1;
         }
-        for (; kk < k; kk++) if (ar[kk] != 0.0f) { col[nnz] = (int)kk; val[nnz] = ar[kk]; nnz++; }
+        for (; kk < k; kk++) if (ar[kk] != 0.0f) {
+            if (nnz == max_nnz) return -1;
+            col[nnz] = (int)kk; val[nnz] = ar[kk]; nnz++;
+        }
         row_ptr[r + 1] = (int)nnz;
     }
+    return nnz;
 }
 
 // C[rows] += A[rows] B with A in compressed rows: blocks of 128 columns of C in 8 registers, the active rows
@@ -444,11 +455,11 @@ ptrdiff_t sk_count_nonzero(const float *a, ptrdiff_t count) {
     return count_nonzero_portable(a, count);
 }
 
-void sk_compress_rows(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val) {
+ptrdiff_t sk_compress_rows(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val, ptrdiff_t max_nnz) {
 #ifdef SK_X86
-    if (sk_has_avx512()) { compress_rows_avx512(a, m, k, row_ptr, col, val); return; }
+    if (sk_has_avx512()) return compress_rows_avx512(a, m, k, row_ptr, col, val, max_nnz);
 #endif
-    compress_rows_portable(a, m, k, row_ptr, col, val);
+    return compress_rows_portable(a, m, k, row_ptr, col, val, max_nnz);
 }
 
 void sk_csr_transpose(const int *row_ptr, const int *col, const float *val, ptrdiff_t m, ptrdiff_t k,
@@ -514,4 +525,101 @@ int sk_keep_freed_memory(void) {
 #else
     return 0;
 #endif
+}
+
+// ---------------------------------------------------------------------------------------------- packed dense
+// The dense product with B packed once into contiguous panels of 32 columns ([n/32][k][32], the last panel
+// padded with zeros): a panel is read with unit stride whatever n is (B's rows 1 KiB apart would map to a few
+// L1 sets and thrash). AVX-512 micro-kernel: 8 rows x 32 columns of C in 16 registers. Every element of C is
+// still c = fma(a[i, kk], b[kk, j], c) for kk = 0, 1, ...: the same bits as sk_gemm_rows.
+
+ptrdiff_t sk_packed_size(ptrdiff_t k, ptrdiff_t n) { return ((n + 31) / 32) * 32 * k; }
+
+void sk_pack_b(const float *b, ptrdiff_t k, ptrdiff_t n, float *packed) {
+    const ptrdiff_t panels = (n + 31) / 32;
+    for (ptrdiff_t p = 0; p < panels; p++) {
+        const ptrdiff_t j0 = p * 32, w = n - j0 < 32 ? n - j0 : 32;
+        float *dst = packed + p * 32 * k;
+        for (ptrdiff_t kk = 0; kk < k; kk++) {
+            const float *src = b + kk * n + j0;
+            ptrdiff_t j = 0;
+            for (; j < w; j++) dst[kk * 32 + j] = src[j];
+            for (; j < 32; j++) dst[kk * 32 + j] = 0.0f;
+        }
+    }
+}
+
+#ifdef SK_X86
+SK_AVX512 static void gemm_packed_rows_avx512(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1,
+                                              ptrdiff_t n, ptrdiff_t k) {
+    const ptrdiff_t panels = (n + 31) / 32;
+    for (ptrdiff_t p = 0; p < panels; p++) {
+        const ptrdiff_t j0 = p * 32, w = n - j0 < 32 ? n - j0 : 32;
+        const __mmask16 m0 = w >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << w) - 1);
+        const __mmask16 m1 = w >= 32 ? (__mmask16)0xFFFF : (w <= 16 ? (__mmask16)0 : (__mmask16)((1u << (w - 16)) - 1));
+        const float *bp0 = packed + p * 32 * k;
+        ptrdiff_t i = r0;
+        for (; i + 8 <= r1; i += 8) {
+            const float *a0 = a + i * k;
+            float *c0 = c + i * n + j0;
+            __m512 x00 = _mm512_maskz_loadu_ps(m0, c0), x01 = _mm512_maskz_loadu_ps(m1, c0 + 16);
+            __m512 x10 = _mm512_maskz_loadu_ps(m0, c0 + n), x11 = _mm512_maskz_loadu_ps(m1, c0 + n + 16);
+            __m512 x20 = _mm512_maskz_loadu_ps(m0, c0 + 2 * n), x21 = _mm512_maskz_loadu_ps(m1, c0 + 2 * n + 16);
+            __m512 x30 = _mm512_maskz_loadu_ps(m0, c0 + 3 * n), x31 = _mm512_maskz_loadu_ps(m1, c0 + 3 * n + 16);
+            __m512 x40 = _mm512_maskz_loadu_ps(m0, c0 + 4 * n), x41 = _mm512_maskz_loadu_ps(m1, c0 + 4 * n + 16);
+            __m512 x50 = _mm512_maskz_loadu_ps(m0, c0 + 5 * n), x51 = _mm512_maskz_loadu_ps(m1, c0 + 5 * n + 16);
+            __m512 x60 = _mm512_maskz_loadu_ps(m0, c0 + 6 * n), x61 = _mm512_maskz_loadu_ps(m1, c0 + 6 * n + 16);
+            __m512 x70 = _mm512_maskz_loadu_ps(m0, c0 + 7 * n), x71 = _mm512_maskz_loadu_ps(m1, c0 + 7 * n + 16);
+            const float *bp = bp0;
+            for (ptrdiff_t kk = 0; kk < k; kk++, bp += 32) {
+                const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
+                __m512 v;
+                v = _mm512_set1_ps(a0[kk]);         x00 = _mm512_fmadd_ps(v, b0, x00); x01 = _mm512_fmadd_ps(v, b1, x01);
+                v = _mm512_set1_ps(a0[k + kk]);     x10 = _mm512_fmadd_ps(v, b0, x10); x11 = _mm512_fmadd_ps(v, b1, x11);
+                v = _mm512_set1_ps(a0[2 * k + kk]); x20 = _mm512_fmadd_ps(v, b0, x20); x21 = _mm512_fmadd_ps(v, b1, x21);
+                v = _mm512_set1_ps(a0[3 * k + kk]); x30 = _mm512_fmadd_ps(v, b0, x30); x31 = _mm512_fmadd_ps(v, b1, x31);
+                v = _mm512_set1_ps(a0[4 * k + kk]); x40 = _mm512_fmadd_ps(v, b0, x40); x41 = _mm512_fmadd_ps(v, b1, x41);
+                v = _mm512_set1_ps(a0[5 * k + kk]); x50 = _mm512_fmadd_ps(v, b0, x50); x51 = _mm512_fmadd_ps(v, b1, x51);
+                v = _mm512_set1_ps(a0[6 * k + kk]); x60 = _mm512_fmadd_ps(v, b0, x60); x61 = _mm512_fmadd_ps(v, b1, x61);
+                v = _mm512_set1_ps(a0[7 * k + kk]); x70 = _mm512_fmadd_ps(v, b0, x70); x71 = _mm512_fmadd_ps(v, b1, x71);
+            }
+            _mm512_mask_storeu_ps(c0, m0, x00);         _mm512_mask_storeu_ps(c0 + 16, m1, x01);
+            _mm512_mask_storeu_ps(c0 + n, m0, x10);     _mm512_mask_storeu_ps(c0 + n + 16, m1, x11);
+            _mm512_mask_storeu_ps(c0 + 2 * n, m0, x20); _mm512_mask_storeu_ps(c0 + 2 * n + 16, m1, x21);
+            _mm512_mask_storeu_ps(c0 + 3 * n, m0, x30); _mm512_mask_storeu_ps(c0 + 3 * n + 16, m1, x31);
+            _mm512_mask_storeu_ps(c0 + 4 * n, m0, x40); _mm512_mask_storeu_ps(c0 + 4 * n + 16, m1, x41);
+            _mm512_mask_storeu_ps(c0 + 5 * n, m0, x50); _mm512_mask_storeu_ps(c0 + 5 * n + 16, m1, x51);
+            _mm512_mask_storeu_ps(c0 + 6 * n, m0, x60); _mm512_mask_storeu_ps(c0 + 6 * n + 16, m1, x61);
+            _mm512_mask_storeu_ps(c0 + 7 * n, m0, x70); _mm512_mask_storeu_ps(c0 + 7 * n + 16, m1, x71);
+        }
+        for (; i < r1; i++) {
+            const float *a0 = a + i * k;
+            float *c0 = c + i * n + j0;
+            __m512 x0 = _mm512_maskz_loadu_ps(m0, c0), x1 = _mm512_maskz_loadu_ps(m1, c0 + 16);
+            const float *bp = bp0;
+            for (ptrdiff_t kk = 0; kk < k; kk++, bp += 32) {
+                const __m512 v = _mm512_set1_ps(a0[kk]);
+                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp), x0);
+                x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 16), x1);
+            }
+            _mm512_mask_storeu_ps(c0, m0, x0); _mm512_mask_storeu_ps(c0 + 16, m1, x1);
+        }
+    }
+}
+#endif
+
+int sk_gemm_packed_available(void) {
+#ifdef SK_X86
+    return sk_has_avx512();
+#else
+    return 0;
+#endif
+}
+
+void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k) {
+#ifdef SK_X86
+    if (sk_has_avx512()) { gemm_packed_rows_avx512(a, packed, c, r0, r1, n, k); return; }
+#endif
+    // Without AVX-512 callers use sk_gemm_rows on the unpacked B (sk_gemm_packed_available() == 0).
+    (void)a; (void)packed; (void)c; (void)r0; (void)r1; (void)n; (void)k;
 }

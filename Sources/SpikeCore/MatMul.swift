@@ -30,6 +30,20 @@ public enum GEMM {
             return
         }
         let pa = UncheckedSendable(a), pb = UncheckedSendable(b), pc = UncheckedSendable(c)
+        if sk_gemm_packed_available() != 0 {
+            // B packed once into contiguous 32-column panels (AVX-512 kernel, the same bits as sk_gemm_rows).
+            let packedCount = sk_packed_size(k, n)
+            let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
+            defer { packed.deallocate() }
+            sk_pack_b(b, k, n, packed)
+            let pp = UncheckedSendable(UnsafePointer(packed))
+            let body: (Int) -> Void = { chunk in
+                let r0 = chunk * rowChunk, r1 = min(m, r0 + rowChunk)
+                sk_gemm_packed_rows(pa.value, pp.value, pc.value, r0, r1, n, k)
+            }
+            if work < 1 << 16 { for ch in 0..<chunks { body(ch) } } else { Parallel.forEach(chunks: chunks, body) }
+            return
+        }
         let body: (Int) -> Void = { chunk in
             let r0 = chunk * rowChunk, r1 = min(m, r0 + rowChunk)
             sk_gemm_rows(pa.value, pb.value, pc.value, r0, r1, n, k)
@@ -100,15 +114,20 @@ public struct CompressedRows: Sendable {
 
     /// Compresses the row-major `[rows, columns]` matrix at `a` (`nonzeros` when already counted).
     public init(_ a: UnsafePointer<Float>, rows: Int, columns: Int, nonzeros: Int? = nil) {
+        self.init(a, rows: rows, columns: columns, limit: nonzeros ?? sk_count_nonzero(a, rows * columns))!
+    }
+
+    /// Compresses `a` in one pass, or returns nil (early) when it has more than `limit` nonzeros.
+    init?(_ a: UnsafePointer<Float>, rows: Int, columns: Int, limit: Int) {
         precondition(rows * columns < Int(Int32.max), "CompressedRows: \(rows) x \(columns) is too large for 32-bit indices")
         self.rows = rows; self.columns = columns
-        let nnz = nonzeros ?? sk_count_nonzero(a, rows * columns)
         var rp = [Int32](repeating: 0, count: rows + 1)
-        var ci = [Int32](unsafeUninitializedCapacity: nnz + 16) { _, n in n = nnz + 16 }
-        var va = [Float](unsafeUninitializedCapacity: nnz + 16) { _, n in n = nnz + 16 }
-        rp.withUnsafeMutableBufferPointer { r in ci.withUnsafeMutableBufferPointer { c in va.withUnsafeMutableBufferPointer { v in
-            sk_compress_rows(a, rows, columns, r.baseAddress!, c.baseAddress!, v.baseAddress!)
+        var ci = [Int32](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
+        var va = [Float](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
+        let nnz = rp.withUnsafeMutableBufferPointer { r in ci.withUnsafeMutableBufferPointer { c in va.withUnsafeMutableBufferPointer { v in
+            sk_compress_rows(a, rows, columns, r.baseAddress!, c.baseAddress!, v.baseAddress!, limit)
         } } }
+        if nnz < 0 { return nil }
         rowStart = rp; columnIndex = ci; values = va
     }
 
@@ -127,9 +146,10 @@ public struct CompressedRows: Sendable {
     /// The compressed rows of `t` when its density (fraction of nonzeros) is below `density`, else nil.
     public static func ifSparse(_ t: Tensor, below density: Float) -> CompressedRows? {
         guard t.rank == 2, t.count > 0 else { return nil }
-        let nnz = t.scalars.withUnsafeBufferPointer { sk_count_nonzero($0.baseAddress!, $0.count) }
-        guard Float(nnz) < density * Float(t.count) else { return nil }
-        return t.scalars.withUnsafeBufferPointer { CompressedRows($0.baseAddress!, rows: t.shape[0], columns: t.shape[1], nonzeros: nnz) }
+        // Fewer than density x count nonzeros: one pass that stops as soon as there are more.
+        let limit = Int((Double(density) * Double(t.count)).rounded(.up)) - 1
+        guard limit >= 0 else { return nil }
+        return t.scalars.withUnsafeBufferPointer { CompressedRows($0.baseAddress!, rows: t.shape[0], columns: t.shape[1], limit: Swift.min(limit, t.count)) }
     }
 
     /// `c[rows, n] += self * b` for row-major `b` `[columns, n]`: fixed chunks of rows in parallel.

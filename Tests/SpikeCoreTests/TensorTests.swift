@@ -246,3 +246,23 @@ final class CompressedRowsTests: XCTestCase {
         }
     }
 }
+
+/// The packed AVX-512 dense kernel gives the bits of the unpacked kernel (both sum over k in order with
+/// fused multiply-adds) on shapes that are not multiples of its 8 x 32 tile.
+final class PackedGEMMTests: XCTestCase {
+    func testPackedKernelEqualsTheUnpackedKernel() throws {
+        try XCTSkipIf(sk_gemm_packed_available() == 0, "no AVX-512 on this CPU")
+        var rng = SeededRandom(seed: 51)
+        for (m, k, n) in [(1, 1, 1), (9, 5, 31), (17, 40, 33), (8, 64, 64), (23, 3, 70)] {
+            let a = Tensor.uniform([m, k], low: -1, high: 1, rng: &rng), b = Tensor.uniform([k, n], low: -1, high: 1, rng: &rng)
+            var packed = [Float](repeating: .nan, count: sk_packed_size(k, n))
+            var plain = [Float](repeating: 0.5, count: m * n), fast = plain
+            a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
+                sk_pack_b(pb.baseAddress!, k, n, &packed)
+                sk_gemm_rows(pa.baseAddress!, pb.baseAddress!, &plain, 0, m, n, k)
+                sk_gemm_packed_rows(pa.baseAddress!, packed, &fast, 0, m, n, k)
+            } }
+            XCTAssertEqual(fast, plain, "\(m)x\(k)x\(n)")
+        }
+    }
+}

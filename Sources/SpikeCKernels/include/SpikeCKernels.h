@@ -29,8 +29,9 @@ void sk_spmm_tn_rows(const int *row_ptr, const int *col, const float *val, ptrdi
 ptrdiff_t sk_count_nonzero(const float *a, ptrdiff_t count);
 
 /// Compressed rows of A [m, k]: row_ptr [m + 1], and for each nonzero in row-major order its column in
-/// `col` and its value in `val`. `col` and `val` need room for the nonzeros plus 16 (vector stores).
-void sk_compress_rows(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val);
+/// `col` and its value in `val`; returns the number of nonzeros, or -1 (stopping early) when there are more
+/// than `max_nnz`. `col` and `val` need room for `max_nnz` + 16 elements (vector stores).
+ptrdiff_t sk_compress_rows(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val, ptrdiff_t max_nnz);
 
 /// The compressed columns of a compressed-rows matrix [m, k]: col_ptr [k + 1], rows [nnz] (increasing within
 /// each column) and tval [nnz]; `scratch` holds k ints.
@@ -84,6 +85,19 @@ void sk_lif_forward(const sk_lif_params *p, const float *x, float *out, float *s
 void sk_lif_backward(const sk_lif_params *p, const float *x, const float *states, const float *gout,
                      const float *initial, const float *gfinal, float *gin, float *ginit,
                      ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi);
+
+/// Floats needed to pack B [k, n] for `sk_gemm_packed_rows` (panels of 32 columns).
+ptrdiff_t sk_packed_size(ptrdiff_t k, ptrdiff_t n);
+
+/// Packs B [k, n] into contiguous panels of 32 columns, the last one padded with zeros.
+void sk_pack_b(const float *b, ptrdiff_t k, ptrdiff_t n, float *packed);
+
+/// Whether `sk_gemm_packed_rows` has a kernel on this CPU (AVX-512); otherwise use `sk_gemm_rows`.
+int sk_gemm_packed_available(void);
+
+/// C[rows r0..r1) += A[rows] * B with B packed by `sk_pack_b`: the same bits as `sk_gemm_rows` (every element
+/// summed over k in increasing order with fused multiply-adds), faster on wide B.
+void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k);
 
 /// glibc only: serve blocks up to 32 MiB from the heap and keep freed memory for reuse (mallopt), so that
 /// buffers freed and allocated again every step do not page-fault. Returns 1 when applied, 0 elsewhere.
