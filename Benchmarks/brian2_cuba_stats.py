@@ -2,7 +2,7 @@
 distributions over seeds (not spike by spike: the random numbers differ).
 
 Usage (Brian2 2.9 wants numpy < 2; see ../shared/bench/README.md):
-    python brian2_cuba_stats.py --seeds 1 2 3 4 5 --duration 10 [--target cython] [--N 4000]
+    python brian2_cuba_stats.py --seeds 1 2 3 4 5 --duration 10 [--target cython] [--N 4000] [--p 0.02]
 Prints one JSON object per seed: mean rate (Hz), mean CV of the inter-spike intervals (neurons with >= 3
 spikes), the frequency of the largest peak (>= 1 Hz) of the population-rate spectrum (Bartlett, segments
 of 4096 samples of 0.1 ms, mean removed), and the spike count.
@@ -15,6 +15,7 @@ p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
 p.add_argument("--duration", type=float, default=10.0)
 p.add_argument("--target", default="cython")
 p.add_argument("--N", type=int, default=4000)
+p.add_argument("--p", type=float, default=0.02)
 a = p.parse_args()
 
 from brian2 import *
@@ -63,7 +64,7 @@ for sd in a.seeds:
     we = (60 * 0.27 / 10) * mV; wi = (-20 * 4.5 / 10) * mV
     Ne = int(a.N * 0.8)
     Ce = Synapses(P, P, on_pre='ge += we'); Ci = Synapses(P, P, on_pre='gi += wi')
-    Ce.connect('i<Ne', p=0.02); Ci.connect('i>=Ne', p=0.02)
+    Ce.connect('i<Ne', p=a.p); Ci.connect('i>=Ne', p=a.p)
     M = SpikeMonitor(P)
     run(a.duration * second)
     r = stats(np.asarray(M.i), np.asarray(M.t / ms), a.N, a.duration * 1000)
