@@ -121,3 +121,39 @@ final class PlasticityRewardNetworkTests: XCTestCase {
         XCTAssertEqual(Double(s.weight[0]), 1 + 0.1 * 1 * 0.1 * c, accuracy: 1e-6)
     }
 }
+
+extension PlasticityRewardNetworkTests {
+    func testADistalRewardSinglesOutTheSynapseWhosePairingsItFollows() throws {
+        // Izhikevich (2007), "distal reward problem", reduced: 50 inputs at 5 Hz onto one neuron that fires at 5 Hz
+        // by its own drive (so the pairings are chance coincidences). Whenever input 0 fires and the neuron
+        // follows within 10 ms, a dopamine release of 0.5 comes 0.5 s later (tau_d 200 ms, tau_c 1 s; dt 2 ms).
+        // Balanced STDP (A_plus = A_minus) leaves the other synapses' eligibility at zero on average, so only
+        // synapse 0 grows, although its pairings are long over when the reward comes.
+        let net = try Network(dt: 2, seed: 2007)
+        let input = try net.addPoisson("input", size: 50, rates: [5])
+        let drive = try net.addPoisson("drive", size: 1, rates: [5])
+        let post = try net.addGroup("post", size: 1, model: "lif_delta")
+        try net.connect("D", from: drive, to: post, variable: "v", rule: .oneToOne, weight: .constant(100))
+        let s = try net.connect("S", from: input, to: post, variable: "v", rule: .allToAll(), weight: .constant(1))
+        let rule = try RewardModulatedSTDP(aPlus: 1, aMinus: 1, tauEligibility: 1000, tauReward: 200,
+                                           learningRate: 5e-4, wMin: 0, wMax: 3)
+        try s.setPlasticity(rule)
+        var lastPre0 = -1_000, pending: [Int] = [], rewards = 0
+        rule.rewardSignal = { [unowned net, unowned input, unowned post] in
+            let n = net.step
+            if input.spikes.first == 0 { lastPre0 = n }
+            if !post.spikes.isEmpty, n - lastPre0 <= 5 { pending.append(n + 250); lastPre0 = -1_000 }
+            guard pending.first == n else { return 0 }
+            pending.removeFirst(); rewards += 1
+            return 0.5
+        }
+        try net.run(steps: 125_000)
+        let others = s.weight.dropFirst().map(Double.init)
+        let mean = others.reduce(0, +) / Double(others.count)
+        let sd = (others.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(others.count)).squareRoot()
+        XCTAssertGreaterThan(rewards, 10)
+        XCTAssertGreaterThan(Double(s.weight[0]), mean + 3 * sd, "w0 \(s.weight[0]), others \(mean) +- \(sd), \(rewards) rewards")
+        XCTAssertEqual(s.weight.max(), s.weight[0], "the rewarded synapse is the strongest")
+        XCTAssertEqual(mean, 1, accuracy: 0.2, "the unrewarded synapses stay near where they started")
+    }
+}
