@@ -55,6 +55,35 @@ final class PlasticityRewardTests: XCTestCase {
         XCTAssertEqual(Double(try change(k: 5, reward: 1, at: 60, tauReward: 200)), want, accuracy: 1e-5)
     }
 
+    func testEligibilityMatchesADirectReferenceAcrossRescalings() throws {
+        // tau_c = 5 ms at dt 1 ms: the shared scale falls below 1e-20 every ~230 steps and is folded back in.
+        let (nPre, nPost, steps) = (3, 2, 2000)
+        let pre = randomSpikes(count: nPre, steps: steps, p: 0.05, seed: 5), post = randomSpikes(count: nPost, steps: steps, p: 0.05, seed: 6)
+        let s = try plasticSynapses(pre: nPre, post: nPost, weight: 2, dt: 1)
+        let r = try RewardModulatedSTDP(tauEligibility: 5)
+        try s.setPlasticity(r)
+        var xp = [Double](repeating: 0, count: nPre), xq = [Double](repeating: 0, count: nPost)
+        var c = [Double](repeating: 0, count: nPre * nPost)
+        for n in 0..<steps {
+            r.update(s, preSpikes: pre[n] ?? [], postSpikes: post[n] ?? [], dt: 1)
+            for i in 0..<nPre { xp[i] *= exp(-1.0 / 20) }
+            for j in 0..<nPost { xq[j] *= exp(-1.0 / 20) }
+            for k in c.indices { c[k] *= exp(-1.0 / 5) }
+            for i in pre[n] ?? [] { xp[Int(i)] += 1 }
+            for j in post[n] ?? [] { xq[Int(j)] += 1 }
+            for i in 0..<nPre {
+                for j in 0..<nPost {
+                    if post[n]?.contains(Int32(j)) == true { c[i * nPost + j] += xp[i] }
+                    if pre[n]?.contains(Int32(i)) == true { c[i * nPost + j] -= 1.5 * xq[j] }
+                }
+            }
+            if n % 97 == 0 || n == steps - 1 {
+                for (got, want) in zip(r.eligibility, c) { XCTAssertEqual(Double(got), want, accuracy: 1e-4 * abs(want) + 1e-9, "step \(n)") }
+            }
+        }
+        XCTAssertEqual(s.weight, [Float](repeating: 2, count: 6))
+    }
+
     func testWeightsStayWithinTheBounds() throws {
         let s = try plasticSynapses(pre: 4, post: 3, weight: 2)
         let r = try RewardModulatedSTDP(learningRate: 10)
@@ -78,6 +107,14 @@ final class PlasticityRewardTests: XCTestCase {
         }
         XCTAssertEqual(bits(a), bits(b))
         XCTAssertNotEqual(a, [Float](repeating: 0.5, count: a.count))
+        // tau_c 0.5 ms: the eligibility scale is folded back in every ~230 steps, across the checkpoint at step 170.
+        let (a2, b2) = try checkpointRoundTrip {
+            let r = try RewardModulatedSTDP(tauEligibility: 0.5, learningRate: 5)
+            r.reward = 0.02
+            return r
+        }
+        XCTAssertEqual(bits(a2), bits(b2))
+        XCTAssertNotEqual(a2, [Float](repeating: 0.5, count: a2.count))
         let r = try RewardModulatedSTDP()
         try plasticSynapses().setPlasticity(r)
         r.reward = 3
