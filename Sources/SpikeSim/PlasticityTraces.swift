@@ -119,8 +119,9 @@ final class PlasticityBinding {
     let pre: [Int32]
     /// Synapses onto each post neuron (CSC).
     let columnStart: [Int], columnSynapses: [Int32]
-    /// Scratch flags: whether each pre / post neuron fired at the current step.
-    var preFired: [Bool], postFired: [Bool]
+    /// Scratch flags: whether each pre / post neuron fired at the current step (raw buffers: read in the rules'
+    /// inner loops without exclusivity checks or copies).
+    let preFired: UnsafeMutableBufferPointer<Bool>, postFired: UnsafeMutableBufferPointer<Bool>
     /// With `.arrival` timing on a delayed projection: the pre spikes of the last `delay` steps, oldest at `head`.
     var delayed: [[Int32]] = []
     var head = 0
@@ -136,9 +137,11 @@ final class PlasticityBinding {
         pre = s.matrix.pre
         let c = s.columns
         columnStart = c.columnStart; columnSynapses = c.synapses
-        preFired = [Bool](repeating: false, count: s.matrix.preCount)
-        postFired = [Bool](repeating: false, count: s.matrix.postCount)
+        preFired = .allocate(capacity: s.matrix.preCount); preFired.initialize(repeating: false)
+        postFired = .allocate(capacity: s.matrix.postCount); postFired.initialize(repeating: false)
     }
+
+    deinit { preFired.deallocate(); postFired.deallocate() }
 
     /// The pre spikes that count at this step: `emitted` itself, or (arrival timing) those emitted `delay` steps ago.
     func timed(_ emitted: [Int32]) -> [Int32] {
