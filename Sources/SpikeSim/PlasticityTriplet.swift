@@ -24,7 +24,9 @@ import Foundation
 /// defaults: tau_plus 16.8 ms, tau_minus 33.7 ms, tau_x 101 ms, tau_y 125 ms, A2+ 5e-10, A3+ 6.2e-3,
 /// A2- 7e-3, A3- 2.3e-4; weights in [0, 1]. Other published sets: `TripletSTDP.Parameters`.
 public final class TripletSTDP: PlasticityRule {
-    /// The amplitudes and time constants of one fit of the model.
+    /// The amplitudes and time constants of one fit of the model. The presets are Table 4 of Pfister & Gerstner
+    /// (2006) (tau_plus 16.8 ms and tau_minus 33.7 ms in every set); the visual-cortex all-to-all set is also NEST's
+    /// `stdp_triplet_synapse` default, the other sets should be checked against the paper before a quantitative fit.
     public struct Parameters: Sendable, Equatable {
         /// Time constant of `r1` in ms.
         public var tauPlus: Float
