@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "SpikeCoding", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore"]),
         .target(name: "SpikeIO", dependencies: ["SpikeCore"]),
-        .target(name: "SpikeSim", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeIO"]),
+        .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim"]),
         .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",

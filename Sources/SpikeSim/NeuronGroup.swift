@@ -1,3 +1,4 @@
+import SpikeCKernels
 import SpikeCore
 import SpikeNeurons
 
@@ -109,6 +110,14 @@ public final class ModelDynamics<M: NeuronModel>: GroupDynamics {
     public func value(_ k: Int, _ i: Int) -> Float { states[i][k] }
 }
 
+extension Brian2CUBA {
+    /// The per-step constants in the layout of SpikeCKernels' `sk_cuba_step`.
+    var kernelParameters: sk_cuba_params {
+        sk_cuba_params(rest: rest, dm: dm, one_minus_dm: 1 - dm, ke: ke, ki: ki, de: de, di: di, threshold: threshold,
+                       reset: reset, refractory_after_spike: max(refSteps - 1, 0))
+    }
+}
+
 /// How many eight-neuron blocks one parallel chunk of `LaneDynamics.step` holds.
 public enum LaneDynamicsChunk {
     /// Blocks per chunk (512 neurons).
@@ -173,6 +182,19 @@ public final class LaneDynamics<M: LaneSteppable>: GroupDynamics {
     func stepBlocks(_ range: Range<Int>, _ base: UnsafeMutablePointer<SIMD8<Float>>, _ x: UnsafeMutablePointer<Float>,
                     _ spikes: inout [Int32]) {
         let n = size, S = self.S, m = model
+        if M.self == Brian2CUBA.self {
+            // The benchmark neuron: the C kernel does the same operations on eight lanes of AVX2 (same bits).
+            var p = (m as! Brian2CUBA).kernelParameters
+            let start = spikes.count
+            spikes.append(contentsOf: repeatElement(0, count: range.count * 8))
+            let found = spikes.withUnsafeMutableBufferPointer { sp in
+                UnsafeMutableRawPointer(base).withMemoryRebound(to: Float.self, capacity: (n + 7) / 8 * 32) { f in
+                    sk_cuba_step(&p, f, x, n, range.lowerBound, range.upperBound, sp.baseAddress! + start)
+                }
+            }
+            spikes.removeLast(range.count * 8 - found)
+            return
+        }
         let full = n / 8
         for b in range {
             var xv = SIMD8<Float>.zero

@@ -1,6 +1,7 @@
 #ifndef SPIKE_C_KERNELS_H
 #define SPIKE_C_KERNELS_H
 #include <stddef.h>
+#include "SpikeSimKernels.h"
 
 /// Whether this CPU runs the AVX2 + FMA versions of the kernels (checked once at run time).
 int sk_has_avx2_fma(void);
