@@ -1,0 +1,99 @@
+import Foundation
+import SpikeKit
+
+/// Counts the spikes of each neuron group during a run, for `spike simulate`'s summary (whatever the file's
+/// monitors are).
+public final class SpikeCounter: Monitor {
+    /// `#count:` followed by the group's name (no network-file name can start with `#`).
+    public let name: String
+    /// The counted group.
+    public let group: NeuronGroup
+    /// Spikes so far.
+    public private(set) var count = 0
+
+    /// A counter of `group`.
+    public init(_ group: NeuronGroup) { self.group = group; name = "#count:\(group.name)" }
+
+    public func record(step: Int) { count += group.spikes.count }
+}
+
+/// Builds a SpikeSim `Network` from a checked `NetworkDescription`.
+///
+/// Random draws follow the network's streams (`Network.nextStream`) in a fixed order, so one file and seed give
+/// the same bits: stream 1 draws every group's per-neuron parameters, mismatch seeds and initial values, group
+/// by group in file order; then each Poisson group and Poisson input takes the next stream in the order of
+/// `inputs`, and each projection the next in the order of `synapses` (connectivity, then weights, then delays).
+/// This is the order of `NetworkExamples.cuba`, so `spike simulate --example cuba` reproduces it bit for bit.
+public enum NetworkBuilder {
+    /// The network of `d` with a `SpikeCounter` per group after the file's monitors.
+    public static func build(_ d: NetworkDescription) throws -> Network {
+        let net = try Network(dt: d.dt, seed: d.seed)
+        func place(_ node: FileNode) -> String { "\(node.file): \(node.path)" }
+        func at<T>(_ node: FileNode, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch let e as CLIError { throw e } catch { throw node.error("\(error)") }
+        }
+        var values = net.nextStream()
+        for g in d.groups {
+            var table: NeuronParameterTable? = nil
+            if !g.perNeuron.isEmpty || !g.mismatch.isEmpty {
+                var t = g.model.table(neurons: g.size)
+                for (name, v, node) in g.perNeuron { t[name] = try v.draw(count: g.size, rng: &values, what: place(node)) }
+                try at(g.node) { try g.model.validate(t) }
+                for (name, fraction, node) in g.mismatch {
+                    let seed = values.next()
+                    try at(node) { try g.model.addMismatch(&t, name, fraction: fraction, seed: seed) }
+                }
+                table = t
+            }
+            let group = try at(g.node) { try net.add(NeuronGroup(name: g.name, size: g.size, model: g.model, table: table)) }
+            for (variable, v, node) in g.initial {
+                let x = try v.draw(count: g.size, rng: &values, what: place(node))
+                try at(node) { try group.setState(variable, x) }
+            }
+        }
+        for i in d.inputs {
+            try at(i.node) {
+                switch i.kind {
+                case let .poisson(size, rates):
+                    try net.addPoisson(i.name, size: size, rates: rates)
+                case let .spikeGenerator(size, indices, times, period):
+                    try net.add(SpikeGeneratorGroup(name: i.name, size: size, indices: indices, times: times, period: period))
+                case let .current(target, variable, v):
+                    try net.add(CurrentInput(name: i.name, target: net.group(target)!, variable: variable, values: v))
+                case let .poissonInput(target, variable, count, rate, weight):
+                    try net.add(PoissonInput(name: i.name, target: net.group(target)!, variable: variable, count: count, rate: rate,
+                                             weight: weight, rng: net.nextStream()))
+                case let .spikeArray(_, raster, loop):
+                    try net.add(SpikeArrayInput(name: i.name, raster: raster, loop: loop))
+                }
+            }
+        }
+        for s in d.synapses {
+            let projection = try at(s.node) {
+                try net.connect(s.name, from: net.source(s.source)!, to: net.group(s.target)!, variable: s.variable, rule: s.rule,
+                                weight: s.weight, delay: s.delay, maxDelay: s.maxDelay)
+            }
+            if let p = s.plasticity { try PlasticityFile.attach(p, to: projection, network: net) }
+        }
+        for m in d.monitors {
+            try at(m.node) {
+                switch m.kind {
+                case let .spikes(source): try net.add(SpikeMonitor(name: m.name, source: net.source(source)!))
+                case let .rate(source): try net.add(PopulationRateMonitor(name: m.name, source: net.source(source)!))
+                case let .state(group, variables, neurons, every):
+                    try net.add(StateMonitor(name: m.name, group: net.group(group)!, variables: variables, neurons: neurons, every: every))
+                }
+            }
+        }
+        for g in net.groups { try net.add(SpikeCounter(g)) }
+        return net
+    }
+}
+
+/// The `plasticity` member of a projection in a network file.
+enum PlasticityFile {
+    /// Attaches the rule described by `node` to `synapses`.
+    static func attach(_ node: FileNode, to synapses: Synapses, network: Network) throws {
+        throw node.error("plasticity rules are not available in this build of spike simulate")
+    }
+}

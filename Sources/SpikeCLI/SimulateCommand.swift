@@ -1,0 +1,214 @@
+import ArgumentParser
+import Foundation
+import SpikeKit
+
+/// What `spike simulate` reports on stdout (`--json`) and writes to `summary.json`.
+public struct SimulationSummary: Codable, Equatable {
+    /// One neuron group's activity.
+    public struct Group: Codable, Equatable {
+        /// The group's name.
+        public let name: String
+        /// The zoo model id.
+        public let model: String
+        /// Number of neurons.
+        public let size: Int
+        /// Spikes of the whole group during the run.
+        public let spikes: Int
+        /// Mean firing rate per neuron in Hz.
+        public let meanRateHz: Double
+    }
+    /// The network file (or `example:NAME`).
+    public let network: String
+    /// Clock step in ms.
+    public let dt: Float
+    /// Biological time simulated in this run, in ms.
+    public let durationMs: Double
+    /// Steps simulated in this run.
+    public let steps: Int
+    /// Seed of the network.
+    public let seed: UInt64
+    /// Wall-clock time of the run (building excluded), in seconds.
+    public let wallSeconds: Double
+    /// Per group.
+    public let groups: [Group]
+    /// The files written to the output folder, in order.
+    public let files: [String]
+}
+
+/// Progress of a simulation in biological time on stderr: a bar redrawn in place on a terminal, otherwise a
+/// plain line at every tenth of the run (as `spike train` prints one per epoch).
+final class SimulationProgress {
+    let live: Bool
+    let dt: Double
+    let start = Date()
+    var lastDraw = Date.distantPast
+
+    init(dt: Float, live: Bool = isatty(2) != 0) { self.dt = Double(dt); self.live = live }
+
+    /// How often (in steps) the network should call `update` for a run of `total` steps.
+    func every(_ total: Int) -> Int { live ? max(1, total / 200) : max(1, (total + 9) / 10) }
+
+    func update(_ done: Int, _ total: Int) {
+        let elapsed = Date().timeIntervalSince(start)
+        let text = String(format: "t = %.1f / %.1f ms  (%d / %d steps, %.0f steps/s)", Double(done) * dt, Double(total) * dt,
+                          done, total, Double(done) / max(elapsed, 1e-9))
+        if live {
+            let now = Date()
+            guard now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
+            lastDraw = now
+            let width = 24, filled = Int(Double(width) * Double(done) / Double(max(1, total)))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(text)".utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else {
+            FileHandle.standardError.write(Data("simulate: \(text)\n".utf8))
+        }
+    }
+}
+
+/// `spike simulate`: runs a network file (or a built-in example) and writes its recordings.
+public struct Simulate: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Simulate a network described in a JSON file (docs/SIMULATION.md) and write its recordings.",
+        discussion: """
+        Output (DIR): per spikes monitor NAME.npy ([K, 2]: index, time in ms) and NAME.csv; per state monitor \
+        NAME_VAR.npy ([samples, neurons]) and NAME_VAR.csv; per rate monitor NAME.npy ([steps], Hz) and NAME.csv; \
+        summary.json; with --plot raster.svg (raster of every spikes monitor and the population rate). Files appear \
+        only when the run succeeded, each written atomically. Examples: \(NetworkExampleFiles.names.joined(separator: ", ")) \
+        (--example NAME --print shows one as a network file).
+        """)
+
+    @Argument(help: "Network file (.json).") var file: String?
+    @Option(help: "Run a built-in example instead of a file: \(NetworkExampleFiles.names.joined(separator: ", ")).") var example: String?
+    @Option(name: .customLong("set"), help: "Example parameter NAME=VALUE (repeatable; see --example NAME --print).") var assignments: [String] = []
+    @Flag(help: "Print the network file (of --example, or FILE as checked) on stdout and exit.") var print = false
+    @Option(help: "Output folder.") var output: String?
+    @Option(help: "Override the file's duration (ms).") var duration: Double?
+    @Option(help: "Override the file's seed.") var seed: UInt64?
+    @Flag(help: "Draw raster.svg: the spikes of every spikes monitor and the population rate.") var plot = false
+    @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
+
+    public init() {}
+
+    /// The network-file text and its name.
+    func source() throws -> (text: String, name: String, directory: URL) {
+        switch (file, example) {
+        case (nil, nil): throw CLIError("spike simulate: give a network FILE or --example NAME (\(NetworkExampleFiles.names.joined(separator: ", ")))")
+        case (_?, _?): throw CLIError("spike simulate: give a network FILE or --example NAME, not both")
+        case let (nil, name?):
+            let text = try NetworkExampleFiles.text(name, settings: try parseAssignments(assignments))
+            return (text, "example:\(name)", URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        case let (path?, nil):
+            guard assignments.isEmpty else { throw CLIError("--set is for --example; edit the network file instead") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                    throw CLIError("\(path): is a directory, not a network file")
+                }
+                throw CLIError("\(path): cannot read the network file")
+            }
+            return (String(decoding: data, as: UTF8.self), path, URL(fileURLWithPath: path).deletingLastPathComponent())
+        }
+    }
+
+    public func run() throws {
+        let (text, name, directory) = try source()
+        var d = try NetworkFile.parse(Array(text.utf8), file: name, directory: directory)
+        if print {
+            Swift.print(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+            return
+        }
+        if let duration {
+            guard duration >= 0, duration.isFinite else { throw CLIError("--duration must be >= 0 ms, got \(duration)") }
+            d.duration = duration
+        }
+        if let seed { d.seed = seed }
+        guard let output else { throw CLIError("spike simulate: --output DIR is required") }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDir), !isDir.boolValue {
+            throw CLIError("\(output): exists and is not a folder")
+        }
+        let spikeMonitors = d.monitors.filter { if case .spikes = $0.kind { return true }; return false }
+        if plot, spikeMonitors.isEmpty { throw CLIError("\(name): --plot draws the spikes monitors, and the file has none") }
+
+        let net = try NetworkBuilder.build(d)
+        let steps = d.steps
+        FileHandle.standardError.write(Data("simulate: \(name): \(net.groups.count) groups (\(net.groups.reduce(0) { $0 + $1.size }) neurons), \(net.synapses.reduce(0) { $0 + $1.count }) synapses, \(d.duration) ms at dt \(d.dt) ms\n".utf8))
+        let progress = SimulationProgress(dt: d.dt)
+        let t0 = Date()
+        try net.run(steps: steps, progressEvery: progress.every(steps), progress: progress.update)
+        let wall = Date().timeIntervalSince(t0)
+
+        // Everything is in memory now; write it out, each file atomically.
+        // The step as written (0.1, not the nearest Float's 0.10000000149), so times and durations read as given.
+        let dtMs = Double("\(net.dt)") ?? Double(net.dt)
+        let duration = Double(steps) * dtMs
+        var files = Self.recordings(net, dtMs: dtMs)
+        let groups = net.monitors.compactMap { $0 as? SpikeCounter }.map { c in
+            SimulationSummary.Group(name: c.group.name, model: c.group.model.id, size: c.group.size, spikes: c.count,
+                                    meanRateHz: SpikeStatistics.meanRate(spikes: c.count, neurons: c.group.size, duration: duration))
+        }
+        if plot {
+            let svg = SimulationPlot.raster(net.monitors.compactMap { $0 as? SpikeMonitor }, steps: steps, dt: net.dt,
+                                            title: "\(name): \(String(format: "%g", duration)) ms")
+            files.append(("raster.svg", Data(svg.utf8)))
+        }
+        let summary = SimulationSummary(network: name, dt: net.dt, durationMs: duration, steps: steps, seed: d.seed, wallSeconds: wall,
+                                        groups: groups, files: files.map(\.0) + ["summary.json"])
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        files.append(("summary.json", try enc.encode(summary)))
+        let dir = URL(fileURLWithPath: output)
+        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+        catch { throw CLIError("\(output): cannot create the output folder") }
+        for (f, data) in files { try AtomicFile.write(data, to: dir.appendingPathComponent(f)) }
+
+        if json { try printJSON(summary) } else {
+            Swift.print(String(format: "simulated %g ms (%d steps of %g ms) in %.2f s", duration, steps, Double(net.dt), wall))
+            let width = max(5, groups.map(\.name.count).max() ?? 5)
+            for g in groups {
+                Swift.print("  \(g.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%7d", g.size)) neurons  \(String(format: "%9d", g.spikes)) spikes  \(String(format: "%8.2f", g.meanRateHz)) Hz")
+            }
+            Swift.print("wrote \(files.count) files to \(output)")
+        }
+    }
+
+    /// The output files of `net`'s monitors (see the command's discussion). Times are step x `dtMs` rounded to
+    /// Float once, so a spike at step 21 of 0.1 ms reads 2.1, not 2.1000001.
+    static func recordings(_ net: Network, dtMs: Double) -> [(String, Data)] {
+        func time(_ step: Int32) -> Float { Float(Double(step) * dtMs) }
+        var files: [(String, Data)] = []
+        for m in net.monitors {
+            switch m {
+            case let s as SpikeMonitor:
+                var rows = [Float](), csv = "index,time_ms\n"
+                rows.reserveCapacity(2 * s.count)
+                for (i, step) in zip(s.indices, s.steps) {
+                    rows.append(Float(i)); rows.append(time(step))
+                    csv += "\(i),\(time(step))\n"
+                }
+                files.append(("\(s.name).npy", NPY.encode(Tensor(shape: [s.count, 2], scalars: rows))))
+                files.append(("\(s.name).csv", Data(csv.utf8)))
+            case let s as StateMonitor:
+                for v in s.variables {
+                    let t = s.tensor(v)
+                    var csv = "time_ms," + s.neurons.map { "n\($0)" }.joined(separator: ",") + "\n"
+                    let n = s.neurons.count
+                    for (r, step) in s.steps.enumerated() {
+                        csv += "\(time(step))," + (0..<n).map { "\(t.scalars[r * n + $0])" }.joined(separator: ",") + "\n"
+                    }
+                    files.append(("\(s.name)_\(v).npy", NPY.encode(t)))
+                    files.append(("\(s.name)_\(v).csv", Data(csv.utf8)))
+                }
+            case let r as PopulationRateMonitor:
+                let rates = r.rates(dt: net.dt)
+                var csv = "time_ms,rate_hz\n"
+                for (k, v) in rates.enumerated() { csv += "\(time(Int32(k))),\(v)\n" }
+                files.append(("\(r.name).npy", NPY.encode(Tensor(shape: [rates.count], scalars: rates))))
+                files.append(("\(r.name).csv", Data(csv.utf8)))
+            default: break
+            }
+        }
+        return files
+    }
+}
