@@ -10,6 +10,9 @@ struct CUBABench: ParsableCommand {
     @Option(help: "Biological duration in seconds.") var duration: Double = 10
     @Option(help: "Connection probability.") var p: Double = 0.02
     @Option(help: "Seed of connectivity and initial membranes.") var seed: UInt64 = 1
+    @Option(help: "The network: cuba (default), coba, or brunel (--neurons is then the excitatory count).") var example = "cuba"
+    @Option(help: "Brunel: relative inhibition g.") var g: Float = 5
+    @Option(help: "Brunel: external rate nu_ext / nu_thr.") var nu: Float = 2
     @Flag var json = false
 
     struct Result: Encodable {
@@ -23,23 +26,31 @@ struct CUBABench: ParsableCommand {
         guard duration > 0, duration.isFinite else { throw CLIError("bench cuba: --duration must be > 0 s, got \(duration)") }
         guard p > 0, p <= 1 else { throw CLIError("bench cuba: --p must be in (0, 1], got \(p)") }
         var net: Network! = nil
-        let build = try timed { net = try NetworkExamples.cuba(neurons: neurons, p: p, seed: seed) }
+        let build = try timed {
+            switch example {
+            case "cuba": net = try NetworkExamples.cuba(neurons: neurons, p: p, seed: seed)
+            case "coba": net = try NetworkExamples.coba(neurons: neurons, p: p, seed: seed)
+            case "brunel": net = try NetworkExamples.brunel(excitatory: neurons, g: g, nuExtOverNuThr: nu, epsilon: p, seed: seed)
+            default: throw CLIError("bench cuba: --example must be cuba, coba or brunel, got '\(example)'")
+            }
+        }
+        let total = net.groups.reduce(0) { $0 + $1.size }
         let sim = try timed { try net.run(duration: duration * 1000) }
         let mons = net.monitors.compactMap { $0 as? SpikeMonitor }
         let spikes = mons.reduce(0) { $0 + $1.count }
         let cvs = mons.flatMap { SpikeStatistics.cvISI($0.trains(dt: net.dt)) }
         let rates = net.monitors.compactMap { $0 as? PopulationRateMonitor }
-        var total = [Float](repeating: 0, count: rates.first?.counts.count ?? 0)
-        for r in rates { for (k, c) in r.counts.enumerated() { total[k] += Float(c) } }
-        let spec = SpikeStatistics.spectrum(total.map { $0 / (Float(neurons) * net.dt / 1000) }, dt: net.dt)
-        let r = Result(neurons: neurons, durationSeconds: duration, p: p, synapses: net.synapses.reduce(0) { $0 + $1.count },
+        var totalRate = [Float](repeating: 0, count: rates.first?.counts.count ?? 0)
+        for r in rates { for (k, c) in r.counts.enumerated() { totalRate[k] += Float(c) } }
+        let spec = SpikeStatistics.spectrum(totalRate.map { $0 / (Float(total) * net.dt / 1000) }, dt: net.dt)
+        let r = Result(neurons: total, durationSeconds: duration, p: p, synapses: net.synapses.reduce(0) { $0 + $1.count },
                        buildSeconds: build, simSeconds: sim, spikes: spikes,
-                       meanRateHz: SpikeStatistics.meanRate(spikes: spikes, neurons: neurons, duration: duration * 1000),
+                       meanRateHz: SpikeStatistics.meanRate(spikes: spikes, neurons: total, duration: duration * 1000),
                        meanCV: SpikeStatistics.mean(cvs), peakFrequencyHz: SpikeStatistics.peakFrequency(spec),
                        peakMemoryMiB: peakMemoryMiB())
         if json { try printJSON(r) } else {
-            print(String(format: "cuba N=%d duration=%gs p=%g synapses=%d: build %.3f s, sim_s=%.3f, spikes=%d, rate %.2f Hz, CV %.3f, spectral peak %.1f Hz, peak %.0f MiB",
-                         neurons, duration, p, r.synapses, build, sim, spikes, r.meanRateHz, r.meanCV, r.peakFrequencyHz, r.peakMemoryMiB))
+            print(String(format: "\(example) N=%d duration=%gs p=%g synapses=%d: build %.3f s, sim_s=%.3f, spikes=%d, rate %.2f Hz, CV %.3f, spectral peak %.1f Hz, peak %.0f MiB",
+                         total, duration, p, r.synapses, build, sim, spikes, r.meanRateHz, r.meanCV, r.peakFrequencyHz, r.peakMemoryMiB))
         }
     }
 }

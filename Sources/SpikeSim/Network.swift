@@ -23,7 +23,7 @@ public final class Network {
     /// Seed of every random stream of the network.
     public let seed: UInt64
     /// Steps run so far (time = `step` x `dt`).
-    public private(set) var step = 0
+    public internal(set) var step = 0
     /// The neuron groups, in update order.
     public private(set) var groups: [NeuronGroup] = []
     /// Inputs (generators and currents), in order.

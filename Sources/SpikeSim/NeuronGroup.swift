@@ -104,6 +104,96 @@ public final class ModelDynamics<M: NeuronModel>: GroupDynamics {
     public func value(_ k: Int, _ i: Int) -> Float { states[i][k] }
 }
 
+/// The dynamics of a group of `M` neurons that share one model and can step eight at a time
+/// (`LaneSteppable`): states in blocks of eight lanes (`[blocks, S, 8]`, structure of arrays), the same
+/// numbers as `ModelDynamics` bit for bit.
+public final class LaneDynamics<M: LaneSteppable>: GroupDynamics {
+    /// The shared model.
+    public let model: M
+    /// Number of neurons.
+    public let size: Int
+    /// States: variable k of neuron i at `(i / 8) * S * 8 + k * 8 + i % 8`.
+    public var blocks: [SIMD8<Float>]
+    /// Number of state variables.
+    public let S = M.State.count
+
+    /// `size` neurons of `model` at its initial state.
+    public init(_ model: M, size: Int) {
+        self.model = model; self.size = size
+        let S = M.State.count, nb = (size + 7) / 8
+        blocks = [SIMD8<Float>](repeating: .zero, count: nb * S)
+        let s0 = model.initialState
+        for b in 0..<nb { for k in 0..<S { blocks[b * S + k] = SIMD8(repeating: s0[k]) } }
+    }
+
+    public var stateCount: Int { S }
+
+    @inlinable @inline(__always) public func offset(_ k: Int, _ i: Int) -> Int { (i >> 3) * S * 8 + k * 8 + (i & 7) }
+
+    @inlinable
+    @_specialize(where M == Brian2CUBA)
+    @_specialize(where M == Brian2COBA)
+    @_specialize(where M == Brian2DeltaLIF)
+    public func step(_ x: UnsafeMutablePointer<Float>, spikes: inout [Int32]) {
+        let n = size, S = self.S, m = model
+        let full = n / 8
+        blocks.withUnsafeMutableBufferPointer { bp in
+            let base = bp.baseAddress!
+            for b in 0..<((n + 7) / 8) {
+                var xv = SIMD8<Float>.zero
+                if b < full {
+                    xv = UnsafeRawPointer(x + b * 8).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(x + b * 8).storeBytes(of: SIMD8<Float>.zero, as: SIMD8<Float>.self)
+                } else {
+                    for l in 0..<(n - b * 8) { xv[l] = x[b * 8 + l]; x[b * 8 + l] = 0 }
+                }
+                let y = m.stepLanes(xv, base + b * S)
+                if M.isSpiking, any(y .> 0) {
+                    for l in 0..<8 where y[l] > 0 && b * 8 + l < n { spikes.append(Int32(b * 8 + l)) }
+                }
+            }
+        }
+    }
+
+    @inlinable
+    @_specialize(where M == Brian2CUBA)
+    @_specialize(where M == Brian2COBA)
+    @_specialize(where M == Brian2DeltaLIF)
+    public func deliver(_ k: Int, post: UnsafePointer<Int32>, weight: UnsafePointer<Float>, count: Int, scale: Float) {
+        let S = self.S
+        blocks.withUnsafeMutableBufferPointer { bp in
+            let f = UnsafeMutableRawPointer(bp.baseAddress!).assumingMemoryBound(to: Float.self)
+            let fk = f + k * 8, stride = S * 8
+            if scale == 1 {
+                for s in 0..<count { let i = Int(post[s]); fk[(i >> 3) * stride + (i & 7)] += weight[s] }
+            } else {
+                for s in 0..<count { let i = Int(post[s]); fk[(i >> 3) * stride + (i & 7)] += weight[s] * scale }
+            }
+        }
+    }
+
+    public func add(_ k: Int, _ i: Int, _ value: Float) {
+        blocks.withUnsafeMutableBufferPointer { bp in
+            UnsafeMutableRawPointer(bp.baseAddress!).assumingMemoryBound(to: Float.self)[offset(k, i)] += value
+        }
+    }
+    public func state(_ k: Int) -> [Float] { (0..<size).map { value(k, $0) } }
+    public func setState(_ k: Int, _ values: [Float]) {
+        precondition(values.count == size, "setState: \(values.count) values for \(size) neurons")
+        for i in 0..<size { setValue(k, i, values[i]) }
+    }
+    func setValue(_ k: Int, _ i: Int, _ v: Float) {
+        blocks.withUnsafeMutableBufferPointer { bp in
+            UnsafeMutableRawPointer(bp.baseAddress!).assumingMemoryBound(to: Float.self)[offset(k, i)] = v
+        }
+    }
+    public func value(_ k: Int, _ i: Int) -> Float {
+        blocks.withUnsafeBufferPointer { bp in
+            UnsafeRawPointer(bp.baseAddress!).assumingMemoryBound(to: Float.self)[offset(k, i)]
+        }
+    }
+}
+
 /// A population of neurons of one zoo model (Brian2's `NeuronGroup`, SPAIC's `NeuronGroup`), stepped at the
 /// network's clock. Each step the neurons take their accumulated input (the model's `x`: synapses that target
 /// `input` and current inputs) and update; synapses that target a state variable (e.g. `ge`, or `v` for delta
@@ -130,7 +220,12 @@ public final class NeuronGroup: SpikeSource {
         }
         self.name = name; self.size = size; self.model = model; self.table = table
         func make<M: NeuronModel>(_ m: M) -> GroupDynamics { ModelDynamics(m, size: size, table: table) }
-        dynamics = make(model.base)
+        func makeLanes<M: LaneSteppable>(_ m: M) -> GroupDynamics? { m.canStepLanes ? LaneDynamics(m, size: size) : nil }
+        if table == nil, let lanes = model.base as? any LaneSteppable, let d = makeLanes(lanes) {
+            dynamics = d
+        } else {
+            dynamics = make(model.base)
+        }
         input = [Float](repeating: 0, count: size)
         spikes.reserveCapacity(size)
     }

@@ -210,6 +210,8 @@ public struct Brian2COBA: NeuronModel, Equatable {
     public var excitatoryReversal: Float
     /// Inhibitory reversal `Ei` in mV.
     public var inhibitoryReversal: Float
+    /// Constant drive `I` in mV added to the input (the Brette et al. 2007 benchmark scripts use 20 mV).
+    public var bias: Float
     /// Refractory period in ms (>= 0).
     public var refractory: Float
     /// Integration step in ms (> 0).
@@ -220,45 +222,45 @@ public struct Brian2COBA: NeuronModel, Equatable {
     /// A COBA neuron with the benchmark's values unless given.
     public init(tauMembrane: Float = 20, tauExcitatory: Float = 5, tauInhibitory: Float = 10, threshold: Float = -50,
                 reset: Float = -60, rest: Float = -60, excitatoryReversal: Float = 0, inhibitoryReversal: Float = -80,
-                refractory: Float = 5, dt: Float = 0.1, surrogate: Surrogate = .atan) {
+                bias: Float = 0, refractory: Float = 5, dt: Float = 0.1, surrogate: Surrogate = .atan) {
         self.tauMembrane = tauMembrane; self.tauExcitatory = tauExcitatory; self.tauInhibitory = tauInhibitory
         self.threshold = threshold; self.reset = reset; self.rest = rest; self.excitatoryReversal = excitatoryReversal
-        self.inhibitoryReversal = inhibitoryReversal; self.refractory = refractory; self.dt = dt; self.surrogate = surrogate
+        self.inhibitoryReversal = inhibitoryReversal; self.bias = bias; self.refractory = refractory; self.dt = dt; self.surrogate = surrogate
     }
 
     public var initialState: FloatVector<4> { FloatVector([reset, 0, 0, 0]) }
 
-    /// `taum`, `taue`, `taui`, `v_threshold`, `v_reset`, `v_rest`, `e_exc`, `e_inh`, `refractory`, `dt`.
-    /// Learnable: `v_threshold`, `v_reset`, `v_rest`, `e_exc`, `e_inh`.
+    /// `taum`, `taue`, `taui`, `v_threshold`, `v_reset`, `v_rest`, `e_exc`, `e_inh`, `i_bias`, `refractory`, `dt`.
+    /// Learnable: `v_threshold`, `v_reset`, `v_rest`, `e_exc`, `e_inh`, `i_bias`.
     public static var parameterNames: [String] {
-        ["taum", "taue", "taui", "v_threshold", "v_reset", "v_rest", "e_exc", "e_inh", "refractory", "dt"]
+        ["taum", "taue", "taui", "v_threshold", "v_reset", "v_rest", "e_exc", "e_inh", "i_bias", "refractory", "dt"]
     }
-    public static var learnableParameterNames: [String] { ["v_threshold", "v_reset", "v_rest", "e_exc", "e_inh"] }
+    public static var learnableParameterNames: [String] { ["v_threshold", "v_reset", "v_rest", "e_exc", "e_inh", "i_bias"] }
     public static func parameterDomainError(_ k: Int, _ value: Float) -> String? {
         guard value.isFinite else { return "finite" }
         switch k {
-        case 0, 1, 2, 9: return value > 0 ? nil : "> 0"
-        case 8: return value >= 0 ? nil : ">= 0"
+        case 0, 1, 2, 10: return value > 0 ? nil : "> 0"
+        case 9: return value >= 0 ? nil : ">= 0"
         default: return nil
         }
     }
     /// The numeric parameters in `parameterNames` order.
-    public var parameters: FloatVector<10> {
+    public var parameters: FloatVector<11> {
         get {
             FloatVector([tauMembrane, tauExcitatory, tauInhibitory, threshold, reset, rest, excitatoryReversal,
-                         inhibitoryReversal, refractory, dt])
+                         inhibitoryReversal, bias, refractory, dt])
         }
         set {
             tauMembrane = newValue[0]; tauExcitatory = newValue[1]; tauInhibitory = newValue[2]; threshold = newValue[3]
             reset = newValue[4]; rest = newValue[5]; excitatoryReversal = newValue[6]; inhibitoryReversal = newValue[7]
-            refractory = newValue[8]; dt = newValue[9]
+            bias = newValue[8]; refractory = newValue[9]; dt = newValue[10]
         }
     }
 
     @inlinable @inline(__always) func integrate(_ x: Float, _ s: FloatVector<4>) -> (m: Float, vd: Float) {
         let m: Float = s[3] > 0 ? 1 : 0
         let v = s[0]
-        let drive = s[1] * (excitatoryReversal - v) + s[2] * (inhibitoryReversal - v) - (v - rest) + x
+        let drive = s[1] * (excitatoryReversal - v) + s[2] * (inhibitoryReversal - v) - (v - rest) + bias + x
         return (m, m > 0 ? v : v + dt * drive / tauMembrane)
     }
 
@@ -292,17 +294,18 @@ public struct Brian2COBA: NeuronModel, Equatable {
         return (a, g)
     }
 
-    @inlinable public func parameterVJP(_ x: Float, _ s: FloatVector<4>, gOut: Float, gNext: FloatVector<4>) -> FloatVector<10> {
+    @inlinable public func parameterVJP(_ x: Float, _ s: FloatVector<4>, gOut: Float, gNext: FloatVector<4>) -> FloatVector<11> {
         let (m, vd) = integrate(x, s)
         let (gz, gvd, sg) = backParts(m, vd, gOut: gOut, gNext: gNext)
         let z = (1 - m) * norseThreshold(vd - threshold, surrogate)
         let a = (1 - m) * gvd * dt / tauMembrane
-        var g = FloatVector<10>()
+        var g = FloatVector<11>()
         g[3] = -gz * sg
         g[4] = gNext[0] * z
         g[5] = a
         g[6] = a * s[1]
         g[7] = a * s[2]
+        g[8] = a
         return g
     }
 }

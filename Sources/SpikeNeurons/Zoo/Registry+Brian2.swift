@@ -5,7 +5,7 @@ extension NeuronRegistry {
                     summary: "Vogels & Abbott 2005 CUBA LIF (Brian2 examples/CUBA.py, exact): dv/dt = (ge + gi - (v - El))/taum unless refractory; dge/dt = -ge/taue; dgi/dt = -gi/taui; spike if v > Vt: v = Vr, refractory",
                     parameters: brian2CUBAInfo + brian2FireInfo, build: { try brian2CUBA(parameters: $0) }),
         NeuronEntry(id: "va_coba",
-                    summary: "Vogels & Abbott 2005 COBA LIF (Brian2 COBA benchmark, Euler): dv/dt = (ge (Ee - v) + gi (Ei - v) - (v - El))/taum unless refractory; dge/dt = -ge/taue; dgi/dt = -gi/taui; spike if v > Vt: v = Vr, refractory",
+                    summary: "Vogels & Abbott 2005 COBA LIF (Brian2 COBA benchmark, Euler): dv/dt = (ge (Ee - v) + gi (Ei - v) - (v - El) + I)/taum unless refractory; dge/dt = -ge/taue; dgi/dt = -gi/taui; spike if v > Vt: v = Vr, refractory",
                     parameters: brian2COBAInfo + brian2FireInfo, build: { try brian2COBA(parameters: $0) }),
         NeuronEntry(id: "lif_delta",
                     summary: "LIF with delta synapses (Brunel 2000, Brian2 example, exact): dv/dt = -(v - v_rest)/tau unless refractory; v += x; spike if v > v_threshold: v = v_reset, refractory",
@@ -30,6 +30,7 @@ extension NeuronRegistry {
         ParameterInfo("v_rest", "-60.0", "mV", "leak reversal El"),
         ParameterInfo("e_exc", "0.0", "mV", "excitatory reversal Ee"),
         ParameterInfo("e_inh", "-80.0", "mV", "inhibitory reversal Ei"),
+        ParameterInfo("i_bias", "0.0", "mV", "constant drive I (20 in the Brette et al. 2007 benchmark scripts)"),
     ]
     static let brian2DeltaInfo = [
         ParameterInfo("tau", "20.0", "ms", "membrane time constant (> 0)"),
@@ -58,7 +59,7 @@ extension NeuronRegistry {
         return Brian2COBA(tauMembrane: try r.number("taum", 20, .positive), tauExcitatory: try r.number("taue", 5, .positive),
                           tauInhibitory: try r.number("taui", 10, .positive), threshold: try r.number("v_threshold", -50),
                           reset: try r.number("v_reset", -60), rest: try r.number("v_rest", -60),
-                          excitatoryReversal: try r.number("e_exc", 0), inhibitoryReversal: try r.number("e_inh", -80),
+                          excitatoryReversal: try r.number("e_exc", 0), inhibitoryReversal: try r.number("e_inh", -80), bias: try r.number("i_bias", 0),
                           refractory: try r.number("refractory", 5, .nonNegative), dt: try r.number("dt", 0.1, .positive),
                           surrogate: try brian2Surrogate(r))
     }
