@@ -19,12 +19,19 @@ public final class SpikeCounter: Monitor {
 
 /// Builds a SpikeSim `Network` from a checked `NetworkDescription`.
 ///
-/// Random draws follow the network's streams (`Network.nextStream`) in a fixed order, so one file and seed give
-/// the same bits: stream 1 draws every group's per-neuron parameters, mismatch seeds and initial values, group
-/// by group in file order; then each Poisson group and Poisson input takes the next stream in the order of
-/// `inputs`, and each projection the next in the order of `synapses` (connectivity, then weights, then delays).
-/// This is the order of `NetworkExamples.cuba`, so `spike simulate --example cuba` reproduces it bit for bit.
+/// Random draws follow the network's streams (`Network.nextStream`, numbered from 1) in a fixed order, so one
+/// file and seed give the same bits: when any group draws values (a distribution or mismatch), stream 1 draws
+/// every group's per-neuron parameters, mismatch seeds and initial values, group by group in file order; then
+/// each projection takes the next stream in the order of `synapses` (connectivity, then weights, then delays);
+/// then each Poisson group and Poisson input the next in the order of `inputs`. This is the order of
+/// `NetworkExamples.cuba`, `.coba` and `.brunel`, so the built-in examples reproduce them bit for bit.
+/// (Encoder inputs draw from streams of their own, see `NetworkFile`.)
 public enum NetworkBuilder {
+    /// Whether `v` is drawn at random.
+    static func isRandom(_ v: SynapseValues) -> Bool {
+        switch v { case .uniform, .normal: return true; case .constant, .values: return false }
+    }
+
     /// The network of `d` with a `SpikeCounter` per group after the file's monitors.
     public static func build(_ d: NetworkDescription) throws -> Network {
         let net = try Network(dt: d.dt, seed: d.seed)
@@ -32,7 +39,17 @@ public enum NetworkBuilder {
         func at<T>(_ node: FileNode, _ body: () throws -> T) throws -> T {
             do { return try body() } catch let e as CLIError { throw e } catch { throw node.error("\(error)") }
         }
-        var values = net.nextStream()
+        let drawsValues = d.groups.contains { g in
+            !g.mismatch.isEmpty || g.perNeuron.contains { isRandom($0.values) } || g.initial.contains { isRandom($0.values) }
+        }
+        var values = drawsValues ? net.nextStream() : SeededRandom(seed: d.seed)
+        // Poisson inputs are made before the projections (they may be sources) but take the streams after theirs.
+        var inputStream = UInt64(drawsValues ? 1 : 0) + UInt64(d.synapses.count)
+        var randomInputs = 0
+        func stream() -> SeededRandom {
+            inputStream += 1; randomInputs += 1
+            return SeededRandom(seed: d.seed).split(stream: inputStream)
+        }
         for g in d.groups {
             var table: NeuronParameterTable? = nil
             if !g.perNeuron.isEmpty || !g.mismatch.isEmpty {
@@ -55,14 +72,14 @@ public enum NetworkBuilder {
             try at(i.node) {
                 switch i.kind {
                 case let .poisson(size, rates):
-                    try net.addPoisson(i.name, size: size, rates: rates)
+                    try net.add(PoissonGroup(name: i.name, size: size, rates: rates, rng: stream()))
                 case let .spikeGenerator(size, indices, times, period):
                     try net.add(SpikeGeneratorGroup(name: i.name, size: size, indices: indices, times: times, period: period))
                 case let .current(target, variable, v):
                     try net.add(CurrentInput(name: i.name, target: net.group(target)!, variable: variable, values: v))
                 case let .poissonInput(target, variable, count, rate, weight):
                     try net.add(PoissonInput(name: i.name, target: net.group(target)!, variable: variable, count: count, rate: rate,
-                                             weight: weight, rng: net.nextStream()))
+                                             weight: weight, rng: stream()))
                 case let .spikeArray(_, raster, loop):
                     try net.add(SpikeArrayInput(name: i.name, raster: raster, loop: loop))
                 }
@@ -75,6 +92,7 @@ public enum NetworkBuilder {
             }
             if let p = s.plasticity { try PlasticityFile.attach(p, to: projection, network: net) }
         }
+        for _ in 0..<randomInputs { _ = net.nextStream() }     // the inputs' streams, taken above
         for m in d.monitors {
             try at(m.node) {
                 switch m.kind {

@@ -24,28 +24,49 @@ final class SimulateCommandTests: SpikeProcessTestCase {
          "monitors": [["type": "spikes", "source": "A"], ["type": "state", "group": "A", "variables": ["v"], "neurons": [0, 4], "every": 2]]]
     }
 
+    /// The example's recordings equal those of the library network `net` run for `duration` ms.
+    func assertSameRecordings(_ dir: String, _ net: Network, duration: Double, line: UInt = #line) throws {
+        try net.run(duration: duration)
+        let monitors = net.monitors.compactMap { $0 as? SpikeMonitor }
+        XCTAssertEqual(monitors.map(\.name), ["spikes_E", "spikes_I"], line: line)
+        for m in monitors {
+            XCTAssertGreaterThan(m.count, 0, m.name, line: line)
+            let expected = zip(m.indices, m.steps).flatMap { [Float($0), Float(Double($1) * 0.1)] }
+            XCTAssertEqual(try read("\(dir)/\(m.name).npy").scalars, expected, m.name, line: line)
+            XCTAssertEqual(try read("\(dir)/\(m.name).npy").shape, [m.count, 2], line: line)
+        }
+        for m in net.monitors.compactMap({ $0 as? PopulationRateMonitor }) {
+            XCTAssertEqual(try read("\(dir)/\(m.name).npy").scalars, m.rates(dt: net.dt), m.name, line: line)
+        }
+    }
+
     func testExampleCubaEqualsTheLibraryNetworkBitForBit() throws {
         let r = try spike(["simulate", "--example", "cuba", "--set", "neurons=250", "--duration", "60", "--output", path("o"), "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let net = try NetworkExamples.cuba(neurons: 250, p: 0.02, seed: 1)
-        try net.run(duration: 60)
+        try assertSameRecordings("o", net, duration: 60)
         let monitors = net.monitors.compactMap { $0 as? SpikeMonitor }
-        XCTAssertEqual(monitors.map(\.name), ["spikes_E", "spikes_I"])
-        for m in monitors {
-            XCTAssertGreaterThan(m.count, 0, m.name)
-            let expected = zip(m.indices, m.steps).flatMap { [Float($0), Float(Double($1) * 0.1)] }
-            XCTAssertEqual(try read("o/\(m.name).npy").scalars, expected, m.name)
-            XCTAssertEqual(try read("o/\(m.name).npy").shape, [m.count, 2])
-        }
-        for m in net.monitors.compactMap({ $0 as? PopulationRateMonitor }) {
-            XCTAssertEqual(try read("o/\(m.name).npy").scalars, m.rates(dt: net.dt), m.name)
-        }
         let summary = try JSONDecoder().decode(SimulationSummary.self, from: Data(r.stdout.utf8))
         XCTAssertEqual(summary.groups.map(\.name), ["E", "I"])
         XCTAssertEqual(summary.groups.map(\.spikes), monitors.map(\.count))
         XCTAssertEqual(summary.steps, 600)
         XCTAssertEqual(summary.durationMs, 60)
         XCTAssertEqual(try JSONDecoder().decode(SimulationSummary.self, from: Data(contentsOf: tmp.appendingPathComponent("o/summary.json"))), summary)
+    }
+
+    func testExamplesCobaAndBrunelEqualTheLibraryNetworksBitForBit() throws {
+        let c = try spike(["simulate", "--example", "coba", "--set", "neurons=300", "--set", "p=0.05", "--set", "seed=4", "--duration", "40",
+                           "--output", path("coba")])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        try assertSameRecordings("coba", try NetworkExamples.coba(neurons: 300, p: 0.05, seed: 4), duration: 40)
+        let b = try spike(["simulate", "--example", "brunel", "--set", "excitatory=400", "--set", "g=3", "--set", "nu=2",
+                           "--duration", "30", "--output", path("brunel")])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        try assertSameRecordings("brunel", try NetworkExamples.brunel(excitatory: 400, g: 3, nuExtOverNuThr: 2), duration: 30)
+        let printed = try spike(["simulate", "--example", "brunel", "--set", "g=6", "--set", "nu=4", "--print"])
+        XCTAssertTrue(printed.stdout.contains("synchronous irregular with a fast global oscillation"), printed.stdout)
+        XCTAssertTrue(printed.stdout.contains("\"count\": 1000"), printed.stdout)
+        try assertFails(["simulate", "--example", "brunel", "--set", "g=-1"], "example brunel: g must be >= 0, got -1.0")
     }
 
     func testPrintedExampleIsANetworkFileThatRunsTheSame() throws {
