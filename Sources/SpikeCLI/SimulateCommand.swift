@@ -12,15 +12,17 @@ public struct SimulationSummary: Codable, Equatable {
         public let model: String
         /// Number of neurons.
         public let size: Int
-        /// Spikes of the whole group during the run.
+        /// Spikes of the whole group during this run.
         public let spikes: Int
-        /// Mean firing rate per neuron in Hz.
+        /// Mean firing rate per neuron during this run in Hz.
         public let meanRateHz: Double
     }
     /// The network file (or `example:NAME`).
     public let network: String
     /// Clock step in ms.
     public let dt: Float
+    /// Biological time at the start of this run in ms (0, or where `--resume` continued).
+    public let startMs: Double
     /// Biological time simulated in this run, in ms.
     public let durationMs: Double
     /// Steps simulated in this run.
@@ -40,18 +42,20 @@ public struct SimulationSummary: Codable, Equatable {
 final class SimulationProgress {
     let live: Bool
     let dt: Double
+    /// Steps already run before this run (a resumed run shows absolute time).
+    let offset: Int
     let start = Date()
     var lastDraw = Date.distantPast
 
-    init(dt: Float, live: Bool = isatty(2) != 0) { self.dt = Double(dt); self.live = live }
+    init(dt: Double, offset: Int = 0, live: Bool = isatty(2) != 0) { self.dt = dt; self.offset = offset; self.live = live }
 
     /// How often (in steps) the network should call `update` for a run of `total` steps.
     func every(_ total: Int) -> Int { live ? max(1, total / 200) : max(1, (total + 9) / 10) }
 
     func update(_ done: Int, _ total: Int) {
         let elapsed = Date().timeIntervalSince(start)
-        let text = String(format: "t = %.1f / %.1f ms  (%d / %d steps, %.0f steps/s)", Double(done) * dt, Double(total) * dt,
-                          done, total, Double(done) / max(elapsed, 1e-9))
+        let text = String(format: "t = %.1f / %.1f ms  (%d / %d steps, %.0f steps/s)", Double(offset + done) * dt,
+                          Double(offset + total) * dt, done, total, Double(done) / max(elapsed, 1e-9))
         if live {
             let now = Date()
             guard now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
@@ -86,6 +90,8 @@ public struct Simulate: ParsableCommand {
     @Option(help: "Override the file's duration (ms).") var duration: Double?
     @Option(help: "Override the file's seed.") var seed: UInt64?
     @Flag(help: "Draw raster.svg: the spikes of every spikes monitor and the population rate.") var plot = false
+    @Option(help: "After the run, save the network's whole state (neurons, queued spikes, weights, traces, generators, recordings, time) to this .safetensors file.") var saveState: String?
+    @Option(help: "Continue from a state saved by --save-state with the same network file and seed: runs the duration further, bit for bit as one uninterrupted run.") var resume: String?
     @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
 
     public init() {}
@@ -128,32 +134,44 @@ public struct Simulate: ParsableCommand {
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDir), !isDir.boolValue {
             throw CLIError("\(output): exists and is not a folder")
         }
+        if let saveState { try checkWritable(saveState) }
         let spikeMonitors = d.monitors.filter { if case .spikes = $0.kind { return true }; return false }
         if plot, spikeMonitors.isEmpty { throw CLIError("\(name): --plot draws the spikes monitors, and the file has none") }
 
         let net = try NetworkBuilder.build(d)
+        // The step as written (0.1, not the nearest Float's 0.10000000149), so times and durations read as given.
+        let dtMs = Double("\(net.dt)") ?? Double(net.dt)
+        if let resume {
+            let state: (tensors: [(String, Tensor)], metadata: [String: String])
+            do { state = try SafeTensors.read(from: URL(fileURLWithPath: resume)) } catch { throw CLIError("\(resume): \(error)") }
+            if let s = state.metadata["seed"], s != "\(d.seed)" {
+                throw CLIError("\(resume): saved from a network with seed \(s), this one has seed \(d.seed) (use the same file and --seed)")
+            }
+            do { try net.restore(tensors: state.tensors, metadata: state.metadata) } catch { throw CLIError("\(resume): \(error)") }
+        }
+        let start = net.step
         let steps = d.steps
-        FileHandle.standardError.write(Data("simulate: \(name): \(net.groups.count) groups (\(net.groups.reduce(0) { $0 + $1.size }) neurons), \(net.synapses.reduce(0) { $0 + $1.count }) synapses, \(d.duration) ms at dt \(d.dt) ms\n".utf8))
-        let progress = SimulationProgress(dt: d.dt)
+        FileHandle.standardError.write(Data("simulate: \(name): \(net.groups.count) groups (\(net.groups.reduce(0) { $0 + $1.size }) neurons), \(net.synapses.reduce(0) { $0 + $1.count }) synapses, \(d.duration) ms at dt \(d.dt) ms\(start > 0 ? String(format: " from %g ms", Double(start) * dtMs) : "")\n".utf8))
+        let progress = SimulationProgress(dt: dtMs, offset: start)
         let t0 = Date()
         try net.run(steps: steps, progressEvery: progress.every(steps), progress: progress.update)
         let wall = Date().timeIntervalSince(t0)
 
         // Everything is in memory now; write it out, each file atomically.
-        // The step as written (0.1, not the nearest Float's 0.10000000149), so times and durations read as given.
-        let dtMs = Double("\(net.dt)") ?? Double(net.dt)
-        let duration = Double(steps) * dtMs
+        /// Times in ms without the last bits of binary noise (23.7, not 23.700000000000003).
+        func ms(_ steps: Int) -> Double { (Double(steps) * dtMs * 1e9).rounded() / 1e9 }
+        let duration = ms(steps)
         var files = Self.recordings(net, dtMs: dtMs)
         let groups = net.monitors.compactMap { $0 as? SpikeCounter }.map { c in
             SimulationSummary.Group(name: c.group.name, model: c.group.model.id, size: c.group.size, spikes: c.count,
                                     meanRateHz: SpikeStatistics.meanRate(spikes: c.count, neurons: c.group.size, duration: duration))
         }
         if plot {
-            let svg = SimulationPlot.raster(net.monitors.compactMap { $0 as? SpikeMonitor }, steps: steps, dt: net.dt,
-                                            title: "\(name): \(String(format: "%g", duration)) ms")
+            let svg = SimulationPlot.raster(net.monitors.compactMap { $0 as? SpikeMonitor }, steps: net.step, dt: net.dt,
+                                            title: "\(name): \(String(format: "%g", Double(net.step) * dtMs)) ms")
             files.append(("raster.svg", Data(svg.utf8)))
         }
-        let summary = SimulationSummary(network: name, dt: net.dt, durationMs: duration, steps: steps, seed: d.seed, wallSeconds: wall,
+        let summary = SimulationSummary(network: name, dt: net.dt, startMs: ms(start), durationMs: duration, steps: steps, seed: d.seed, wallSeconds: wall,
                                         groups: groups, files: files.map(\.0) + ["summary.json"])
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -162,9 +180,11 @@ public struct Simulate: ParsableCommand {
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
         catch { throw CLIError("\(output): cannot create the output folder") }
         for (f, data) in files { try AtomicFile.write(data, to: dir.appendingPathComponent(f)) }
+        if let saveState { try net.save(to: URL(fileURLWithPath: saveState)) }
 
         if json { try printJSON(summary) } else {
-            Swift.print(String(format: "simulated %g ms (%d steps of %g ms) in %.2f s", duration, steps, Double(net.dt), wall))
+            let from = start > 0 ? String(format: ", from %g ms", Double(start) * dtMs) : ""
+            Swift.print(String(format: "simulated %g ms (%d steps of %g ms", duration, steps, dtMs) + from + String(format: ") in %.2f s", wall))
             let width = max(5, groups.map(\.name.count).max() ?? 5)
             for g in groups {
                 Swift.print("  \(g.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%7d", g.size)) neurons  \(String(format: "%9d", g.spikes)) spikes  \(String(format: "%8.2f", g.meanRateHz)) Hz")

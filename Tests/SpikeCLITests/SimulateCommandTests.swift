@@ -270,3 +270,39 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("o")))
     }
 }
+
+/// `spike simulate --save-state` and `--resume`: a run in two parts equals the uninterrupted run bit for bit.
+final class SimulateResumeTests: SpikeProcessTestCase {
+    func data(_ f: String) throws -> Data { try Data(contentsOf: tmp.appendingPathComponent(f)) }
+
+    func testResumedRunEqualsTheUninterruptedRun() throws {
+        // Brunel: delays of 15 steps (spikes queued across the break) and Poisson inputs (generator states).
+        let example = ["simulate", "--example", "brunel", "--set", "excitatory=200", "--set", "g=3"]
+        let whole = try spike(example + ["--duration", "40", "--output", path("whole")])
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        let first = try spike(example + ["--duration", "23.7", "--output", path("first"), "--save-state", path("state.safetensors")])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let second = try spike(example + ["--duration", "16.3", "--output", path("second"), "--resume", path("state.safetensors"), "--json"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stderr.contains("from 23.7 ms") && second.stderr.contains("t = 40.0 / 40.0 ms"), second.stderr)
+        for f in ["spikes_E.npy", "spikes_I.npy", "rate_E.npy", "spikes_E.csv", "rate_I.csv"] {
+            XCTAssertEqual(try data("second/\(f)"), try data("whole/\(f)"), f)
+        }
+        XCTAssertNotEqual(try data("first/spikes_E.npy"), try data("whole/spikes_E.npy"))
+        let summary = try JSONDecoder().decode(SimulationSummary.self, from: Data(second.stdout.utf8))
+        XCTAssertEqual(summary.startMs, 23.7)
+        XCTAssertEqual(summary.steps, 163)
+        // The spikes counted in the second run are those of the recording after 23.7 ms.
+        let spikesE = try NPY.read(from: tmp.appendingPathComponent("whole/spikes_E.npy")).scalars
+        let late = stride(from: 1, to: spikesE.count, by: 2).filter { spikesE[$0] >= 23.75 }.count
+        XCTAssertEqual(summary.groups[0].spikes, late)
+
+        try assertFails(example + ["--seed", "2", "--duration", "5", "--output", path("x"), "--resume", path("state.safetensors")],
+                        "state.safetensors: saved from a network with seed 1, this one has seed 2")
+        try assertFails(["simulate", "--example", "cuba", "--set", "neurons=50", "--duration", "5", "--output", path("x"),
+                         "--resume", path("state.safetensors")], "state.safetensors: checkpoint: 'group/E/v' has 200 values, expected 40")
+        try assertFails(example + ["--duration", "5", "--output", path("x"), "--resume", path("nope.safetensors")], "nope.safetensors")
+        try assertFails(example + ["--duration", "5", "--output", path("x"), "--save-state", path("no/such/dir/s.safetensors")], "does not exist")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x")))
+    }
+}
