@@ -17,6 +17,54 @@ public final class SpikeCounter: Monitor {
     public func record(step: Int) { count += group.spikes.count }
 }
 
+/// Records the weights of a projection (all its synapses, or chosen ones) every `every` steps, after the step's
+/// plasticity: `spike simulate`'s `weights` monitor.
+public final class WeightMonitor: Monitor {
+    public let name: String
+    /// The recorded projection.
+    public let synapses: Synapses
+    /// The recorded synapse indices.
+    public let indices: [Int]
+    /// Recording interval in steps.
+    public let every: Int
+    /// `[samples, indices]` flat.
+    public internal(set) var values: [Float] = []
+    /// Steps of the samples.
+    public internal(set) var steps: [Int32] = []
+
+    /// A monitor of `indices` (all if nil; each must be a synapse of `synapses`) every `every` steps.
+    public init(name: String, synapses: Synapses, indices: [Int]?, every: Int) throws {
+        let ix = indices ?? Array(0..<synapses.count)
+        if let bad = ix.first(where: { $0 < 0 || $0 >= synapses.count }) {
+            throw SimulationError("weights monitor '\(name)': synapse \(bad) out of range 0..<\(synapses.count) of '\(synapses.name)'")
+        }
+        guard every >= 1 else { throw SimulationError("weights monitor '\(name)': every must be >= 1 step, got \(every)") }
+        self.name = name; self.synapses = synapses; self.indices = ix; self.every = every
+    }
+
+    public func record(step: Int) {
+        guard step % every == 0 else { return }
+        steps.append(Int32(step))
+        let w = synapses.weight
+        for i in indices { values.append(w[i]) }
+    }
+
+    /// Checkpoint tensors (`spike simulate --save-state` adds them to the network's own).
+    func checkpoint() -> [(String, Tensor)] {
+        [("spikecli/weights/\(name)/values", Tensor(shape: [values.count], scalars: values)),
+         ("spikecli/weights/\(name)/steps", Tensor(shape: [steps.count], scalars: steps.map(Float.init)))]
+    }
+
+    /// Restores what `checkpoint()` saved.
+    func restore(_ byName: [String: Tensor]) throws {
+        guard let v = byName["spikecli/weights/\(name)/values"], let s = byName["spikecli/weights/\(name)/steps"],
+              v.count == s.count * indices.count else {
+            throw SimulationError("checkpoint: missing or mismatched recording of weights monitor '\(name)'")
+        }
+        values = v.scalars; steps = s.scalars.map { Int32($0) }
+    }
+}
+
 /// Builds a SpikeSim `Network` from a checked `NetworkDescription`.
 ///
 /// Random draws follow the network's streams (`Network.nextStream`, numbered from 1) in a fixed order, so one
@@ -90,7 +138,7 @@ public enum NetworkBuilder {
                 try net.connect(s.name, from: net.source(s.source)!, to: net.group(s.target)!, variable: s.variable, rule: s.rule,
                                 weight: s.weight, delay: s.delay, maxDelay: s.maxDelay)
             }
-            if let p = s.plasticity { try PlasticityFile.attach(p, to: projection, network: net) }
+            if let p = s.plasticity { try p.attach(to: projection, network: net) }
         }
         for _ in 0..<randomInputs { _ = net.nextStream() }     // the inputs' streams, taken above
         for m in d.monitors {
@@ -100,18 +148,12 @@ public enum NetworkBuilder {
                 case let .rate(source): try net.add(PopulationRateMonitor(name: m.name, source: net.source(source)!))
                 case let .state(group, variables, neurons, every):
                     try net.add(StateMonitor(name: m.name, group: net.group(group)!, variables: variables, neurons: neurons, every: every))
+                case let .weights(synapses, indices, every):
+                    try net.add(WeightMonitor(name: m.name, synapses: net.synapses.first { $0.name == synapses }!, indices: indices, every: every))
                 }
             }
         }
         for g in net.groups { try net.add(SpikeCounter(g)) }
         return net
-    }
-}
-
-/// The `plasticity` member of a projection in a network file.
-enum PlasticityFile {
-    /// Attaches the rule described by `node` to `synapses`.
-    static func attach(_ node: FileNode, to synapses: Synapses, network: Network) throws {
-        throw node.error("plasticity rules are not available in this build of spike simulate")
     }
 }

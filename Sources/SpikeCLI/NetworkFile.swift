@@ -98,8 +98,8 @@ public struct SynapsesDescription {
     public let delay: SynapseValues
     /// Depth of the delay buffer in ms (default: the longest delay).
     public let maxDelay: Float?
-    /// The `plasticity` object as written, if any (`NetworkBuilder` attaches the rule).
-    public let plasticity: FileNode?
+    /// The plasticity rule, if any (`NetworkBuilder` attaches it).
+    public let plasticity: PlasticityDescription?
 }
 
 /// One recording of a network file.
@@ -112,6 +112,8 @@ public struct MonitorDescription {
         case state(group: String, variables: [String], neurons: [Int]?, every: Int)
         /// Spikes per step of a group or input, as a rate in Hz.
         case rate(source: String)
+        /// The weights of a projection (all, or the synapses `indices`) every `every` steps.
+        case weights(synapses: String, indices: [Int]?, every: Int)
     }
     /// Where it is in the file.
     public let node: FileNode
@@ -124,6 +126,7 @@ public struct MonitorDescription {
     public var files: [String] {
         switch kind {
         case .spikes, .rate: return ["\(name).npy", "\(name).csv"]
+        case .weights: return ["\(name).npy", "\(name).csv", "\(name)_synapses.npy"]
         case let .state(_, variables, _, _): return variables.flatMap { ["\(name)_\($0).npy", "\(name)_\($0).csv"] }
         }
     }
@@ -163,6 +166,7 @@ public enum NetworkFile {
         var groupModels: [String: AnyNeuronModel] = [:]
         var groupSizes: [String: Int] = [:]
         var sourceSizes: [String: Int] = [:]          // groups and spike-emitting inputs
+        var projections = Set<String>()
         var dt: Float = 0.1
         var seed: UInt64 = 0
 
@@ -468,6 +472,7 @@ public enum NetworkFile {
                                     required: ["name", "source", "target", "connect", "weight"])
             let name = try o.required("name").name()
             try claim(name, try o.required("name"))
+            projections.insert(name)
             let source = try sourceName(try o.required("source"))
             let target = try groupName(try o.required("target"))
             let variable = try variable(o["variable"], of: target)
@@ -504,7 +509,8 @@ public enum NetworkFile {
                 }
             }
             return SynapsesDescription(node: node, name: name, source: source, target: target, variable: variable, rule: rule,
-                                       weight: weight, delay: delay, maxDelay: maxDelay, plasticity: o["plasticity"])
+                                       weight: weight, delay: delay, maxDelay: maxDelay,
+                                       plasticity: try o["plasticity"].map { try PlasticityDescription.parse($0) })
         }
 
         /// The rule of `connect` and, when the rule fixes it, the number of synapses (to check lists against).
@@ -562,7 +568,8 @@ public enum NetworkFile {
         // MARK: monitors
 
         mutating func monitor(_ node: FileNode) throws -> MonitorDescription {
-            let head = try node.object(allowed: ["name", "type", "source", "group", "variables", "neurons", "every"], required: ["type"])
+            let head = try node.object(allowed: ["name", "type", "source", "group", "variables", "neurons", "every", "synapses", "indices"],
+                                       required: ["type"])
             let typeNode = try head.required("type")
             let type = try typeNode.string()
             let o: Members
@@ -597,8 +604,23 @@ public enum NetworkFile {
                 let every = try o["every"]?.int(in: 1...Int(Int32.max)) ?? 1
                 kind = .state(group: g, variables: vars, neurons: neurons, every: every)
                 defaultName = "state_\(g)"
+            case "weights":
+                o = try node.object(allowed: ["name", "type", "synapses", "indices", "every"], required: ["type", "synapses"])
+                let sNode = try o.required("synapses")
+                let s = try sNode.string()
+                guard projections.contains(s) else {
+                    throw sNode.error("no synapses named '\(s)' (synapses: \(projections.sorted().joined(separator: ", ")))")
+                }
+                var indices: [Int]? = nil
+                if let iNode = o["indices"] {
+                    let ix = try iNode.ints()
+                    for (k, i) in ix.enumerated() where i < 0 { throw try iNode.array()[k].error("synapse index \(i) must be >= 0") }
+                    indices = ix
+                }
+                kind = .weights(synapses: s, indices: indices, every: try o["every"]?.int(in: 1...Int(Int32.max)) ?? 1)
+                defaultName = "weights_\(s)"
             default:
-                throw typeNode.error("unknown monitor type '\(type)' (known: spikes, state, rate)")
+                throw typeNode.error("unknown monitor type '\(type)' (known: spikes, state, rate, weights)")
             }
             let name = try o["name"]?.name() ?? defaultName
             try claim(name, o["name"] ?? node)

@@ -147,7 +147,11 @@ public struct Simulate: ParsableCommand {
             if let s = state.metadata["seed"], s != "\(d.seed)" {
                 throw CLIError("\(resume): saved from a network with seed \(s), this one has seed \(d.seed) (use the same file and --seed)")
             }
-            do { try net.restore(tensors: state.tensors, metadata: state.metadata) } catch { throw CLIError("\(resume): \(error)") }
+            do {
+                try net.restore(tensors: state.tensors, metadata: state.metadata)
+                let byName = Dictionary(state.tensors, uniquingKeysWith: { a, _ in a })
+                for w in net.monitors.compactMap({ $0 as? WeightMonitor }) { try w.restore(byName) }
+            } catch { throw CLIError("\(resume): \(error)") }
         }
         let start = net.step
         let steps = d.steps
@@ -180,7 +184,11 @@ public struct Simulate: ParsableCommand {
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
         catch { throw CLIError("\(output): cannot create the output folder") }
         for (f, data) in files { try AtomicFile.write(data, to: dir.appendingPathComponent(f)) }
-        if let saveState { try net.save(to: URL(fileURLWithPath: saveState)) }
+        if let saveState {
+            var (tensors, metadata) = try net.checkpoint()
+            for w in net.monitors.compactMap({ $0 as? WeightMonitor }) { tensors += w.checkpoint() }
+            try SafeTensors.write(tensors, metadata: metadata, to: URL(fileURLWithPath: saveState))
+        }
 
         if json { try printJSON(summary) } else {
             let from = start > 0 ? String(format: ", from %g ms", Double(start) * dtMs) : ""
@@ -220,6 +228,16 @@ public struct Simulate: ParsableCommand {
                     files.append(("\(s.name)_\(v).npy", NPY.encode(t)))
                     files.append(("\(s.name)_\(v).csv", Data(csv.utf8)))
                 }
+            case let w as WeightMonitor:
+                let n = w.indices.count
+                var csv = "time_ms," + w.indices.map { "s\($0)" }.joined(separator: ",") + "\n"
+                for (r, step) in w.steps.enumerated() {
+                    csv += "\(time(step))," + (0..<n).map { "\(w.values[r * n + $0])" }.joined(separator: ",") + "\n"
+                }
+                files.append(("\(w.name).npy", NPY.encode(Tensor(shape: [w.steps.count, n], scalars: w.values))))
+                files.append(("\(w.name).csv", Data(csv.utf8)))
+                let pre = w.synapses.matrix.pre, post = w.synapses.matrix.post
+                files.append(("\(w.name)_synapses.npy", NPY.encode(Tensor(shape: [n, 2], scalars: w.indices.flatMap { [Float(pre[$0]), Float(post[$0])] }))))
             case let r as PopulationRateMonitor:
                 let rates = r.rates(dt: net.dt)
                 var csv = "time_ms,rate_hz\n"
