@@ -67,12 +67,13 @@ public final class WeightMonitor: Monitor {
 
 /// Builds a SpikeSim `Network` from a checked `NetworkDescription`.
 ///
-/// Random draws follow the network's streams (`Network.nextStream`, numbered from 1) in a fixed order, so one
-/// file and seed give the same bits: when any group draws values (a distribution or mismatch), stream 1 draws
-/// every group's per-neuron parameters, mismatch seeds and initial values, group by group in file order; then
-/// each projection takes the next stream in the order of `synapses` (connectivity, then weights, then delays);
-/// then each Poisson group and Poisson input the next in the order of `inputs`. This is the order of
-/// `NetworkExamples.cuba`, `.coba` and `.brunel`, so the built-in examples reproduce them bit for bit.
+/// Random draws follow the network's streams (`Network.nextStream`, numbered from 1) in the order things are
+/// made, so one file and seed give the same bits: when any group draws values (a distribution or mismatch),
+/// stream 1 draws every group's per-neuron parameters, mismatch seeds and initial values, group by group in file
+/// order; then each random spike source (`poisson`, `correlated_poisson`) takes the next stream in file order;
+/// then each projection (connectivity, then weights, then delays) in file order; then each `poisson_input` in
+/// file order (sources before the projections that read them, drives after). This is the order of
+/// `NetworkExamples.cuba`, `.coba`, `.brunel` and `.stdp`, so the built-in examples reproduce them bit for bit.
 /// (Encoder inputs draw from streams of their own, see `NetworkFile`.)
 public enum NetworkBuilder {
     /// Whether `v` is drawn at random.
@@ -91,12 +92,13 @@ public enum NetworkBuilder {
             !g.mismatch.isEmpty || g.perNeuron.contains { isRandom($0.values) } || g.initial.contains { isRandom($0.values) }
         }
         var values = drawsValues ? net.nextStream() : SeededRandom(seed: d.seed)
-        // Poisson inputs are made before the projections (they may be sources) but take the streams after theirs.
-        var inputStream = UInt64(drawsValues ? 1 : 0) + UInt64(d.synapses.count)
-        var randomInputs = 0
+        // Poisson inputs (drives) are made in file order with the sources but take the streams after the projections'.
+        let sources = d.inputs.filter { if case .poisson = $0.kind { return true }; if case .correlatedPoisson = $0.kind { return true }; return false }.count
+        var driveStream = UInt64(drawsValues ? 1 : 0) + UInt64(sources) + UInt64(d.synapses.count)
+        var drives = 0
         func stream() -> SeededRandom {
-            inputStream += 1; randomInputs += 1
-            return SeededRandom(seed: d.seed).split(stream: inputStream)
+            driveStream += 1; drives += 1
+            return SeededRandom(seed: d.seed).split(stream: driveStream)
         }
         for g in d.groups {
             var table: NeuronParameterTable? = nil
@@ -120,7 +122,9 @@ public enum NetworkBuilder {
             try at(i.node) {
                 switch i.kind {
                 case let .poisson(size, rates):
-                    try net.add(PoissonGroup(name: i.name, size: size, rates: rates, rng: stream()))
+                    try net.add(PoissonGroup(name: i.name, size: size, rates: rates, rng: net.nextStream()))
+                case let .correlatedPoisson(size, rate, correlation):
+                    try net.add(CorrelatedPoissonGroup(name: i.name, size: size, rate: rate, correlation: correlation, rng: net.nextStream()))
                 case let .spikeGenerator(size, indices, times, period):
                     try net.add(SpikeGeneratorGroup(name: i.name, size: size, indices: indices, times: times, period: period))
                 case let .current(target, variable, v):
@@ -140,7 +144,7 @@ public enum NetworkBuilder {
             }
             if let p = s.plasticity { try p.attach(to: projection, network: net) }
         }
-        for _ in 0..<randomInputs { _ = net.nextStream() }     // the inputs' streams, taken above
+        for _ in 0..<drives { _ = net.nextStream() }     // the drives' streams, taken above
         for m in d.monitors {
             try at(m.node) {
                 switch m.kind {

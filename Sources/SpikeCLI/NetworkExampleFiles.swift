@@ -6,7 +6,7 @@ import SpikeKit
 /// file and the function give the same spikes bit for bit).
 public enum NetworkExampleFiles {
     /// Names of the examples.
-    public static let names = ["cuba", "coba", "brunel"]
+    public static let names = ["cuba", "coba", "brunel", "stdp"]
 
     /// The settings each example takes (`--set NAME=VALUE`) with their defaults.
     public static let settings: [String: [(name: String, defaultValue: String, help: String)]] = [
@@ -24,6 +24,14 @@ public enum NetworkExampleFiles {
                    ("epsilon", "0.1", "connection probability: C_E = epsilon N_E, C_I = epsilon N_I inputs per neuron"),
                    ("duration", "300", "biological time in ms"),
                    ("seed", "1", "seed of connectivity and external input")],
+        "stdp": [("inputs", "1000", "Poisson inputs onto the one neuron (>= 2)"),
+                 ("correlated", "0.5", "fraction of the inputs (the first ones) that are correlated"),
+                 ("correlation", "0.1", "pairwise correlation coefficient of the correlated inputs"),
+                 ("rate", "15", "rate of every input in Hz"),
+                 ("gmax", "0.005", "largest weight (in units of the leak conductance)"),
+                 ("potentiation", "0.01", "A_plus / gmax (A_minus = 1.05 A_plus)"),
+                 ("duration", "20000", "biological time in ms (the learning takes tens of seconds)"),
+                 ("seed", "1", "seed of the inputs and initial weights")],
     ]
 
     /// The network file of example `name` with `settings` (unknown names and bad values are errors).
@@ -47,6 +55,15 @@ public enum NetworkExampleFiles {
         guard seed >= 0 else { throw CLIError("example \(name): seed must be >= 0, got \(seed)") }
         guard duration >= 0 else { throw CLIError("example \(name): duration must be >= 0 ms, got \(duration)") }
         switch name {
+        case "stdp":
+            let n = try integer("inputs"), fraction = try number("correlated"), c = try float("correlation")
+            let rate = try float("rate"), gmax = try float("gmax"), potentiation = try float("potentiation")
+            guard n >= 2 else { throw CLIError("example stdp: inputs must be >= 2, got \(n)") }
+            guard fraction >= 0, fraction <= 1 else { throw CLIError("example stdp: correlated must be in [0, 1], got \(fraction)") }
+            guard c >= 0, c <= 1 else { throw CLIError("example stdp: correlation must be in [0, 1], got \(c)") }
+            guard gmax > 0 else { throw CLIError("example stdp: gmax must be > 0, got \(gmax)") }
+            return stdp(inputs: n, correlatedFraction: fraction, correlation: c, rate: rate, gmax: gmax, potentiation: potentiation,
+                        duration: duration, seed: seed)
         case "brunel":
             let ne = try integer("excitatory"), g = try float("g"), nu = try float("nu"), epsilon = try number("epsilon")
             guard ne >= 4 else { throw CLIError("example brunel: excitatory must be >= 4, got \(ne)") }
@@ -184,6 +201,42 @@ public enum NetworkExampleFiles {
             {"type": "spikes", "source": "I", "name": "spikes_I"},
             {"type": "rate", "source": "E", "name": "rate_E"},
             {"type": "rate", "source": "I", "name": "rate_I"}
+          ]
+        }
+
+        """
+    }
+
+    /// `NetworkExamples.stdp` as a file: one neuron learning the correlations of its inputs (Song, Miller & Abbott
+    /// 2000; Brian2's examples/synapses/STDP.py with a correlated half of the inputs).
+    static func stdp(inputs: Int, correlatedFraction: Double, correlation: Float, rate: Float, gmax: Float, potentiation: Float,
+                     duration: Double, seed: Int) -> String {
+        let nc = Int((Double(inputs) * correlatedFraction).rounded())
+        let c = (0..<inputs).map { $0 < nc ? "\(correlation)" : "0" }.joined(separator: ", ")
+        let a = potentiation * gmax
+        return """
+        {
+          "description": "STDP (Song, Miller & Abbott 2000; Brian2 examples/synapses/STDP.py): one conductance-based LIF neuron driven by \(inputs) Poisson inputs at \(rate) Hz through all-to-all synapses with additive STDP; the first \(nc) inputs share spikes (correlation \(correlation)), the others are independent. Expect the correlated weights to climb to gmax while the uncorrelated ones drift down: with the defaults the mean w/gmax of the correlated inputs goes 0.50 -> 0.80 at 20 s -> 0.98 at 30 s, the uncorrelated 0.49 -> 0.47 at 30 s -> 0.32 at 100 s, and the weight histogram turns bimodal; the neuron fires at 14-36 Hz once the correlated inputs have won.",
+          "dt": 0.1,
+          "duration": \(jsonNumber(duration)),
+          "seed": \(seed),
+          "groups": [
+            {"name": "neuron", "model": "va_coba", "size": 1,
+             "parameters": {"taum": 10, "taue": 5, "v_threshold": -54, "v_reset": -60, "v_rest": -74, "e_exc": 0, "refractory": 0},
+             "initial": {"v": -74}}
+          ],
+          "inputs": [
+            {"name": "input", "type": "correlated_poisson", "size": \(inputs), "rate": \(rate),
+             "correlation": [\(c)]}
+          ],
+          "synapses": [
+            {"name": "S", "source": "input", "target": "neuron", "variable": "ge", "connect": "all_to_all",
+             "weight": {"distribution": "uniform", "low": 0, "high": \(gmax)},
+             "plasticity": {"rule": "stdp", "tau_plus": 20, "tau_minus": 20, "a_plus": \(a), "a_minus": \(1.05 * a), "w_min": 0, "w_max": \(gmax)}}
+          ],
+          "monitors": [
+            {"type": "spikes", "source": "neuron", "name": "spikes_neuron"},
+            {"type": "weights", "synapses": "S", "every": 1000, "name": "weights_S"}
           ]
         }
 

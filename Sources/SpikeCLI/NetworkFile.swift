@@ -52,6 +52,8 @@ public struct InputDescription {
     public enum Kind {
         /// Poisson spike trains (Hz, one rate or one per neuron).
         case poisson(size: Int, rates: [Float])
+        /// Poisson trains at `rate` Hz with pairwise correlations by a shared mother train (`CorrelatedPoissonGroup`).
+        case correlatedPoisson(size: Int, rate: Float, correlation: [Float])
         /// Spikes at given times (ms), optionally repeating with `period` (ms).
         case spikeGenerator(size: Int, indices: [Int], times: [Float], period: Float)
         /// A `[T, N]` or `[T, 1]` current added to `variable` of group `target`.
@@ -71,7 +73,7 @@ public struct InputDescription {
     /// Number of spike-emitting neurons, nil for currents.
     public var sourceSize: Int? {
         switch kind {
-        case let .poisson(size, _), let .spikeGenerator(size, _, _, _): return size
+        case let .poisson(size, _), let .spikeGenerator(size, _, _, _), let .correlatedPoisson(size, _, _): return size
         case let .spikeArray(_, raster, _): return raster.shape[1]
         case .current, .poissonInput: return nil
         }
@@ -336,20 +338,23 @@ public enum NetworkFile {
 
         mutating func input(_ node: FileNode, index: Int) throws -> InputDescription {
             let head = try node.object(allowed: ["name", "type", "size", "rate", "indices", "times", "period", "target", "variable",
-                                                 "values", "file", "count", "weight", "method", "steps", "parameters", "loop"],
+                                                 "values", "file", "count", "weight", "method", "steps", "parameters", "loop",
+                                                 "correlation"],
                                        required: ["name", "type"])
             let typeNode = try head.required("type")
             let type = try typeNode.string()
             let allowed: [String]
             switch type {
             case "poisson": allowed = ["size", "rate"]
+            case "correlated_poisson": allowed = ["size", "rate", "correlation"]
             case "spike_generator": allowed = ["size", "indices", "times", "period"]
             case "current": allowed = ["target", "variable", "values", "file"]
             case "poisson_input": allowed = ["target", "variable", "count", "rate", "weight"]
             case "encoder": allowed = ["method", "values", "file", "steps", "parameters", "loop"]
-            default: throw typeNode.error("unknown input type '\(type)' (known: poisson, spike_generator, current, poisson_input, encoder)")
+            default:
+                throw typeNode.error("unknown input type '\(type)' (known: poisson, correlated_poisson, spike_generator, current, poisson_input, encoder)")
             }
-            let required: [String] = ["poisson": ["size", "rate"], "spike_generator": ["size", "indices", "times"], "current": ["target"],
+            let required: [String] = ["poisson": ["size", "rate"], "correlated_poisson": ["size", "rate", "correlation"], "spike_generator": ["size", "indices", "times"], "current": ["target"],
                                       "poisson_input": ["target", "count", "rate", "weight"], "encoder": ["method"]][type]!
             let o = try node.object(allowed: ["name", "type"] + allowed, required: ["name", "type"] + required)
             let name = try o.required("name").name()
@@ -369,6 +374,20 @@ public enum NetworkFile {
                     throw r.error("rate \(bad) Hz is above one spike per step (dt = \(dt) ms)")
                 }
                 kind = .poisson(size: size, rates: rates)
+            case "correlated_poisson":
+                let size = try o.required("size").int(in: 1...Int(Int32.max))
+                let r = try o.required("rate")
+                let rate = try r.float()
+                guard rate >= 0 else { throw r.error("rate must be >= 0 Hz, got \(rate)") }
+                if Double(rate) * Double(dt) / 1000 > 1 { throw r.error("rate \(rate) Hz is above one spike per step (dt = \(dt) ms)") }
+                let c = try o.required("correlation")
+                let cs: [Float]
+                if case .array = c.value {
+                    cs = try c.floats()
+                    guard cs.count == size else { throw c.error("\(cs.count) correlations for \(size) neurons") }
+                } else { cs = [try c.float()] }
+                if let bad = cs.first(where: { !($0 >= 0 && $0 <= 1) }) { throw c.error("correlation must be in [0, 1], got \(bad)") }
+                kind = .correlatedPoisson(size: size, rate: rate, correlation: cs)
             case "spike_generator":
                 let size = try o.required("size").int(in: 1...Int(Int32.max))
                 let iNode = try o.required("indices"), tNode = try o.required("times")

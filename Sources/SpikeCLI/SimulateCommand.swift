@@ -197,6 +197,7 @@ public struct Simulate: ParsableCommand {
             for g in groups {
                 Swift.print("  \(g.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%7d", g.size)) neurons  \(String(format: "%9d", g.spikes)) spikes  \(String(format: "%8.2f", g.meanRateHz)) Hz")
             }
+            if example == "stdp", let report = try? NetworkExamples.stdpReport(net) { Swift.print(report.summary) }
             Swift.print("wrote \(files.count) files to \(output)")
         }
     }

@@ -6,6 +6,8 @@ import SpikeKit
 public enum SimulationPlot {
     /// At most this many neuron rows are drawn; larger sources show their first neurons, in proportion.
     static let maxRows = 1000
+    /// Rows are reduced further (in proportion) until at most about this many spikes are drawn, so the file stays small.
+    static let maxDots = 100_000
 
     /// The SVG figure for `monitors` over a run of `steps` steps of `dt` ms.
     public static func raster(_ monitors: [SpikeMonitor], steps: Int, dt: Float, title: String) -> String {
@@ -17,7 +19,11 @@ public enum SimulationPlot {
         let span = max(Double(steps) * Double(dt), Double(dt))
         func x(_ t: Double) -> Double { x0 + t / span * (x1 - x0) }
         let total = monitors.reduce(0) { $0 + $1.source.size }
-        let shown = monitors.map { total <= maxRows ? $0.source.size : max(1, $0.source.size * maxRows / total) }
+        var shown = monitors.map { total <= maxRows ? $0.source.size : max(1, $0.source.size * maxRows / total) }
+        let dots = zip(monitors, shown).reduce(0) { acc, ms in acc + ms.0.indices.lazy.filter { Int($0) < ms.1 }.count }
+        if dots > maxDots {
+            shown = shown.map { max(1, Int(Double($0) * Double(maxDots) / Double(dots))) }
+        }
         let rows = max(1, shown.reduce(0, +))
         let dy = rasterHeight / Double(rows)
         let f = { (v: Double) in String(format: "%.2f", v) }

@@ -393,6 +393,24 @@ final class SimulatePlasticityTests: SpikeProcessTestCase {
         XCTAssertEqual(try read("none/weights_GA.npy").scalars[299], 0.5)
     }
 
+    func testExampleSTDPEqualsTheLibraryNetworkBitForBit() throws {
+        let r = try spike(["simulate", "--example", "stdp", "--set", "inputs=200", "--set", "gmax=0.05", "--set", "potentiation=0.05",
+                           "--duration", "200.1", "--output", path("o"), "--plot"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("correlated inputs (100): mean w/gmax"), r.stdout)
+        let net = try NetworkExamples.stdp(inputs: 200, gmax: 0.05, potentiation: 0.05)
+        try net.run(steps: 2001)
+        let m = try XCTUnwrap(net.monitors.compactMap { $0 as? SpikeMonitor }.first)
+        XCTAssertGreaterThan(m.count, 0)
+        XCTAssertEqual(try read("o/spikes_neuron.npy").scalars, zip(m.indices, m.steps).flatMap { [Float($0), Float(Double($1) * 0.1)] })
+        let w = try read("o/weights_S.npy")
+        XCTAssertEqual(w.shape, [3, 200])
+        XCTAssertEqual(Array(w.scalars[400..<600]), net.synapses[0].weight)
+        XCTAssertNotEqual(Array(w.scalars[0..<200]), net.synapses[0].weight)
+        let printed = try spike(["simulate", "--example", "stdp", "--set", "inputs=4", "--print"])
+        XCTAssertTrue(printed.stdout.contains("\"correlation\": [0.1, 0.1, 0, 0]"), printed.stdout)
+    }
+
     func testPlasticRunsResumeBitForBit() throws {
         let f: [String: Any] = [
             "dt": 0.1, "duration": 40, "seed": 9,
