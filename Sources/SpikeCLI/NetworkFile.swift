@@ -462,6 +462,10 @@ public enum NetworkFile {
                         }
                     }
                 }
+                // Encoders whose rates are per second of a step take the network's step unless told otherwise.
+                if ["poisson", "constant-current-lif"].contains(method), params["dt"] == nil {
+                    params["dt"] = "\((Double("\(dt)") ?? Double(dt)) / 1000)"
+                }
                 // Encoders draw from their own stream of the file's seed, apart from the network's streams.
                 var rng = SeededRandom(seed: seed).split(stream: (1 << 32) + UInt64(index))
                 let spikes: Tensor

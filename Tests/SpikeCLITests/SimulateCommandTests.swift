@@ -458,3 +458,48 @@ final class SimulatePlasticityTests: SpikeProcessTestCase {
         try assertFails(["simulate", path("bad.json"), "--output", path("o")], "bad.json: monitors[0]: weights monitor 'weights_GA': synapse 1 out of range 0..<1 of 'GA'")
     }
 }
+
+/// `NetworkFile` in process: what a parse yields.
+final class NetworkFileTests: XCTestCase {
+    func parse(_ text: String) throws -> NetworkDescription {
+        try NetworkFile.parse(Array(text.utf8), file: "n.json", directory: URL(fileURLWithPath: "/"))
+    }
+
+    func testDescriptionOfAFile() throws {
+        let d = try parse("""
+        {"dt": 0.25, "duration": 10, "seed": 4,
+         "groups": [{"name": "A", "model": "lif", "size": 3, "parameters": {"tau": [2, 3, 4], "v_reset": null}}],
+         "synapses": [{"name": "AA", "source": "A", "target": "A", "connect": {"rule": "all_to_all", "self_connections": false},
+                       "weight": {"distribution": "normal", "mean": 1, "std": 0.1, "max": 1.1}, "delay": [0.25, 0.5, 0.75, 1, 1.25, 1.5]}],
+         "monitors": [{"type": "state", "group": "A", "variables": ["v"], "every": 2}]}
+        """)
+        XCTAssertEqual(d.steps, 40)
+        XCTAssertEqual(d.seed, 4)
+        XCTAssertEqual(d.groups[0].perNeuron.map(\.name), ["tau"])
+        XCTAssertEqual(d.groups[0].perNeuron[0].values, .values([2, 3, 4]))
+        XCTAssertEqual(d.synapses[0].rule, .allToAll(selfConnections: false))
+        XCTAssertEqual(d.synapses[0].weight, .normal(mean: 1, std: 0.1, min: nil, max: 1.1))
+        XCTAssertEqual(d.monitors[0].name, "state_A")
+        XCTAssertEqual(d.monitors[0].files, ["state_A_v.npy", "state_A_v.csv"])
+        let net = try NetworkBuilder.build(d)
+        XCTAssertEqual(net.synapses[0].count, 6)
+        XCTAssertEqual(net.synapses[0].delaySteps, [1, 2, 3, 4, 5, 6])
+        XCTAssertTrue(net.synapses[0].weight.allSatisfy { $0 <= 1.1 })
+    }
+
+    func testPoissonEncoderTakesTheNetworksStep() throws {
+        func raster(_ parameters: String) throws -> Tensor {
+            let d = try parse("""
+            {"dt": 0.1, "duration": 1, "groups": [{"name": "A", "model": "lif", "size": 1}],
+             "inputs": [{"name": "X", "type": "encoder", "method": "poisson", "values": [0.5, 1], "steps": 2000, "parameters": \(parameters)}]}
+            """)
+            guard case let .spikeArray(_, r, _) = d.inputs[0].kind else { throw CLIError("not a spike array") }
+            return r
+        }
+        let implicit = try raster("{\"max_rate\": 200}")
+        XCTAssertEqual(implicit, try raster("{\"max_rate\": 200, \"dt\": 0.0001}"))
+        // 200 Hz for 0.2 s: about 40 spikes in the second column.
+        let count = (0..<2000).filter { implicit.scalars[$0 * 2 + 1] != 0 }.count
+        XCTAssertGreaterThan(count, 20); XCTAssertLessThan(count, 65)
+    }
+}
