@@ -86,6 +86,7 @@ public struct Simulate: ParsableCommand {
     @Option(help: "Run a built-in example instead of a file: \(NetworkExampleFiles.names.joined(separator: ", ")).") var example: String?
     @Option(name: .customLong("set"), help: "Example parameter NAME=VALUE (repeatable; see --example NAME --print).") var assignments: [String] = []
     @Flag(help: "Print the network file (of --example, or FILE as checked) on stdout and exit.") var print = false
+    @Flag(help: "List the built-in examples with their --set names and defaults.") var listExamples = false
     @Option(help: "Output folder.") var output: String?
     @Option(help: "Override the file's duration (ms).") var duration: Double?
     @Option(help: "Override the file's seed.") var seed: UInt64?
@@ -118,6 +119,13 @@ public struct Simulate: ParsableCommand {
     }
 
     public func run() throws {
+        if listExamples {
+            for e in NetworkExampleFiles.names {
+                Swift.print(e)
+                for (k, v, help) in NetworkExampleFiles.settings[e]! { Swift.print("    \(k) = \(v)  \(help)") }
+            }
+            return
+        }
         let (text, name, directory) = try source()
         var d = try NetworkFile.parse(Array(text.utf8), file: name, directory: directory)
         if print {

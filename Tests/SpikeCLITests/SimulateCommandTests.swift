@@ -63,6 +63,11 @@ final class SimulateCommandTests: SpikeProcessTestCase {
                            "--duration", "30", "--output", path("brunel")])
         XCTAssertEqual(b.status, 0, b.stderr)
         try assertSameRecordings("brunel", try NetworkExamples.brunel(excitatory: 400, g: 3, nuExtOverNuThr: 2), duration: 30)
+        let list = try spike(["simulate", "--list-examples"])
+        XCTAssertEqual(list.status, 0, list.stderr)
+        for line in ["cuba", "    nu = 2  external rate nu_ext / nu_thr", "stdp", "    gmax = 0.005"] {
+            XCTAssertTrue(list.stdout.contains(line), list.stdout)
+        }
         let printed = try spike(["simulate", "--example", "brunel", "--set", "g=6", "--set", "nu=4", "--print"])
         XCTAssertTrue(printed.stdout.contains("synchronous irregular with a fast global oscillation"), printed.stdout)
         XCTAssertTrue(printed.stdout.contains("\"count\": 1000"), printed.stdout)
