@@ -20,6 +20,20 @@ int sk_has_avx2_fma(void) {
 #endif
 }
 
+int sk_has_avx512(void) {
+#ifdef SK_X86
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                 __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") && sk_has_avx2_fma();
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
 // ---------------------------------------------------------------------------------------------- portable
 
 /// The nonzero entries of one row of A: their column indices and values, in increasing column order.
@@ -211,4 +225,401 @@ void sk_spmm_rows(const float *a, const float *b, float *c, ptrdiff_t r0, ptrdif
     if (sk_has_avx2_fma()) { spmm_rows_avx2(a, b, c, r0, r1, n, k, idx, val); return; }
 #endif
     spmm_rows_portable(a, b, c, r0, r1, n, k, idx, val);
+}
+
+// ---------------------------------------------------------------------------------------------- compressed rows
+// The spike-driven products on compressed rows (CSR: row_ptr [m + 1], col [nnz], val [nnz]) built once per
+// matrix, so the forward product and the weight gradient do not scan the dense matrix again.
+
+static ptrdiff_t count_nonzero_portable(const float *a, ptrdiff_t count) {
+    ptrdiff_t n = 0;
+    for (ptrdiff_t i = 0; i < count; i++) n += a[i] != 0.0f;
+    return n;
+}
+
+static ptrdiff_t compress_rows_portable(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val,
+                                        ptrdiff_t max_nnz) {
+    ptrdiff_t nnz = 0;
+    row_ptr[0] = 0;
+    for (ptrdiff_t r = 0; r < m; r++) {
+        const float *ar = a + r * k;
+        for (ptrdiff_t kk = 0; kk < k; kk++) if (ar[kk] != 0.0f) {
+            if (nnz == max_nnz) return -1;
+            col[nnz] = (int)kk; val[nnz] = ar[kk]; nnz++;
+        }
+        row_ptr[r + 1] = (int)nnz;
+    }
+    return nnz;
+}
+
+// `fused`: one fused multiply-add per element (the AVX versions' arithmetic); otherwise multiply then add,
+// as the other portable kernels (a CPU without FMA would call the C library's fmaf per element).
+static inline __attribute__((always_inline)) void csr_spmm_rows_body(const int *row_ptr, const int *col, const float *val,
+        const float *b, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int fused) {
+    for (ptrdiff_t i = r0; i < r1; i++) {
+        float *restrict crow = c + i * n;
+        for (int q = row_ptr[i]; q < row_ptr[i + 1]; q++) {
+            const float *restrict brow = b + (ptrdiff_t)col[q] * n;
+            float v = val[q];
+            if (fused) for (ptrdiff_t j = 0; j < n; j++) crow[j] = __builtin_fmaf(v, brow[j], crow[j]);
+            else for (ptrdiff_t j = 0; j < n; j++) crow[j] += v * brow[j];
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void csc_tn_rows_body(const int *col_ptr, const int *rows, const float *val,
+        const float *g, float *out, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, int fused) {
+    for (ptrdiff_t kk = k0; kk < k1; kk++) {
+        float *restrict orow = out + kk * n;
+        for (int p = col_ptr[kk]; p < col_ptr[kk + 1]; p++) {
+            const float *restrict grow = g + (ptrdiff_t)rows[p] * n;
+            float v = val[p];
+            if (fused) for (ptrdiff_t j = 0; j < n; j++) orow[j] = __builtin_fmaf(v, grow[j], orow[j]);
+            else for (ptrdiff_t j = 0; j < n; j++) orow[j] += v * grow[j];
+        }
+    }
+}
+
+static void csr_spmm_rows_portable(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
+                                   ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
+    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 0);
+}
+
+static void csc_tn_rows_portable(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+                                 ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1) {
+    csc_tn_rows_body(col_ptr, rows, val, g, out, n, k0, k1, 0);
+}
+
+#ifdef SK_X86
+__attribute__((target("avx2,fma")))
+static void csr_spmm_rows_avx2(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
+                               ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
+    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 1);
+}
+
+__attribute__((target("avx2,fma")))
+static void csc_tn_rows_avx2(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+                             ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1) {
+    csc_tn_rows_body(col_ptr, rows, val, g, out, n, k0, k1, 1);
+}
+#endif
+
+#ifdef SK_X86
+#define SK_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw")))
+
+SK_AVX512 static ptrdiff_t count_nonzero_avx512(const float *a, ptrdiff_t count) {
+    ptrdiff_t n = 0, i = 0;
+    const __m512 z = _mm512_setzero_ps();
+    for (; i + 16 <= count; i += 16) n += __builtin_popcount(_mm512_cmp_ps_mask(_mm512_loadu_ps(a + i), z, _CMP_NEQ_UQ));
+    for (; i < count; i++) n += a[i] != 0.0f;
+    return n;
+}
+
+// `col` and `val` need 16 elements of slack: full vectors are stored at the write position.
+SK_AVX512 static ptrdiff_t compress_rows_avx512(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val,
+                                                ptrdiff_t max_nnz) {
+    ptrdiff_t nnz = 0;
+    row_ptr[0] = 0;
+    const __m512 z = _mm512_setzero_ps();
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), sixteen = _mm512_set1_epi32(16);
+    for (ptrdiff_t r = 0; r < m; r++) {
+        const float *ar = a + r * k;
+        __m512i iv = lanes;
+        ptrdiff_t kk = 0;
+        for (; kk + 16 <= k; kk += 16, iv = _mm512_add_epi32(iv, sixteen)) {
+            __m512 v = _mm512_loadu_ps(ar + kk);
+            __mmask16 mk = _mm512_cmp_ps_mask(v, z, _CMP_NEQ_UQ);
+            if (!mk) continue;
+            _mm512_storeu_si512((void *)(col + nnz), _mm512_maskz_compress_epi32(mk, iv));
+            _mm512_storeu_ps(val + nnz, _mm512_maskz_compress_ps(mk, v));
+            nnz += __builtin_popcount(mk);
+            if (nnz > max_nnz) return -1;
+        }
+        for (; kk < k; kk++) if (ar[kk] != 0.0f) {
+            if (nnz == max_nnz) return -1;
+            col[nnz] = (int)kk; val[nnz] = ar[kk]; nnz++;
+        }
+        row_ptr[r + 1] = (int)nnz;
+    }
+    return nnz;
+}
+
+// C[rows] += A[rows] B with A in compressed rows: blocks of 128 columns of C in 8 registers, the active rows
+// of B summed into them in increasing column order of A (fused multiply-add per element, as every other
+// version, so the bits do not depend on the block widths).
+SK_AVX512 static void csr_spmm_rows_avx512(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
+                                           ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
+    for (ptrdiff_t i = r0; i < r1; i++) {
+        const int q0 = row_ptr[i], q1 = row_ptr[i + 1];
+        if (q0 == q1) continue;
+        float *crow = c + i * n;
+        ptrdiff_t j = 0;
+        for (; j + 128 <= n; j += 128) {
+            __m512 x0 = _mm512_loadu_ps(crow + j), x1 = _mm512_loadu_ps(crow + j + 16);
+            __m512 x2 = _mm512_loadu_ps(crow + j + 32), x3 = _mm512_loadu_ps(crow + j + 48);
+            __m512 x4 = _mm512_loadu_ps(crow + j + 64), x5 = _mm512_loadu_ps(crow + j + 80);
+            __m512 x6 = _mm512_loadu_ps(crow + j + 96), x7 = _mm512_loadu_ps(crow + j + 112);
+            for (int q = q0; q < q1; q++) {
+                const float *bp = b + (ptrdiff_t)col[q] * n + j;
+                __m512 v = _mm512_set1_ps(val[q]);
+                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp), x0);
+                x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 16), x1);
+                x2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 32), x2);
+                x3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 48), x3);
+                x4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 64), x4);
+                x5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 80), x5);
+                x6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 96), x6);
+                x7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 112), x7);
+            }
+            _mm512_storeu_ps(crow + j, x0); _mm512_storeu_ps(crow + j + 16, x1);
+            _mm512_storeu_ps(crow + j + 32, x2); _mm512_storeu_ps(crow + j + 48, x3);
+            _mm512_storeu_ps(crow + j + 64, x4); _mm512_storeu_ps(crow + j + 80, x5);
+            _mm512_storeu_ps(crow + j + 96, x6); _mm512_storeu_ps(crow + j + 112, x7);
+        }
+        for (; j + 32 <= n; j += 32) {
+            __m512 x0 = _mm512_loadu_ps(crow + j), x1 = _mm512_loadu_ps(crow + j + 16);
+            for (int q = q0; q < q1; q++) {
+                const float *bp = b + (ptrdiff_t)col[q] * n + j;
+                __m512 v = _mm512_set1_ps(val[q]);
+                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp), x0);
+                x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 16), x1);
+            }
+            _mm512_storeu_ps(crow + j, x0); _mm512_storeu_ps(crow + j + 16, x1);
+        }
+        for (; j < n; j += 16) {
+            __mmask16 mk = n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1);
+            __m512 x = _mm512_maskz_loadu_ps(mk, crow + j);
+            for (int q = q0; q < q1; q++)
+                x = _mm512_fmadd_ps(_mm512_set1_ps(val[q]), _mm512_maskz_loadu_ps(mk, b + (ptrdiff_t)col[q] * n + j), x);
+            _mm512_mask_storeu_ps(crow + j, mk, x);
+        }
+    }
+}
+
+// OUT[k0..k1) += A^T G from A in compressed columns (col_ptr [K + 1], rows [nnz], val [nnz], rows increasing
+// within a column): each row of OUT accumulates its list of rows of G in registers, 128 columns at a time.
+SK_AVX512 static void csc_tn_rows_avx512(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+                                         ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1) {
+    for (ptrdiff_t kk = k0; kk < k1; kk++) {
+        const int p0 = col_ptr[kk], p1 = col_ptr[kk + 1];
+        if (p0 == p1) continue;
+        float *orow = out + kk * n;
+        ptrdiff_t j = 0;
+        for (; j + 128 <= n; j += 128) {
+            __m512 x0 = _mm512_loadu_ps(orow + j), x1 = _mm512_loadu_ps(orow + j + 16);
+            __m512 x2 = _mm512_loadu_ps(orow + j + 32), x3 = _mm512_loadu_ps(orow + j + 48);
+            __m512 x4 = _mm512_loadu_ps(orow + j + 64), x5 = _mm512_loadu_ps(orow + j + 80);
+            __m512 x6 = _mm512_loadu_ps(orow + j + 96), x7 = _mm512_loadu_ps(orow + j + 112);
+            for (int p = p0; p < p1; p++) {
+                const float *gp = g + (ptrdiff_t)rows[p] * n + j;
+                __m512 v = _mm512_set1_ps(val[p]);
+                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp), x0);
+                x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 16), x1);
+                x2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 32), x2);
+                x3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 48), x3);
+                x4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 64), x4);
+                x5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 80), x5);
+                x6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 96), x6);
+                x7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 112), x7);
+            }
+            _mm512_storeu_ps(orow + j, x0); _mm512_storeu_ps(orow + j + 16, x1);
+            _mm512_storeu_ps(orow + j + 32, x2); _mm512_storeu_ps(orow + j + 48, x3);
+            _mm512_storeu_ps(orow + j + 64, x4); _mm512_storeu_ps(orow + j + 80, x5);
+            _mm512_storeu_ps(orow + j + 96, x6); _mm512_storeu_ps(orow + j + 112, x7);
+        }
+        for (; j + 32 <= n; j += 32) {
+            __m512 x0 = _mm512_loadu_ps(orow + j), x1 = _mm512_loadu_ps(orow + j + 16);
+            for (int p = p0; p < p1; p++) {
+                const float *gp = g + (ptrdiff_t)rows[p] * n + j;
+                __m512 v = _mm512_set1_ps(val[p]);
+                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp), x0);
+                x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 16), x1);
+            }
+            _mm512_storeu_ps(orow + j, x0); _mm512_storeu_ps(orow + j + 16, x1);
+        }
+        for (; j < n; j += 16) {
+            __mmask16 mk = n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1);
+            __m512 x = _mm512_maskz_loadu_ps(mk, orow + j);
+            for (int p = p0; p < p1; p++)
+                x = _mm512_fmadd_ps(_mm512_set1_ps(val[p]), _mm512_maskz_loadu_ps(mk, g + (ptrdiff_t)rows[p] * n + j), x);
+            _mm512_mask_storeu_ps(orow + j, mk, x);
+        }
+    }
+}
+#endif
+
+ptrdiff_t sk_count_nonzero(const float *a, ptrdiff_t count) {
+#ifdef SK_X86
+    if (sk_has_avx512()) return count_nonzero_avx512(a, count);
+#endif
+    return count_nonzero_portable(a, count);
+}
+
+ptrdiff_t sk_compress_rows(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val, ptrdiff_t max_nnz) {
+#ifdef SK_X86
+    if (sk_has_avx512()) return compress_rows_avx512(a, m, k, row_ptr, col, val, max_nnz);
+#endif
+    return compress_rows_portable(a, m, k, row_ptr, col, val, max_nnz);
+}
+
+void sk_csr_transpose(const int *row_ptr, const int *col, const float *val, ptrdiff_t m, ptrdiff_t k,
+                      int *col_ptr, int *rows, float *tval, int *scratch) {
+    for (ptrdiff_t kk = 0; kk <= k; kk++) col_ptr[kk] = 0;
+    const int nnz = row_ptr[m];
+    for (int p = 0; p < nnz; p++) col_ptr[col[p] + 1]++;
+    for (ptrdiff_t kk = 0; kk < k; kk++) col_ptr[kk + 1] += col_ptr[kk];
+    for (ptrdiff_t kk = 0; kk < k; kk++) scratch[kk] = col_ptr[kk];
+    for (ptrdiff_t r = 0; r < m; r++) {
+        for (int p = row_ptr[r]; p < row_ptr[r + 1]; p++) {
+            int q = scratch[col[p]]++;
+            rows[q] = (int)r;
+            tval[q] = val[p];
+        }
+    }
+}
+
+void sk_csr_spmm_rows(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
+                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
+#ifdef SK_X86
+    if (sk_has_avx512()) { csr_spmm_rows_avx512(row_ptr, col, val, b, c, r0, r1, n); return; }
+    if (sk_has_avx2_fma()) { csr_spmm_rows_avx2(row_ptr, col, val, b, c, r0, r1, n); return; }
+#endif
+    csr_spmm_rows_portable(row_ptr, col, val, b, c, r0, r1, n);
+}
+
+void sk_csc_tn_rows(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+                    ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1) {
+#ifdef SK_X86
+    if (sk_has_avx512()) { csc_tn_rows_avx512(col_ptr, rows, val, g, out, n, k0, k1); return; }
+    if (sk_has_avx2_fma()) { csc_tn_rows_avx2(col_ptr, rows, val, g, out, n, k0, k1); return; }
+#endif
+    csc_tn_rows_portable(col_ptr, rows, val, g, out, n, k0, k1);
+}
+
+void sk_transpose(const float *a, float *b, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t r0, ptrdiff_t r1) {
+    const ptrdiff_t tile = 16;
+    for (ptrdiff_t i0 = r0; i0 < r1; i0 += tile) {
+        const ptrdiff_t i1 = i0 + tile < r1 ? i0 + tile : r1;
+        for (ptrdiff_t j0 = 0; j0 < cols; j0 += tile) {
+            const ptrdiff_t j1 = j0 + tile < cols ? j0 + tile : cols;
+            for (ptrdiff_t j = j0; j < j1; j++)
+                for (ptrdiff_t i = i0; i < i1; i++) b[j * rows + i] = a[i * cols + j];
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------- allocator
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+int sk_keep_freed_memory(void) {
+#if defined(__GLIBC__)
+    // Blocks up to 32 MiB (glibc's largest mmap threshold) come from the heap, and freed memory is kept for
+    // reuse instead of being returned to the kernel: no page faults and zero-filling of fresh pages for the
+    // [T, B, N] buffers that every training step allocates and frees.
+    int ok = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    ok &= mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+    ok &= mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+    return ok;
+#else
+    return 0;
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------- packed dense
+// The dense product with B packed once into contiguous panels of 32 columns ([n/32][k][32], the last panel
+// padded with zeros): a panel is read with unit stride whatever n is (B's rows 1 KiB apart would map to a few
+// L1 sets and thrash). AVX-512 micro-kernel: 8 rows x 32 columns of C in 16 registers. Every element of C is
+// still c = fma(a[i, kk], b[kk, j], c) for kk = 0, 1, ...: the same bits as sk_gemm_rows.
+
+ptrdiff_t sk_packed_size(ptrdiff_t k, ptrdiff_t n) { return ((n + 31) / 32) * 32 * k; }
+
+void sk_pack_b(const float *b, ptrdiff_t k, ptrdiff_t n, float *packed) {
+    const ptrdiff_t panels = (n + 31) / 32;
+    for (ptrdiff_t p = 0; p < panels; p++) {
+        const ptrdiff_t j0 = p * 32, w = n - j0 < 32 ? n - j0 : 32;
+        float *dst = packed + p * 32 * k;
+        for (ptrdiff_t kk = 0; kk < k; kk++) {
+            const float *src = b + kk * n + j0;
+            ptrdiff_t j = 0;
+            for (; j < w; j++) dst[kk * 32 + j] = src[j];
+            for (; j < 32; j++) dst[kk * 32 + j] = 0.0f;
+        }
+    }
+}
+
+#ifdef SK_X86
+SK_AVX512 static void gemm_packed_rows_avx512(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1,
+                                              ptrdiff_t n, ptrdiff_t k) {
+    const ptrdiff_t panels = (n + 31) / 32;
+    for (ptrdiff_t p = 0; p < panels; p++) {
+        const ptrdiff_t j0 = p * 32, w = n - j0 < 32 ? n - j0 : 32;
+        const __mmask16 m0 = w >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << w) - 1);
+        const __mmask16 m1 = w >= 32 ? (__mmask16)0xFFFF : (w <= 16 ? (__mmask16)0 : (__mmask16)((1u << (w - 16)) - 1));
+        const float *bp0 = packed + p * 32 * k;
+        ptrdiff_t i = r0;
+        for (; i + 8 <= r1; i += 8) {
+            const float *a0 = a + i * k;
+            float *c0 = c + i * n + j0;
+            __m512 x00 = _mm512_maskz_loadu_ps(m0, c0), x01 = _mm512_maskz_loadu_ps(m1, c0 + 16);
+            __m512 x10 = _mm512_maskz_loadu_ps(m0, c0 + n), x11 = _mm512_maskz_loadu_ps(m1, c0 + n + 16);
+            __m512 x20 = _mm512_maskz_loadu_ps(m0, c0 + 2 * n), x21 = _mm512_maskz_loadu_ps(m1, c0 + 2 * n + 16);
+            __m512 x30 = _mm512_maskz_loadu_ps(m0, c0 + 3 * n), x31 = _mm512_maskz_loadu_ps(m1, c0 + 3 * n + 16);
+            __m512 x40 = _mm512_maskz_loadu_ps(m0, c0 + 4 * n), x41 = _mm512_maskz_loadu_ps(m1, c0 + 4 * n + 16);
+            __m512 x50 = _mm512_maskz_loadu_ps(m0, c0 + 5 * n), x51 = _mm512_maskz_loadu_ps(m1, c0 + 5 * n + 16);
+            __m512 x60 = _mm512_maskz_loadu_ps(m0, c0 + 6 * n), x61 = _mm512_maskz_loadu_ps(m1, c0 + 6 * n + 16);
+            __m512 x70 = _mm512_maskz_loadu_ps(m0, c0 + 7 * n), x71 = _mm512_maskz_loadu_ps(m1, c0 + 7 * n + 16);
+            const float *bp = bp0;
+            for (ptrdiff_t kk = 0; kk < k; kk++, bp += 32) {
+                const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
+                __m512 v;
+                v = _mm512_set1_ps(a0[kk]);         x00 = _mm512_fmadd_ps(v, b0, x00); x01 = _mm512_fmadd_ps(v, b1, x01);
+                v = _mm512_set1_ps(a0[k + kk]);     x10 = _mm512_fmadd_ps(v, b0, x10); x11 = _mm512_fmadd_ps(v, b1, x11);
+                v = _mm512_set1_ps(a0[2 * k + kk]); x20 = _mm512_fmadd_ps(v, b0, x20); x21 = _mm512_fmadd_ps(v, b1, x21);
+                v = _mm512_set1_ps(a0[3 * k + kk]); x30 = _mm512_fmadd_ps(v, b0, x30); x31 = _mm512_fmadd_ps(v, b1, x31);
+                v = _mm512_set1_ps(a0[4 * k + kk]); x40 = _mm512_fmadd_ps(v, b0, x40); x41 = _mm512_fmadd_ps(v, b1, x41);
+                v = _mm512_set1_ps(a0[5 * k + kk]); x50 = _mm512_fmadd_ps(v, b0, x50); x51 = _mm512_fmadd_ps(v, b1, x51);
+                v = _mm512_set1_ps(a0[6 * k + kk]); x60 = _mm512_fmadd_ps(v, b0, x60); x61 = _mm512_fmadd_ps(v, b1, x61);
+                v = _mm512_set1_ps(a0[7 * k + kk]); x70 = _mm512_fmadd_ps(v, b0, x70); x71 = _mm512_fmadd_ps(v, b1, x71);
+            }
+            _mm512_mask_storeu_ps(c0, m0, x00);         _mm512_mask_storeu_ps(c0 + 16, m1, x01);
+            _mm512_mask_storeu_ps(c0 + n, m0, x10);     _mm512_mask_storeu_ps(c0 + n + 16, m1, x11);
+            _mm512_mask_storeu_ps(c0 + 2 * n, m0, x20); _mm512_mask_storeu_ps(c0 + 2 * n + 16, m1, x21);
+            _mm512_mask_storeu_ps(c0 + 3 * n, m0, x30); _mm512_mask_storeu_ps(c0 + 3 * n + 16, m1, x31);
+            _mm512_mask_storeu_ps(c0 + 4 * n, m0, x40); _mm512_mask_storeu_ps(c0 + 4 * n + 16, m1, x41);
+            _mm512_mask_storeu_ps(c0 + 5 * n, m0, x50); _mm512_mask_storeu_ps(c0 + 5 * n + 16, m1, x51);
+            _mm512_mask_storeu_ps(c0 + 6 * n, m0, x60); _mm512_mask_storeu_ps(c0 + 6 * n + 16, m1, x61);
+            _mm512_mask_storeu_ps(c0 + 7 * n, m0, x70); _mm512_mask_storeu_ps(c0 + 7 * n + 16, m1, x71);
+        }
+        for (; i < r1; i++) {
+            const float *a0 = a + i * k;
+            float *c0 = c + i * n + j0;
+            __m512 x0 = _mm512_maskz_loadu_ps(m0, c0), x1 = _mm512_maskz_loadu_ps(m1, c0 + 16);
+            const float *bp = bp0;
+            for (ptrdiff_t kk = 0; kk < k; kk++, bp += 32) {
+                const __m512 v = _mm512_set1_ps(a0[kk]);
+                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp), x0);
+                x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 16), x1);
+            }
+            _mm512_mask_storeu_ps(c0, m0, x0); _mm512_mask_storeu_ps(c0 + 16, m1, x1);
+        }
+    }
+}
+#endif
+
+int sk_gemm_packed_available(void) {
+#ifdef SK_X86
+    return sk_has_avx512();
+#else
+    return 0;
+#endif
+}
+
+void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k) {
+#ifdef SK_X86
+    if (sk_has_avx512()) { gemm_packed_rows_avx512(a, packed, c, r0, r1, n, k); return; }
+#endif
+    // Without AVX-512 callers use sk_gemm_rows on the unpacked B (sk_gemm_packed_available() == 0).
+    (void)a; (void)packed; (void)c; (void)r0; (void)r1; (void)n; (void)k;
 }

@@ -38,6 +38,7 @@ struct LIFLayerWork {
     let layer: SpikingLayer<LIF>
 
     init(steps: Int, batch: Int, inputs: Int, outputs: Int, rate: Float) {
+        Memory.keepFreedMemory()
         var rng = SeededRandom(seed: 0)
         x = Variable(Tensor.bernoulli([steps, batch, inputs], p: rate, rng: &rng))
         linear = Linear(inputs, outputs, bias: false, rng: &rng)
@@ -118,6 +119,7 @@ struct TrainStepBench: ParsableCommand {
     func run() throws {
         guard steps > 0, batch > 0, inputs > 0, hidden > 0, classes > 1, repeats > 0 else { throw CLIError("bench: sizes must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
+        Memory.keepFreedMemory()
         var rng = SeededRandom(seed: 0)
         let x = Variable(Tensor.bernoulli([steps, batch, inputs], p: rate, rng: &rng))
         let labels = (0..<batch).map { _ in rng.nextInt(below: classes) }
@@ -130,12 +132,13 @@ struct TrainStepBench: ParsableCommand {
         let lifs = (0..<3).map { _ in SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan)) }
         let opt = Adam(linears.flatMap(\.parameters), learningRate: 1e-3)
         var rates: [Float] = [0, 0, 0], loss: Float = 0
+        var measureRates = true   // on the warm-up step only, as peers/train_step.py
         func step() {
             opt.zeroGrad()
             var h = x
             for i in 0..<3 {
                 h = lifs[i](linears[i](h))
-                rates[i] = h.value.mean()
+                if measureRates { rates[i] = h.value.mean() }
             }
             let l = Loss.countCrossEntropy(h, labels: labels)
             l.backward()
@@ -143,6 +146,7 @@ struct TrainStepBench: ParsableCommand {
             loss = l.value.scalar
         }
         step()
+        measureRates = false
         let r0 = rates
         let t = median((0..<repeats).map { _ in timed { step() } })
         let r = Result(seconds: t, rates: r0, loss: loss, threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB())

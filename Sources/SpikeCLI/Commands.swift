@@ -68,6 +68,7 @@ public struct Train: ParsableCommand {
     public init() {}
 
     public func run() throws {
+        Memory.keepFreedMemory()
         guard dataset == "randman" else { throw CLIError("unknown dataset '\(dataset)' (known: randman)") }
         let data = RandmanConfig(classes: classes, units: units, steps: steps, manifoldDim: manifoldDim, alpha: alpha,
                                  samplesPerClass: samplesPerClass, seed: dataSeed)

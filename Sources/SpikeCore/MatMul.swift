@@ -10,6 +10,8 @@ import SpikeCKernels
 /// whatever the thread count, so results are bitwise reproducible.
 public enum GEMM {
     static let rowChunk = 16
+    /// Rows per parallel chunk of the spike-driven product.
+    static let sparseRowChunk = 32
 
     /// C[M, N] (+)= A[M, K] * B[K, N], all row-major and contiguous.
     public static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
@@ -18,22 +20,33 @@ public enum GEMM {
         if m == 0 || n == 0 || k == 0 { return }
         let chunks = (m + rowChunk - 1) / rowChunk
         let work = m * n * k
+        // Spike-driven path: when A is mostly zeros (spikes, sparse activity), A is compressed by rows once and
+        // each row of C is the sum of the rows of B at A's nonzero columns (`sk_csr_spmm_rows`). Otherwise the
+        // dense register-blocked kernel (`sk_gemm_rows`). Both are C with AVX versions chosen at run time. The
+        // crossover was measured with `spike bench sweep` (docs/PERFORMANCE.md).
+        let nonzeros = sk_count_nonzero(a, m * k)
+        if Float(nonzeros) < sparseCrossover * Float(m * k) {
+            CompressedRows(a, rows: m, columns: k, nonzeros: nonzeros).multiply(b, into: c, n: n)
+            return
+        }
         let pa = UncheckedSendable(a), pb = UncheckedSendable(b), pc = UncheckedSendable(c)
-        // Spike-driven path: when A is mostly zeros (spikes, sparse activity), each row of C is the sum of the
-        // rows of B at A's nonzero columns (`sk_spmm_rows`). Otherwise the dense register-blocked kernel
-        // (`sk_gemm_rows`). Both are C with an AVX2 + FMA version chosen at run time. The crossover was
-        // measured with `spike bench sweep` (docs/PERFORMANCE.md).
-        let sparse = density(a, count: m * k) < sparseCrossover
+        if sk_gemm_packed_available() != 0 {
+            // B packed once into contiguous 32-column panels (AVX-512 kernel, the same bits as sk_gemm_rows).
+            let packedCount = sk_packed_size(k, n)
+            let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
+            defer { packed.deallocate() }
+            sk_pack_b(b, k, n, packed)
+            let pp = UncheckedSendable(UnsafePointer(packed))
+            let body: (Int) -> Void = { chunk in
+                let r0 = chunk * rowChunk, r1 = min(m, r0 + rowChunk)
+                sk_gemm_packed_rows(pa.value, pp.value, pc.value, r0, r1, n, k)
+            }
+            if work < 1 << 16 { for ch in 0..<chunks { body(ch) } } else { Parallel.forEach(chunks: chunks, body) }
+            return
+        }
         let body: (Int) -> Void = { chunk in
             let r0 = chunk * rowChunk, r1 = min(m, r0 + rowChunk)
-            if sparse {
-                let idx = UnsafeMutablePointer<Int32>.allocate(capacity: k)
-                let val = UnsafeMutablePointer<Float>.allocate(capacity: k)
-                sk_spmm_rows(pa.value, pb.value, pc.value, r0, r1, n, k, idx, val)
-                idx.deallocate(); val.deallocate()
-            } else {
-                sk_gemm_rows(pa.value, pb.value, pc.value, r0, r1, n, k)
-            }
+            sk_gemm_rows(pa.value, pb.value, pc.value, r0, r1, n, k)
         }
         if work < 1 << 16 { for ch in 0..<chunks { body(ch) } } else { Parallel.forEach(chunks: chunks, body) }
     }
@@ -44,48 +57,20 @@ public enum GEMM {
         return 0.3
     }()
 
-    /// Fraction of nonzero elements of `a` (every 7th element on large inputs).
+    /// Fraction of nonzero elements of `a` (an exact count, vectorised).
     static func density(_ a: UnsafePointer<Float>, count: Int) -> Float {
         if count == 0 { return 0 }
-        let stride = count > 1 << 16 ? 7 : 1
-        var nz = 0, seen = 0, i = 0
-        while i < count { if a[i] != 0 { nz += 1 }; seen += 1; i += stride }
-        return Float(nz) / Float(seen)
+        return Float(sk_count_nonzero(a, count)) / Float(count)
     }
 }
 
 extension Tensor {
     /// `a^T g` for a sparse `a` `[R, K]` and dense `g` `[R, N]`: `[K, N]`, accumulated only over the nonzero
-    /// entries of `a` (the weight gradient of a spike-driven layer). `a` is compressed by rows once; fixed
-    /// chunks of output rows run in parallel, each reading the rows of `g` in order.
+    /// entries of `a` (the weight gradient of a spike-driven layer), via `CompressedRows.transposedTimes`.
     public static func sparseTransposedProduct(_ a: Tensor, _ g: Tensor) -> Tensor {
         precondition(a.rank == 2 && g.rank == 2 && a.shape[0] == g.shape[0],
                      "sparseTransposedProduct: \(a.shape) and \(g.shape) do not share their leading extent")
-        let (r, k, n) = (a.shape[0], a.shape[1], g.shape[1])
-        var rowPtr = [Int32](repeating: 0, count: r + 1)
-        var col: [Int32] = [], val: [Float] = []
-        col.reserveCapacity(r * k / 4); val.reserveCapacity(r * k / 4)
-        a.scalars.withUnsafeBufferPointer { p in
-            for i in 0..<r {
-                let row = p.baseAddress! + i * k
-                for j in 0..<k where row[j] != 0 { col.append(Int32(j)); val.append(row[j]) }
-                rowPtr[i + 1] = Int32(col.count)
-            }
-        }
-        var out = [Float](repeating: 0, count: k * n)
-        if r == 0 || k == 0 || n == 0 || col.isEmpty { return Tensor(shape: [k, n], scalars: out) }
-        let chunk = Swift.max(8, (k + 15) / 16)
-        let chunks = (k + chunk - 1) / chunk
-        rowPtr.withUnsafeBufferPointer { rp in col.withUnsafeBufferPointer { cp in val.withUnsafeBufferPointer { vp in
-            g.scalars.withUnsafeBufferPointer { gp in out.withUnsafeMutableBufferPointer { op in
-                let ptrs = UncheckedSendable((rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, gp.baseAddress!, op.baseAddress!))
-                Parallel.forEach(chunks: chunks) { c in
-                    let k0 = c * chunk, k1 = Swift.min(k, k0 + chunk)
-                    sk_spmm_tn_rows(ptrs.value.0, ptrs.value.1, ptrs.value.2, r, ptrs.value.3, ptrs.value.4, n, k0, k1)
-                }
-            } }
-        } } }
-        return Tensor(shape: [k, n], scalars: out)
+        return CompressedRows(a).transposedTimes(g)
     }
 
     /// Matrix product of rank-2 tensors, optionally transposing either operand first:
@@ -107,5 +92,124 @@ extension Tensor {
             }
         }
         return Tensor(shape: [m, n], scalars: out)
+    }
+}
+
+/// A matrix in compressed rows (CSR): for each row, the columns and values of its nonzero entries in
+/// increasing column order. Built once from a dense (spike) matrix in one vectorised pass, it carries the
+/// active inputs of a layer from the forward product to the weight gradient without scanning the dense
+/// matrix again.
+public struct CompressedRows: Sendable {
+    /// Number of rows and columns of the dense matrix.
+    public let rows: Int, columns: Int
+    /// `rows + 1` offsets: row i's entries are `rowStart[i]..<rowStart[i + 1]`.
+    public let rowStart: [Int32]
+    /// Column of each entry (16 elements of slack at the end, written by the vector kernel).
+    public let columnIndex: [Int32]
+    /// Value of each entry (with the same slack).
+    public let values: [Float]
+
+    /// Number of nonzero entries.
+    public var nonzeros: Int { Int(rowStart[rows]) }
+
+    /// Compresses the row-major `[rows, columns]` matrix at `a` (`nonzeros` when already counted).
+    public init(_ a: UnsafePointer<Float>, rows: Int, columns: Int, nonzeros: Int? = nil) {
+        self.init(a, rows: rows, columns: columns, limit: nonzeros ?? sk_count_nonzero(a, rows * columns))!
+    }
+
+    /// Compresses `a` in one pass, or returns nil (early) when it has more than `limit` nonzeros.
+    init?(_ a: UnsafePointer<Float>, rows: Int, columns: Int, limit: Int) {
+        precondition(rows * columns < Int(Int32.max), "CompressedRows: \(rows) x \(columns) is too large for 32-bit indices")
+        self.rows = rows; self.columns = columns
+        var rp = [Int32](repeating: 0, count: rows + 1)
+        var ci = [Int32](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
+        var va = [Float](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
+        let nnz = rp.withUnsafeMutableBufferPointer { r in ci.withUnsafeMutableBufferPointer { c in va.withUnsafeMutableBufferPointer { v in
+            sk_compress_rows(a, rows, columns, r.baseAddress!, c.baseAddress!, v.baseAddress!, limit)
+        } } }
+        if nnz < 0 { return nil }
+        rowStart = rp; columnIndex = ci; values = va
+    }
+
+    /// Compresses a rank-2 tensor.
+    public init(_ t: Tensor) {
+        precondition(t.rank == 2, "CompressedRows: needs a rank-2 tensor, got \(t.shape)")
+        let (r, c) = (t.shape[0], t.shape[1])
+        if t.count == 0 {
+            self.rows = r; self.columns = c
+            rowStart = [Int32](repeating: 0, count: r + 1); columnIndex = []; values = []
+            return
+        }
+        self = t.scalars.withUnsafeBufferPointer { CompressedRows($0.baseAddress!, rows: r, columns: c) }
+    }
+
+    /// The compressed rows of `t` when its density (fraction of nonzeros) is below `density`, else nil.
+    public static func ifSparse(_ t: Tensor, below density: Float) -> CompressedRows? {
+        guard t.rank == 2, t.count > 0 else { return nil }
+        // Fewer than density x count nonzeros: one pass that stops as soon as there are more.
+        let limit = Int((Double(density) * Double(t.count)).rounded(.up)) - 1
+        guard limit >= 0 else { return nil }
+        return t.scalars.withUnsafeBufferPointer { CompressedRows($0.baseAddress!, rows: t.shape[0], columns: t.shape[1], limit: Swift.min(limit, t.count)) }
+    }
+
+    /// `c[rows, n] += self * b` for row-major `b` `[columns, n]`: fixed chunks of rows in parallel.
+    public func multiply(_ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, n: Int) {
+        if rows == 0 || n == 0 || nonzeros == 0 { return }
+        let chunk = GEMM.sparseRowChunk
+        let chunks = (rows + chunk - 1) / chunk
+        rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
+            let p = UncheckedSendable((rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, b, c))
+            let body: (Int) -> Void = { ch in
+                let r0 = ch * chunk, r1 = Swift.min(rows, r0 + chunk)
+                sk_csr_spmm_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, r0, r1, n)
+            }
+            if nonzeros * n < 1 << 15 { for ch in 0..<chunks { body(ch) } } else { Parallel.forEach(chunks: chunks, body) }
+        } } }
+    }
+
+    /// `self * b` for `b` `[columns, n]`: `[rows, n]`.
+    public func times(_ b: Tensor) -> Tensor {
+        precondition(b.rank == 2 && b.shape[0] == columns, "CompressedRows.times: [\(rows), \(columns)] x \(b.shape)")
+        let n = b.shape[1]
+        var out = [Float](repeating: 0, count: rows * n)
+        if out.isEmpty || b.count == 0 { return Tensor(shape: [rows, n], scalars: out) }
+        b.scalars.withUnsafeBufferPointer { pb in out.withUnsafeMutableBufferPointer { pc in
+            multiply(pb.baseAddress!, into: pc.baseAddress!, n: n)
+        } }
+        return Tensor(shape: [rows, n], scalars: out)
+    }
+
+    /// `self^T g` for `g` `[rows, n]`: `[columns, n]`. The entries are regrouped by column (a counting sort,
+    /// rows increasing), then each output row sums its rows of `g` in registers; fixed chunks of output rows
+    /// run in parallel, so the bits do not depend on the thread count.
+    public func transposedTimes(_ g: Tensor) -> Tensor {
+        precondition(g.rank == 2 && g.shape[0] == rows, "CompressedRows.transposedTimes: [\(rows), \(columns)]^T x \(g.shape)")
+        let (k, n, nnz) = (columns, g.shape[1], nonzeros)
+        var out = [Float](repeating: 0, count: k * n)
+        if k == 0 || n == 0 || nnz == 0 { return Tensor(shape: [k, n], scalars: out) }
+        var colStart = [Int32](repeating: 0, count: k + 1)
+        var rowIndex = [Int32](unsafeUninitializedCapacity: nnz) { _, c in c = nnz }
+        var tval = [Float](unsafeUninitializedCapacity: nnz) { _, c in c = nnz }
+        var scratch = [Int32](unsafeUninitializedCapacity: k) { _, c in c = k }
+        rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
+            colStart.withUnsafeMutableBufferPointer { cs in rowIndex.withUnsafeMutableBufferPointer { ri in
+                tval.withUnsafeMutableBufferPointer { tv in scratch.withUnsafeMutableBufferPointer { sc in
+                    sk_csr_transpose(rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, rows, k, cs.baseAddress!, ri.baseAddress!,
+                                     tv.baseAddress!, sc.baseAddress!)
+                } }
+            } }
+        } } }
+        let chunk = Swift.max(4, (k + 31) / 32)
+        let chunks = (k + chunk - 1) / chunk
+        colStart.withUnsafeBufferPointer { cs in rowIndex.withUnsafeBufferPointer { ri in tval.withUnsafeBufferPointer { tv in
+            g.scalars.withUnsafeBufferPointer { gp in out.withUnsafeMutableBufferPointer { op in
+                let p = UncheckedSendable((cs.baseAddress!, ri.baseAddress!, tv.baseAddress!, gp.baseAddress!, op.baseAddress!))
+                Parallel.forEach(chunks: chunks) { c in
+                    let k0 = c * chunk, k1 = Swift.min(k, k0 + chunk)
+                    sk_csc_tn_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, n, k0, k1)
+                }
+            } }
+        } } }
+        return Tensor(shape: [k, n], scalars: out)
     }
 }

@@ -1,3 +1,4 @@
+import SpikeCKernels
 import Foundation
 
 /// Elementwise functions, reductions and shape operations on plain tensors (no gradient). The
@@ -115,25 +116,15 @@ extension Tensor {
         return permuted(perm)
     }
 
-    /// Matrix transpose in cache-sized tiles.
+    /// Matrix transpose in cache-sized tiles (C, `sk_transpose`).
     func transposed2D() -> Tensor {
         let (r, c) = (shape[0], shape[1])
-        var out = [Float](repeating: 0, count: count)
-        let tile = 32
-        scalars.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                var i0 = 0
-                while i0 < r {
-                    let i1 = Swift.min(r, i0 + tile)
-                    var j0 = 0
-                    while j0 < c {
-                        let j1 = Swift.min(c, j0 + tile)
-                        for i in i0..<i1 { for j in j0..<j1 { dst[j * r + i] = src[i * c + j] } }
-                        j0 = j1
-                    }
-                    i0 = i1
-                }
+        if count == 0 { return Tensor(shape: [c, r], scalars: []) }
+        let out = [Float](unsafeUninitializedCapacity: count) { dst, n in
+            scalars.withUnsafeBufferPointer { src in
+                sk_transpose(src.baseAddress!, dst.baseAddress!, r, c, 0, r)
             }
+            n = count
         }
         return Tensor(shape: [c, r], scalars: out)
     }

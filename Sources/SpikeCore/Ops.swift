@@ -121,6 +121,17 @@ extension Variable {
     /// op(a) x op(b) for rank-2 operands. VJP: dA = g op(b)^T, dB = op(a)^T g (with the transposes undone).
     public static func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
         let (va, vb) = (a.value, b.value)
+        // `x W^T` with sparse x (a Linear layer on spikes): x is compressed by rows once; the forward sums the
+        // rows of W^T at the active inputs and the weight gradient `g^T x = (x^T g)^T` reuses the same
+        // compressed rows (no rescan of x). Same bits as the general path below.
+        if !transposeA && transposeB && va.rank == 2 && vb.rank == 2 && va.shape[1] == vb.shape[1],
+           let rows = CompressedRows.ifSparse(va, below: GEMM.sparseCrossover) {
+            let y = rows.times(vb.transposed())
+            return record(y, parents: [a, b]) { g in
+                [a.requiresGrad ? Tensor.matmul(g, vb) : nil,
+                 b.requiresGrad ? rows.transposedTimes(g).transposed() : nil]
+            }
+        }
         let y = Tensor.matmul(va, vb, transposeA: transposeA, transposeB: transposeB)
         return record(y, parents: [a, b]) { g in
             var ga: Tensor?, gb: Tensor?

@@ -1,4 +1,5 @@
 import Dispatch
+import SpikeCKernels
 import Foundation
 
 /// Parallel loops over the machine's cores with fixed chunking, so that results never depend on how many
@@ -37,4 +38,14 @@ public enum Parallel {
 public struct UncheckedSendable<T>: @unchecked Sendable {
     public let value: T
     public init(_ value: T) { self.value = value }
+}
+
+/// Process-wide memory settings for numeric work.
+public enum Memory {
+    /// Makes the C allocator (glibc) keep freed memory for reuse and serve blocks up to 32 MiB from its heap,
+    /// instead of mapping fresh pages for each large tensor and returning them on free: training steps that
+    /// allocate and free the same `[T, B, N]` buffers then do not page-fault and zero-fill every step (this
+    /// was a fifth of the lif-layer benchmark). The process keeps its peak heap. Returns false where it does
+    /// not apply (not glibc). `spike bench` and `spike train` call it at start.
+    @discardableResult public static func keepFreedMemory() -> Bool { sk_keep_freed_memory() == 1 }
 }

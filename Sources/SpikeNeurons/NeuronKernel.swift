@@ -122,6 +122,9 @@ public enum NeuronKernel {
         let S = Model.State.count, M = elements, T = steps
         precondition(input.count == T * M, "NeuronKernel.forward: input has \(input.count) values, expected \(T) x \(M)")
         precondition(table.map { M % $0.neurons == 0 } ?? true, "NeuronKernel.forward: \(M) elements is not a multiple of the table's neurons")
+        // LIF and IF with shared parameters: the vectorised C kernel (same bits).
+        if table == nil, let fast = FusedIntegrateAndFire.forward(model, input: input, steps: T, elements: M, initial: initial,
+                                                                  keepStates: keepStates) { return fast }
         var output = [Float](repeating: 0, count: T * M)
         // Inference (`keepStates: false`) keeps no history: only the final state of each element, in registers.
         var states = [Float](repeating: 0, count: keepStates ? T * S * M : 0)
@@ -197,6 +200,10 @@ public enum NeuronKernel {
         precondition(gradOutput.count == T * M && states.count == T * S * M, "NeuronKernel.backward: shapes differ")
         precondition(M % max(1, N) == 0, "NeuronKernel.backward: \(M) elements is not a multiple of \(N) neurons")
         let wantP = parameterGradients && P > 0
+        // LIF and IF with shared parameters and no parameter gradient: the vectorised C kernel (same bits).
+        if !wantP, table == nil, let fast = FusedIntegrateAndFire.backward(model, input: input, states: states, gradOutput: gradOutput,
+                                                                           steps: T, elements: M, initial: initial,
+                                                                           gradFinalState: gradFinalState) { return fast }
         var gIn = [Float](repeating: 0, count: T * M)
         var gInit = [Float](repeating: 0, count: S * M)
         var gPer = [Float](repeating: 0, count: wantP ? P * M : 0)   // per element, reduced over the batch below

@@ -50,9 +50,15 @@ public final class PoissonGroup: SpikeSource, NetworkInput {
     }
 
     public func advance(step: Int, dt: Float) {
-        spikes.removeAll(keepingCapacity: true)
+        var out = spikes
+        out.removeAll(keepingCapacity: true)
         let scale = dt / 1000
-        for i in 0..<size where rng.nextUniform() < rates[i] * scale { spikes.append(Int32(i)) }
+        var r = rng
+        rates.withUnsafeBufferPointer { rt in
+            for i in 0..<size where r.nextUniform() < rt[i] * scale { out.append(Int32(i)) }
+        }
+        rng = r
+        spikes = out
     }
 
     public func checkpointState() -> [(String, [Float])] { [("rng", encodeRNG(rng)), ("rates", rates)] }
@@ -218,34 +224,75 @@ public final class PoissonInput: NetworkInput {
 
     /// One Binomial(n, p) draw (exact inversion for small means, else the normal approximation).
     static func binomial(_ n: Int, _ p: Double, _ rng: inout SeededRandom) -> Int {
+        binomial(n, p, table: binomialTable(n, p), &rng)
+    }
+
+    /// Whether Binomial(n, p) is sampled exactly (by inversion) rather than by the normal approximation.
+    static func exact(_ n: Int, _ p: Double) -> Bool { Double(n) * p < 5 || Double(n) * (1 - p) < 5 }
+
+    /// The cumulative distribution of Binomial(n, p) from k = 0 until it reaches 1 (or k = n), by the recurrence
+    /// P(k+1) = P(k) (n - k) / (k + 1) p / q; empty when the normal approximation is used.
+    static func binomialTable(_ n: Int, _ p: Double) -> [Double] {
+        guard n > 0, p > 0, p < 1, exact(n, p) else { return [] }
+        let q = 1 - p
+        var prob = Foundation.pow(q, Double(n)), cdf = prob
+        var table = [cdf]
+        var k = 0
+        while cdf < 1 && k < n && prob > 0 || k < Int(Double(n) * p) {
+            prob *= Double(n - k) / Double(k + 1) * p / q
+            k += 1
+            cdf += prob
+            table.append(cdf)
+            if k >= n { break }
+        }
+        return table
+    }
+
+    /// One draw with a precomputed `table` (see `binomialTable`).
+    @inline(__always)
+    static func binomial(_ n: Int, _ p: Double, table: [Double], _ rng: inout SeededRandom) -> Int {
         if n == 0 || p <= 0 { return 0 }
         if p >= 1 { return n }
-        let mean = Double(n) * p
-        if mean < 5 || Double(n) * (1 - p) < 5 {
-            // Inversion: walk the cumulative distribution from k = 0.
-            let q = 1 - p
-            var prob = Foundation.pow(q, Double(n)), cdf = prob
+        if !table.isEmpty {
+            // Inversion: the smallest k with u <= cdf(k); beyond the table (rounding), the last k.
             let u = rng.nextDouble()
             var k = 0
-            while u > cdf && k < n {
-                prob *= Double(n - k) / Double(k + 1) * p / q
-                k += 1
-                cdf += prob
-            }
+            while k < table.count - 1 && u > table[k] { k += 1 }
             return k
         }
+        let mean = Double(n) * p
         let sd = (mean * (1 - p)).squareRoot()
         let k = Int((mean + sd * Double(rng.nextNormal())).rounded())
         return min(max(k, 0), n)
     }
 
+    /// The cumulative distribution used at the current `dt` (built on the first step).
+    var table: [Double]? = nil
+    var increments: [Float] = []
+
     public func advance(step: Int, dt: Float) {
         let p = Double(rate) * Double(dt) / 1000
-        for i in 0..<target.size {
-            let k = PoissonInput.binomial(count, p, &rng)
-            if k == 0 { continue }
-            let v = Float(k) * weight
-            if let idx = index { target.dynamics.add(idx, i, v) } else { target.input[i] += v }
+        if table == nil { table = PoissonInput.binomialTable(count, p) }
+        let tb = table!
+        let n = target.size, count = self.count, weight = self.weight
+        // Local copies: class properties accessed in the loop would be checked for exclusivity at every access.
+        var inc = increments.count == n ? increments : [Float](repeating: 0, count: n)
+        var r = rng
+        var any = false
+        inc.withUnsafeMutableBufferPointer { b in
+            for i in 0..<n {
+                let k = PoissonInput.binomial(count, p, table: tb, &r)
+                b[i] = Float(k) * weight
+                any = any || k != 0
+            }
+        }
+        rng = r
+        increments = inc
+        guard any else { return }
+        if let idx = index {
+            inc.withUnsafeBufferPointer { target.dynamics.addAll(idx, $0.baseAddress!) }
+        } else {
+            target.input.withUnsafeMutableBufferPointer { x in for i in 0..<n { x[i] += inc[i] } }
         }
     }
 

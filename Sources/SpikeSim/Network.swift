@@ -95,7 +95,9 @@ public final class Network {
     }
 
     /// Connects `source` to `target` by `rule`, weights and delays (ms) drawn from the network's streams, and
-    /// adds the projection. `variable` is `input` or a state variable of the target model.
+    /// adds the projection. `variable` is `input` or a state variable of the target model. Delays drawn from a
+    /// distribution are rounded to whole steps (negative draws to 0), as Brian2 rounds delays to the clock;
+    /// explicit delays between 0 and one step are an error.
     @discardableResult
     public func connect(_ name: String, from source: any SpikeSource, to target: NeuronGroup, variable: String = "input",
                         rule: Connectivity, weight: SynapseValues, delay: SynapseValues = .constant(0),
@@ -108,7 +110,9 @@ public final class Network {
             s = try Synapses(name: name, source: source, target: target, targetVariable: variable, matrix: m, weights: w,
                              delay: d, dt: dt, maxDelay: maxDelay)
         } else {
-            let d = try delay.draw(count: m.count, rng: &rng, what: "synapses '\(name)' delay")
+            // Explicit values below one step are an error (in `Synapses`); drawn ones are rounded to whole steps.
+            var d = try delay.draw(count: m.count, rng: &rng, what: "synapses '\(name)' delay")
+            if case .values = delay {} else { d = d.map { Swift.max(0, ($0 / dt).rounded()) * dt } }
             s = try Synapses(name: name, source: source, target: target, targetVariable: variable, matrix: m, weights: w,
                              delays: d, dt: dt, maxDelay: maxDelay)
         }

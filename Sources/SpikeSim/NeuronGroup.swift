@@ -23,6 +23,8 @@ public protocol GroupDynamics: AnyObject {
     func deliver(_ k: Int, post: UnsafePointer<Int32>, weight: UnsafePointer<Float>, count: Int, scale: Float)
     /// Adds `value` to state variable `k` of neuron `i`.
     func add(_ k: Int, _ i: Int, _ value: Float)
+    /// Adds `values[i]` to state variable `k` of every neuron i.
+    func addAll(_ k: Int, _ values: UnsafePointer<Float>)
     /// State variable `k` of every neuron.
     func state(_ k: Int) -> [Float]
     /// Sets state variable `k` of every neuron.
@@ -96,12 +98,21 @@ public final class ModelDynamics<M: NeuronModel>: GroupDynamics {
     }
 
     public func add(_ k: Int, _ i: Int, _ value: Float) { states[i][k] += value }
+    public func addAll(_ k: Int, _ values: UnsafePointer<Float>) {
+        states.withUnsafeMutableBufferPointer { st in for i in st.indices { st[i][k] += values[i] } }
+    }
     public func state(_ k: Int) -> [Float] { states.map { $0[k] } }
     public func setState(_ k: Int, _ values: [Float]) {
         precondition(values.count == states.count, "setState: \(values.count) values for \(states.count) neurons")
         for i in states.indices { states[i][k] = values[i] }
     }
     public func value(_ k: Int, _ i: Int) -> Float { states[i][k] }
+}
+
+/// How many eight-neuron blocks one parallel chunk of `LaneDynamics.step` holds.
+public enum LaneDynamicsChunk {
+    /// Blocks per chunk (512 neurons).
+    public static let blocks = 64
 }
 
 /// The dynamics of a group of `M` neurons that share one model and can step eight at a time
@@ -130,27 +141,50 @@ public final class LaneDynamics<M: LaneSteppable>: GroupDynamics {
 
     @inlinable @inline(__always) public func offset(_ k: Int, _ i: Int) -> Int { (i >> 3) * S * 8 + k * 8 + (i & 7) }
 
-    @inlinable
     @_specialize(where M == Brian2CUBA)
     @_specialize(where M == Brian2COBA)
     @_specialize(where M == Brian2DeltaLIF)
     public func step(_ x: UnsafeMutablePointer<Float>, spikes: inout [Int32]) {
+        let nb = (size + 7) / 8
+        if nb >= 2 * LaneDynamicsChunk.blocks, #available(macOS 15.0, iOS 18.0, *), StepPool.shared.helpers > 0 {
+            // Chunks of blocks on the step pool; each chunk collects its spikes, concatenated in chunk order.
+            let chunks = (nb + LaneDynamicsChunk.blocks - 1) / LaneDynamicsChunk.blocks
+            if chunkSpikes.count != chunks { chunkSpikes = [[Int32]](repeating: [], count: chunks) }
+            blocks.withUnsafeMutableBufferPointer { bp in
+            chunkSpikes.withUnsafeMutableBufferPointer { cs in
+                let ptrs = UncheckedSendable((bp.baseAddress!, x, cs.baseAddress!))
+                StepPool.shared.run(chunks: chunks) { c in
+                    let lo = c * LaneDynamicsChunk.blocks, hi = min(nb, lo + LaneDynamicsChunk.blocks)
+                    ptrs.value.2[c].removeAll(keepingCapacity: true)
+                    self.stepBlocks(lo..<hi, ptrs.value.0, ptrs.value.1, &ptrs.value.2[c])
+                }
+            }}
+            for c in chunkSpikes where !c.isEmpty { spikes.append(contentsOf: c) }
+            return
+        }
+        blocks.withUnsafeMutableBufferPointer { bp in stepBlocks(0..<nb, bp.baseAddress!, x, &spikes) }
+    }
+
+    /// Per-chunk spike lists of the parallel step.
+    var chunkSpikes: [[Int32]] = []
+
+    /// Steps blocks `range` (eight neurons each) and appends the indices of neurons that fired.
+    @inline(__always)
+    func stepBlocks(_ range: Range<Int>, _ base: UnsafeMutablePointer<SIMD8<Float>>, _ x: UnsafeMutablePointer<Float>,
+                    _ spikes: inout [Int32]) {
         let n = size, S = self.S, m = model
         let full = n / 8
-        blocks.withUnsafeMutableBufferPointer { bp in
-            let base = bp.baseAddress!
-            for b in 0..<((n + 7) / 8) {
-                var xv = SIMD8<Float>.zero
-                if b < full {
-                    xv = UnsafeRawPointer(x + b * 8).loadUnaligned(as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(x + b * 8).storeBytes(of: SIMD8<Float>.zero, as: SIMD8<Float>.self)
-                } else {
-                    for l in 0..<(n - b * 8) { xv[l] = x[b * 8 + l]; x[b * 8 + l] = 0 }
-                }
-                let y = m.stepLanes(xv, base + b * S)
-                if M.isSpiking, any(y .> 0) {
-                    for l in 0..<8 where y[l] > 0 && b * 8 + l < n { spikes.append(Int32(b * 8 + l)) }
-                }
+        for b in range {
+            var xv = SIMD8<Float>.zero
+            if b < full {
+                xv = UnsafeRawPointer(x + b * 8).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(x + b * 8).storeBytes(of: SIMD8<Float>.zero, as: SIMD8<Float>.self)
+            } else {
+                for l in 0..<(n - b * 8) { xv[l] = x[b * 8 + l]; x[b * 8 + l] = 0 }
+            }
+            let y = m.stepLanes(xv, base + b * S)
+            if M.isSpiking, any(y .> 0) {
+                for l in 0..<8 where y[l] > 0 && b * 8 + l < n { spikes.append(Int32(b * 8 + l)) }
             }
         }
     }
@@ -175,6 +209,13 @@ public final class LaneDynamics<M: LaneSteppable>: GroupDynamics {
     public func add(_ k: Int, _ i: Int, _ value: Float) {
         blocks.withUnsafeMutableBufferPointer { bp in
             UnsafeMutableRawPointer(bp.baseAddress!).assumingMemoryBound(to: Float.self)[offset(k, i)] += value
+        }
+    }
+    public func addAll(_ k: Int, _ values: UnsafePointer<Float>) {
+        let S = self.S
+        blocks.withUnsafeMutableBufferPointer { bp in
+            let f = UnsafeMutableRawPointer(bp.baseAddress!).assumingMemoryBound(to: Float.self)
+            for i in 0..<size { f[(i >> 3) * S * 8 + k * 8 + (i & 7)] += values[i] }
         }
     }
     public func state(_ k: Int) -> [Float] { (0..<size).map { value(k, $0) } }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SpikeCore
+import SpikeCKernels
 
 final class TensorTests: XCTestCase {
     func testCreationAndIndexing() {
@@ -141,5 +142,127 @@ final class SparseTransposedProductTests: XCTestCase {
         Parallel.threadCount = 2
         XCTAssertEqual(one.scalars, Tensor.sparseTransposedProduct(a, g).scalars)
         XCTAssertEqual(Tensor.sparseTransposedProduct(Tensor.zeros([4, 3]), Tensor.ones([4, 2])).scalars, [Float](repeating: 0, count: 6))
+    }
+}
+
+/// The compressed-rows kernels: the forward product and the weight gradient equal the gather kernels
+/// (`sk_spmm_rows`, `sk_spmm_tn_rows`) bit for bit and a double-precision product within rounding, on edge
+/// shapes (widths that are not multiples of 16, 32 or 128; empty, all-zero and all-one rows), whatever the
+/// number of threads.
+final class CompressedRowsTests: XCTestCase {
+    func spikes(_ m: Int, _ k: Int, p: Float, rng: inout SeededRandom) -> Tensor {
+        var a = Tensor.bernoulli([m, k], p: p, rng: &rng)
+        if m > 2 {
+            for j in 0..<k { a[1, j] = 1 }                          // an all-one row
+            for j in 0..<k { a[2, j] = 0 }                          // an all-zero row
+        }
+        return a
+    }
+
+    func testProductEqualsTheGatherKernelAndADoubleProduct() {
+        var rng = SeededRandom(seed: 41)
+        for (m, k, n, p) in [(5, 17, 1, Float(0.3)), (40, 300, 70, 0.05), (33, 64, 129, 0.2), (9, 40, 256, 0.5), (3, 5, 31, 1)] {
+            let a = spikes(m, k, p: p, rng: &rng) * Tensor.uniform([m, k], low: 0.5, high: 1.5, rng: &rng)
+            let b = Tensor.uniform([k, n], low: -1, high: 1, rng: &rng)
+            let csr = CompressedRows(a)
+            XCTAssertEqual(csr.nonzeros, a.scalars.filter { $0 != 0 }.count)
+            let fast = csr.times(b)
+            var gather = [Float](repeating: 0, count: m * n)
+            var idx = [Int32](repeating: 0, count: k), val = [Float](repeating: 0, count: k)
+            a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
+                sk_spmm_rows(pa.baseAddress!, pb.baseAddress!, &gather, 0, m, n, k, &idx, &val)
+            } }
+            XCTAssertEqual(fast.scalars, gather, "\(m)x\(k)x\(n)")
+            for i in 0..<m { for j in 0..<n {
+                var s = 0.0
+                for kk in 0..<k { s += Double(a[i, kk]) * Double(b[kk, j]) }
+                XCTAssertEqual(Double(fast[i, j]), s, accuracy: 1e-4 * Double(k))
+            } }
+        }
+    }
+
+    func testTransposedProductEqualsTheScatterKernel() {
+        var rng = SeededRandom(seed: 42)
+        for (r, k, n, p) in [(50, 37, 19, Float(0.1)), (64, 130, 129, 0.05), (7, 3, 300, 0.6), (4, 9, 16, 0)] {
+            let a = spikes(r, k, p: p, rng: &rng), g = Tensor.uniform([r, n], low: -1, high: 1, rng: &rng)
+            let fast = CompressedRows(a).transposedTimes(g)
+            XCTAssertEqual(fast.shape, [k, n])
+            // The scatter kernel over the same compressed rows.
+            var rowPtr: [Int32] = [0], col: [Int32] = [], val: [Float] = []
+            for i in 0..<r { for j in 0..<k where a[i, j] != 0 { col.append(Int32(j)); val.append(a[i, j]) }; rowPtr.append(Int32(col.count)) }
+            var scatter = [Float](repeating: 0, count: k * n)
+            if !col.isEmpty {
+                g.scalars.withUnsafeBufferPointer { pg in sk_spmm_tn_rows(rowPtr, col, val, r, pg.baseAddress!, &scatter, n, 0, k) }
+            }
+            XCTAssertEqual(fast.scalars, scatter, "\(r)x\(k)x\(n)")
+            let dense = Tensor.matmul(a, g, transposeA: true)
+            for (x, y) in zip(fast.scalars, dense.scalars) { XCTAssertEqual(x, y, accuracy: 1e-4) }
+        }
+    }
+
+    func testLinearOnSpikesTakesTheCompressedPathWithTheSameNumbersAsTheDensePath() {
+        var rng = SeededRandom(seed: 43)
+        let x = Tensor.bernoulli([24, 70], p: 0.1, rng: &rng), w = Tensor.uniform([33, 70], low: -1, high: 1, rng: &rng)
+        let g = Tensor.uniform([24, 33], low: -1, high: 1, rng: &rng)
+        func run(crossover: Float) -> (Tensor, Tensor, Tensor) {
+            let saved = GEMM.sparseCrossover
+            defer { GEMM.sparseCrossover = saved }
+            GEMM.sparseCrossover = crossover
+            let xv = Variable(x, requiresGrad: true), wv = Variable(w, requiresGrad: true)
+            let y = Variable.matmul(xv, wv, transposeB: true)
+            (y * Variable(g)).sum().backward()
+            return (y.value, xv.grad!, wv.grad!)
+        }
+        let sparse = run(crossover: 1.1), dense = run(crossover: 0)
+        for (s, d) in [(sparse.0, dense.0), (sparse.1, dense.1), (sparse.2, dense.2)] {
+            XCTAssertEqual(s.shape, d.shape)
+            for (p, q) in zip(s.scalars, d.scalars) { XCTAssertEqual(p, q, accuracy: 1e-5) }
+        }
+    }
+
+    func testCompressedKernelsAreIndependentOfThreadCount() {
+        var rng = SeededRandom(seed: 44)
+        let a = Tensor.bernoulli([300, 200], p: 0.1, rng: &rng), b = Tensor.uniform([200, 150], rng: &rng)
+        let g = Tensor.uniform([300, 150], rng: &rng)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        var results: [[Float]] = []
+        for threads in [1, 2, 3] {
+            Parallel.threadCount = threads
+            let csr = CompressedRows(a)
+            results.append(csr.times(b).scalars + csr.transposedTimes(g).scalars)
+        }
+        XCTAssertEqual(results[0], results[1])
+        XCTAssertEqual(results[0], results[2])
+    }
+
+    func testTransposeOfOddShapes() {
+        var rng = SeededRandom(seed: 45)
+        for (r, c) in [(1, 1), (17, 33), (40, 3), (0, 5)] {
+            let a = Tensor.uniform([r, c], rng: &rng)
+            let t = a.transposed()
+            XCTAssertEqual(t.shape, [c, r])
+            for i in 0..<r { for j in 0..<c { XCTAssertEqual(t[j, i], a[i, j]) } }
+        }
+    }
+}
+
+/// The packed AVX-512 dense kernel gives the bits of the unpacked kernel (both sum over k in order with
+/// fused multiply-adds) on shapes that are not multiples of its 8 x 32 tile.
+final class PackedGEMMTests: XCTestCase {
+    func testPackedKernelEqualsTheUnpackedKernel() throws {
+        try XCTSkipIf(sk_gemm_packed_available() == 0, "no AVX-512 on this CPU")
+        var rng = SeededRandom(seed: 51)
+        for (m, k, n) in [(1, 1, 1), (9, 5, 31), (17, 40, 33), (8, 64, 64), (23, 3, 70)] {
+            let a = Tensor.uniform([m, k], low: -1, high: 1, rng: &rng), b = Tensor.uniform([k, n], low: -1, high: 1, rng: &rng)
+            var packed = [Float](repeating: .nan, count: sk_packed_size(k, n))
+            var plain = [Float](repeating: 0.5, count: m * n), fast = plain
+            a.scalars.withUnsafeBufferPointer { pa in b.scalars.withUnsafeBufferPointer { pb in
+                sk_pack_b(pb.baseAddress!, k, n, &packed)
+                sk_gemm_rows(pa.baseAddress!, pb.baseAddress!, &plain, 0, m, n, k)
+                sk_gemm_packed_rows(pa.baseAddress!, packed, &fast, 0, m, n, k)
+            } }
+            XCTAssertEqual(fast, plain, "\(m)x\(k)x\(n)")
+        }
     }
 }

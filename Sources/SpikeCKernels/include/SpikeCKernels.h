@@ -5,6 +5,9 @@
 /// Whether this CPU runs the AVX2 + FMA versions of the kernels (checked once at run time).
 int sk_has_avx2_fma(void);
 
+/// Whether this CPU runs the AVX-512 (F, VL, DQ, BW) versions of the kernels that have one.
+int sk_has_avx512(void);
+
 /// C[rows r0..r1) += A[rows] * B for row-major A [m, k], B [k, n], C [m, n] (dense operands).
 /// Every element of C is summed over k in increasing order, so the result does not depend on how rows are
 /// split between threads.
@@ -21,5 +24,83 @@ void sk_spmm_rows(const float *a, const float *b, float *c, ptrdiff_t r0, ptrdif
 /// read in order r = 0, 1, ...), so each thread owns disjoint rows of OUT and the sums keep their order.
 void sk_spmm_tn_rows(const int *row_ptr, const int *col, const float *val, ptrdiff_t rows,
                      const float *g, float *out, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1);
+
+/// Number of nonzero elements (NaN counts as nonzero) of `a[0..count)`.
+ptrdiff_t sk_count_nonzero(const float *a, ptrdiff_t count);
+
+/// Compressed rows of A [m, k]: row_ptr [m + 1], and for each nonzero in row-major order its column in
+/// `col` and its value in `val`; returns the number of nonzeros, or -1 (stopping early) when there are more
+/// than `max_nnz`. `col` and `val` need room for `max_nnz` + 16 elements (vector stores).
+ptrdiff_t sk_compress_rows(const float *a, ptrdiff_t m, ptrdiff_t k, int *row_ptr, int *col, float *val, ptrdiff_t max_nnz);
+
+/// The compressed columns of a compressed-rows matrix [m, k]: col_ptr [k + 1], rows [nnz] (increasing within
+/// each column) and tval [nnz]; `scratch` holds k ints.
+void sk_csr_transpose(const int *row_ptr, const int *col, const float *val, ptrdiff_t m, ptrdiff_t k,
+                      int *col_ptr, int *rows, float *tval, int *scratch);
+
+/// C[rows r0..r1) += A[rows] B with A [m, k] in compressed rows and B [k, n] dense: each row of C is the sum
+/// of the rows of B at A's nonzero columns, in increasing column order, one fused multiply-add per element
+/// (the same bits as `sk_spmm_rows` on the dense A).
+void sk_csr_spmm_rows(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
+                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n);
+
+/// OUT[rows k0..k1) += A^T G for A [R, K] in compressed columns (from `sk_csr_transpose`) and G [R, n]:
+/// row k of OUT sums the rows of G at A's nonzero rows in column k, in increasing row order (the same bits
+/// as `sk_spmm_tn_rows`).
+void sk_csc_tn_rows(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+                    ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1);
+
+/// B = A^T for rows r0..r1 of A [rows, cols] (B is [cols, rows]), in 16 x 16 tiles.
+void sk_transpose(const float *a, float *b, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t r0, ptrdiff_t r1);
+
+/// Parameters of the fused integrate-and-fire kernels (`sk_lif_forward`, `sk_lif_backward`): SpikeNeurons'
+/// LIF and IF models with shared parameters, the Heaviside forward and a closed-form surrogate.
+typedef struct {
+    /// 0: LIF with decay_input (H = V + (X - (V - r)) / tau); 1: LIF without (H = V - (V - r) / tau + X);
+    /// 2: IF (H = V + X).
+    int kind;
+    /// 1: hard reset to `reset`; 0: soft reset (subtract the threshold; the leak uses r = 0).
+    int hard;
+    /// 1: no gradient through the reset (detach_reset).
+    int detach;
+    /// Surrogate family: 0 sigmoid, 1 atan, 2 fast sigmoid, 3 triangle, 4 erf, 5 piecewise quadratic,
+    /// 6 rectangle, 7 straight-through (SpikeNeurons' `Surrogate.Kind` order).
+    int surrogate;
+    float tau, threshold, reset, alpha;
+    /// Surrogate constants as the Swift code computes them first: `(Float.pi / 2) * alpha` for atan,
+    /// `alpha / Float.pi.squareRoot()` for erf (k); `-alpha * alpha` for erf (c).
+    float k, c;
+} sk_lif_params;
+
+/// Forward of elements [lo, hi) of a [T, M] input (row-major, time first): spikes to `out` [T, M], the
+/// membrane after each step to `states` [T, M] (may be NULL: inference keeps no history), starting from
+/// `initial` [M] (NULL: the resting level). Per element the arithmetic is that of the Swift models, in the
+/// same order and without contraction into fused multiply-adds, so the bits are the same.
+void sk_lif_forward(const sk_lif_params *p, const float *x, float *out, float *states, const float *initial,
+                    ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi);
+
+/// Backward through time of elements [lo, hi): from the input `x`, the stored `states` and the gradient of
+/// the output `gout` (all [T, M]) and of the final state `gfinal` [M] (may be NULL), writes the gradient of
+/// the input `gin` [T, M] and of the initial state `ginit` [M] (may be NULL).
+void sk_lif_backward(const sk_lif_params *p, const float *x, const float *states, const float *gout,
+                     const float *initial, const float *gfinal, float *gin, float *ginit,
+                     ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi);
+
+/// Floats needed to pack B [k, n] for `sk_gemm_packed_rows` (panels of 32 columns).
+ptrdiff_t sk_packed_size(ptrdiff_t k, ptrdiff_t n);
+
+/// Packs B [k, n] into contiguous panels of 32 columns, the last one padded with zeros.
+void sk_pack_b(const float *b, ptrdiff_t k, ptrdiff_t n, float *packed);
+
+/// Whether `sk_gemm_packed_rows` has a kernel on this CPU (AVX-512); otherwise use `sk_gemm_rows`.
+int sk_gemm_packed_available(void);
+
+/// C[rows r0..r1) += A[rows] * B with B packed by `sk_pack_b`: the same bits as `sk_gemm_rows` (every element
+/// summed over k in increasing order with fused multiply-adds), faster on wide B.
+void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k);
+
+/// glibc only: serve blocks up to 32 MiB from the heap and keep freed memory for reuse (mallopt), so that
+/// buffers freed and allocated again every step do not page-fault. Returns 1 when applied, 0 elsewhere.
+int sk_keep_freed_memory(void);
 
 #endif

@@ -101,9 +101,10 @@ public struct Brian2CUBA: NeuronModel, Equatable {
     public var initialState: FloatVector<4> { FloatVector([reset, 0, 0, 0]) }
 
     /// `taum`, `taue`, `taui`, `v_threshold`, `v_reset`, `v_rest`, `refractory`, `dt` (Brian2's names
-    /// `taum`, `taue`, `taui`, `Vt`, `Vr`, `El`). Learnable: `v_threshold`, `v_reset`, `v_rest`.
+    /// `taum`, `taue`, `taui`, `Vt`, `Vr`, `El`). Learnable: `v_threshold`, `v_rest` (not `v_reset`, which also sets
+    /// the initial state, a dependence the per-step gradient does not carry).
     public static var parameterNames: [String] { ["taum", "taue", "taui", "v_threshold", "v_reset", "v_rest", "refractory", "dt"] }
-    public static var learnableParameterNames: [String] { ["v_threshold", "v_reset", "v_rest"] }
+    public static var learnableParameterNames: [String] { ["v_threshold", "v_rest"] }
     public static func parameterDomainError(_ k: Int, _ value: Float) -> String? {
         guard value.isFinite else { return "finite" }
         switch k {
@@ -165,7 +166,6 @@ public struct Brian2CUBA: NeuronModel, Equatable {
         let z = (1 - m) * norseThreshold(vd - threshold, surrogate)
         var g = FloatVector<8>()
         g[3] = -gz * sg
-        g[4] = gNext[0] * z
         g[5] = gvd * (1 - m) * (1 - dm)
         return g
     }
@@ -231,11 +231,11 @@ public struct Brian2COBA: NeuronModel, Equatable {
     public var initialState: FloatVector<4> { FloatVector([reset, 0, 0, 0]) }
 
     /// `taum`, `taue`, `taui`, `v_threshold`, `v_reset`, `v_rest`, `e_exc`, `e_inh`, `i_bias`, `refractory`, `dt`.
-    /// Learnable: `v_threshold`, `v_reset`, `v_rest`, `e_exc`, `e_inh`, `i_bias`.
+    /// Learnable: `v_threshold`, `v_rest`, `e_exc`, `e_inh`, `i_bias` (not `v_reset`, which also sets the initial state).
     public static var parameterNames: [String] {
         ["taum", "taue", "taui", "v_threshold", "v_reset", "v_rest", "e_exc", "e_inh", "i_bias", "refractory", "dt"]
     }
-    public static var learnableParameterNames: [String] { ["v_threshold", "v_reset", "v_rest", "e_exc", "e_inh", "i_bias"] }
+    public static var learnableParameterNames: [String] { ["v_threshold", "v_rest", "e_exc", "e_inh", "i_bias"] }
     public static func parameterDomainError(_ k: Int, _ value: Float) -> String? {
         guard value.isFinite else { return "finite" }
         switch k {
@@ -301,7 +301,6 @@ public struct Brian2COBA: NeuronModel, Equatable {
         let a = (1 - m) * gvd * dt / tauMembrane
         var g = FloatVector<11>()
         g[3] = -gz * sg
-        g[4] = gNext[0] * z
         g[5] = a
         g[6] = a * s[1]
         g[7] = a * s[2]
@@ -357,9 +356,10 @@ public struct Brian2DeltaLIF: NeuronModel, Equatable {
 
     public var initialState: FloatVector<2> { FloatVector([rest, 0]) }
 
-    /// `tau`, `v_threshold`, `v_reset`, `v_rest`, `refractory`, `dt`. Learnable: `v_threshold`, `v_reset`, `v_rest`.
+    /// `tau`, `v_threshold`, `v_reset`, `v_rest`, `refractory`, `dt`. Learnable: `v_threshold`, `v_reset` (not
+    /// `v_rest`, which also sets the initial state, a dependence the per-step gradient does not carry).
     public static var parameterNames: [String] { ["tau", "v_threshold", "v_reset", "v_rest", "refractory", "dt"] }
-    public static var learnableParameterNames: [String] { ["v_threshold", "v_reset", "v_rest"] }
+    public static var learnableParameterNames: [String] { ["v_threshold", "v_reset"] }
     public static func parameterDomainError(_ k: Int, _ value: Float) -> String? {
         guard value.isFinite else { return "finite" }
         switch k {
@@ -415,7 +415,6 @@ public struct Brian2DeltaLIF: NeuronModel, Equatable {
         var g = FloatVector<6>()
         g[1] = -gz * sg
         g[2] = gNext[0] * z
-        g[3] = gvd * (1 - m) * (1 - decay)
         return g
     }
 }

@@ -1,0 +1,102 @@
+import SpikeCore
+import SpikeCKernels
+
+/// The vectorised fast path of `NeuronKernel` for `LIF` and `IF` with shared parameters and the Heaviside
+/// forward (no `smoothForward`): the C kernels `sk_lif_forward` / `sk_lif_backward` (SpikeCKernels/lif.c),
+/// AVX-512, AVX2 or portable, chosen at run time. Each element's arithmetic is the Swift models' own, in
+/// the same order and without fused multiply-adds, so the results are bitwise those of the generic kernel
+/// (tested). Elements run in the generic kernel's fixed chunks, so they do not depend on the thread count.
+@usableFromInline enum FusedIntegrateAndFire {
+    /// The C parameters of `model`, or nil when the fast path does not cover it.
+    static func parameters<Model: NeuronModel>(_ model: Model) -> sk_lif_params? {
+        var p = sk_lif_params()
+        let sg: Surrogate, reset: ResetMode
+        if let m = model as? LIF {
+            p.kind = m.decayInput ? 0 : 1
+            p.tau = m.tau; p.threshold = m.threshold
+            sg = m.surrogate; reset = m.reset; p.detach = m.detachReset ? 1 : 0
+        } else if let m = model as? IF {
+            p.kind = 2
+            p.tau = 1; p.threshold = m.threshold
+            sg = m.surrogate; reset = m.reset; p.detach = m.detachReset ? 1 : 0
+        } else {
+            return nil
+        }
+        if sg.smoothForward { return nil }
+        switch reset {
+        case .hard(let r): p.hard = 1; p.reset = r
+        case .soft: p.hard = 0; p.reset = 0
+        }
+        guard let kind = Surrogate.Kind.allCases.firstIndex(of: sg.kind) else { return nil }
+        p.surrogate = Int32(kind)
+        let a = sg.alpha
+        p.alpha = a
+        switch sg.kind {
+        case .atan: p.k = Float.pi / 2 * a
+        case .erf: p.k = a / Float.pi.squareRoot(); p.c = -a * a
+        default: break
+        }
+        return p
+    }
+
+    /// The forward pass of `model` (`NeuronKernel.forward` without a table), or nil when the fast path does not
+    /// cover it. Output and states are written in full by the kernel, so they are not zero-filled first.
+    @usableFromInline static func forward<Model: NeuronModel>(_ model: Model, input: [Float], steps: Int, elements m: Int,
+                                                            initial: [Float]?, keepStates: Bool) -> NeuronKernel.Forward? {
+        guard Model.State.count == 1, steps * m > 0, var p = parameters(model) else { return nil }
+        let count = steps * m, chunk = NeuronKernel.chunk
+        func run(_ po: UnsafeMutablePointer<Float>, _ ps: UnsafeMutablePointer<Float>?) {
+            input.withUnsafeBufferPointer { px in (initial ?? []).withUnsafeBufferPointer { pi in
+                withUnsafePointer(to: &p) { pp in
+                    let all = UncheckedSendable((pp, px.baseAddress!, po, ps, initial == nil ? nil : pi.baseAddress))
+                    Parallel.forEach(chunks: (m + chunk - 1) / chunk) { c in
+                        let lo = c * chunk, hi = Swift.min(m, lo + chunk)
+                        let (pp, x, out, st, ini) = all.value
+                        sk_lif_forward(pp, x, out, st, ini, steps, m, lo, hi)
+                    }
+                }
+            } }
+        }
+        var states: [Float] = [], output: [Float] = []
+        if keepStates {
+            states = [Float](unsafeUninitializedCapacity: count) { ps, k in
+                output = [Float](unsafeUninitializedCapacity: count) { po, n in run(po.baseAddress!, ps.baseAddress!); n = count }
+                k = count
+            }
+        } else {
+            output = [Float](unsafeUninitializedCapacity: count) { po, n in run(po.baseAddress!, nil); n = count }
+        }
+        return NeuronKernel.Forward(output: output, states: states)
+    }
+
+    /// The backward pass of `model` (`NeuronKernel.backward` without a table or parameter gradients), or nil
+    /// when the fast path does not cover it.
+    @usableFromInline static func backward<Model: NeuronModel>(_ model: Model, input: [Float], states: [Float], gradOutput: [Float],
+                                                             steps: Int, elements m: Int, initial: [Float]?,
+                                                             gradFinalState: [Float]?) -> NeuronKernel.Backward? {
+        guard Model.State.count == 1, steps * m > 0, var p = parameters(model) else { return nil }
+        let count = steps * m, chunk = NeuronKernel.chunk
+        var gInit: [Float] = []
+        let gIn = [Float](unsafeUninitializedCapacity: count) { pgi, n in
+            gInit = [Float](unsafeUninitializedCapacity: m) { pg0, k in
+                input.withUnsafeBufferPointer { px in states.withUnsafeBufferPointer { ps in gradOutput.withUnsafeBufferPointer { pg in
+                    (initial ?? []).withUnsafeBufferPointer { pi in (gradFinalState ?? []).withUnsafeBufferPointer { pf in
+                        withUnsafePointer(to: &p) { pp in
+                            let all = UncheckedSendable((pp, px.baseAddress!, ps.baseAddress!, pg.baseAddress!,
+                                                         initial == nil ? nil : pi.baseAddress, gradFinalState == nil ? nil : pf.baseAddress,
+                                                         pgi.baseAddress!, pg0.baseAddress!))
+                            Parallel.forEach(chunks: (m + chunk - 1) / chunk) { c in
+                                let lo = c * chunk, hi = Swift.min(m, lo + chunk)
+                                let (pp, x, st, go, ini, gf, gi, g0) = all.value
+                                sk_lif_backward(pp, x, st, go, ini, gf, gi, g0, steps, m, lo, hi)
+                            }
+                        }
+                    } }
+                } } }
+                k = m
+            }
+            n = count
+        }
+        return NeuronKernel.Backward(gradInput: gIn, gradInitial: gInit, gradParameters: [])
+    }
+}
