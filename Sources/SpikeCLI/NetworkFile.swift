@@ -287,6 +287,15 @@ public enum NetworkFile {
                 if let count, vs.count != count { throw node.error("\(vs.count) \(what) for \(count) \(what == "delays" || what == "weights" ? "synapses" : "neurons")") }
                 return .values(vs)
             case .object:
+                if case let .object(members) = node.value, members.contains(where: { $0.key == "file" }) {
+                    let o = try node.object(allowed: ["file"], required: ["file"])
+                    let vs = try file(try o.required("file")).scalars
+                    if let count, vs.count != count {
+                        throw node.error("\(vs.count) \(what) in the file for \(count) \(what == "delays" || what == "weights" ? "synapses" : "neurons")")
+                    }
+                    if vs.contains(where: { !$0.isFinite }) { throw node.error("the file holds a value that is not finite") }
+                    return .values(vs)
+                }
                 let kind = try node.object(allowed: ["distribution", "low", "high", "mean", "std", "min", "max"], required: ["distribution"])
                 let d = try kind.required("distribution")
                 switch try d.string() {
@@ -347,14 +356,14 @@ public enum NetworkFile {
             switch type {
             case "poisson": allowed = ["size", "rate"]
             case "correlated_poisson": allowed = ["size", "rate", "correlation"]
-            case "spike_generator": allowed = ["size", "indices", "times", "period"]
+            case "spike_generator": allowed = ["size", "indices", "times", "file", "period"]
             case "current": allowed = ["target", "variable", "values", "file"]
             case "poisson_input": allowed = ["target", "variable", "count", "rate", "weight"]
             case "encoder": allowed = ["method", "values", "file", "steps", "parameters", "loop"]
             default:
                 throw typeNode.error("unknown input type '\(type)' (known: poisson, correlated_poisson, spike_generator, current, poisson_input, encoder)")
             }
-            let required: [String] = ["poisson": ["size", "rate"], "correlated_poisson": ["size", "rate", "correlation"], "spike_generator": ["size", "indices", "times"], "current": ["target"],
+            let required: [String] = ["poisson": ["size", "rate"], "correlated_poisson": ["size", "rate", "correlation"], "spike_generator": ["size"], "current": ["target"],
                                       "poisson_input": ["target", "count", "rate", "weight"], "encoder": ["method"]][type]!
             let o = try node.object(allowed: ["name", "type"] + allowed, required: ["name", "type"] + required)
             let name = try o.required("name").name()
@@ -390,13 +399,29 @@ public enum NetworkFile {
                 kind = .correlatedPoisson(size: size, rate: rate, correlation: cs)
             case "spike_generator":
                 let size = try o.required("size").int(in: 1...Int(Int32.max))
-                let iNode = try o.required("indices"), tNode = try o.required("times")
-                let indices = try iNode.ints(), times = try tNode.floats()
-                guard indices.count == times.count else { throw node.error("\(indices.count) indices but \(times.count) times") }
-                for (k, i) in indices.enumerated() where i < 0 || i >= size {
-                    throw try iNode.array()[k].error("index \(i) out of range 0..<\(size)")
+                var indices: [Int] = [], times: [Float] = []
+                switch (o["indices"], o["times"], o["file"]) {
+                case let (iNode?, tNode?, nil):
+                    indices = try iNode.ints(); times = try tNode.floats()
+                    guard indices.count == times.count else { throw node.error("\(indices.count) indices but \(times.count) times") }
+                    for (k, i) in indices.enumerated() where i < 0 || i >= size {
+                        throw try iNode.array()[k].error("index \(i) out of range 0..<\(size)")
+                    }
+                    for (k, t) in times.enumerated() where t < 0 { throw try tNode.array()[k].error("time must be >= 0 ms, got \(t)") }
+                case let (nil, nil, f?):
+                    // A recording of a spikes monitor: [K, 2] rows of (index, time in ms).
+                    let t = try file(f)
+                    guard t.rank == 2, t.shape[1] == 2 else { throw f.error("expected [K, 2] rows of (index, time in ms), got shape \(t.shape)") }
+                    for k in 0..<t.shape[0] {
+                        let i = t.scalars[2 * k], time = t.scalars[2 * k + 1]
+                        guard i == i.rounded(), i >= 0, i < Float(size) else {
+                            throw f.error("row \(k): index \(i == i.rounded() && abs(i) < 1e9 ? String(Int(i)) : "\(i)") out of range 0..<\(size)")
+                        }
+                        guard time >= 0, time.isFinite else { throw f.error("row \(k): time must be >= 0 ms, got \(time)") }
+                        indices.append(Int(i)); times.append(time)
+                    }
+                default: throw node.error("give 'indices' and 'times', or 'file'")
                 }
-                for (k, t) in times.enumerated() where t < 0 { throw try tNode.array()[k].error("time must be >= 0 ms, got \(t)") }
                 let period = try o["period"]?.float() ?? 0
                 if period < 0 { throw o["period"]!.error("period must be >= 0 ms, got \(period)") }
                 kind = .spikeGenerator(size: size, indices: indices, times: times, period: period)

@@ -79,12 +79,12 @@ public struct Simulate: ParsableCommand {
         NAME_VAR.npy ([samples, neurons]) and NAME_VAR.csv; per rate monitor NAME.npy ([steps], Hz) and NAME.csv; \
         summary.json; with --plot raster.svg (raster of every spikes monitor and the population rate). Files appear \
         only when the run succeeded, each written atomically. Examples: \(NetworkExampleFiles.names.joined(separator: ", ")) \
-        (--example NAME --print shows one as a network file).
+        (--example NAME --print shows one as a network file, --list-examples their --set names).
         """)
 
     @Argument(help: "Network file (.json).") var file: String?
     @Option(help: "Run a built-in example instead of a file: \(NetworkExampleFiles.names.joined(separator: ", ")).") var example: String?
-    @Option(name: .customLong("set"), help: "Example parameter NAME=VALUE (repeatable; see --example NAME --print).") var assignments: [String] = []
+    @Option(name: .customLong("set"), help: "Example parameter NAME=VALUE (repeatable; see --list-examples).") var assignments: [String] = []
     @Flag(help: "Print the network file (of --example, or FILE as checked) on stdout and exit.") var print = false
     @Flag(help: "List the built-in examples with their --set names and defaults.") var listExamples = false
     @Option(help: "Output folder.") var output: String?

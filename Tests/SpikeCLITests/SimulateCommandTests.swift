@@ -116,6 +116,36 @@ final class SimulateCommandTests: SpikeProcessTestCase {
                        ["raster.svg", "spikes_A.csv", "spikes_A.npy", "state_A_v.csv", "state_A_v.npy", "summary.json"])
     }
 
+    /// Recorded spikes replay through a spike generator's `file`; weights and initial values come from .npy files.
+    func testValuesAndSpikeTrainsFromFiles() throws {
+        let r = try spike(["simulate", try network(small()), "--output", path("o")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        _ = try write(Tensor(shape: [5], scalars: [0, 1, 2, 3, 4]), "v0.npy")
+        _ = try write(Tensor(shape: [5], scalars: [25, 25, 25, 0, 0]), "w.npy")
+        let replay: [String: Any] = [
+            "dt": 0.1, "duration": 5,
+            "groups": [["name": "B", "model": "lif_delta", "size": 5, "initial": ["v": ["file": "v0.npy"]]]],
+            "inputs": [["name": "R", "type": "spike_generator", "size": 5, "file": "o/spikes_A.npy"]],
+            "synapses": [["name": "RB", "source": "R", "target": "B", "variable": "v", "connect": "one_to_one", "weight": ["file": "w.npy"]]],
+            "monitors": [["type": "spikes", "source": "R"], ["type": "spikes", "source": "B"],
+                         ["type": "state", "group": "B", "variables": ["v"], "neurons": [3, 4]]]]
+        let p = try spike(["simulate", try network(replay, "replay.json"), "--output", path("p")])
+        XCTAssertEqual(p.status, 0, p.stderr)
+        XCTAssertEqual(try read("p/spikes_R.npy"), try read("o/spikes_A.npy"))
+        // Only the three neurons with weight 25 fire, one step after each replayed spike.
+        let b = try read("p/spikes_B.npy").scalars
+        XCTAssertEqual(Set(stride(from: 0, to: b.count, by: 2).map { Int(b[$0]) }), [0, 1, 2])
+        XCTAssertEqual(try read("p/state_B_v.npy").scalars[0], 3 * Float(exp(-0.1 / 20.0)), accuracy: 1e-5)
+        var bad = replay
+        bad["synapses"] = [["name": "RB", "source": "R", "target": "B", "connect": "all_to_all", "weight": ["file": "w.npy"]]]
+        try assertFails(["simulate", try network(bad, "bad.json"), "--output", path("x")], "bad.json: synapses[0].weight: 5 weights in the file for 25 synapses")
+        bad = replay
+        bad["inputs"] = [["name": "R", "type": "spike_generator", "size": 2, "file": "o/spikes_A.npy"]]
+        try assertFails(["simulate", try network(bad, "bad.json"), "--output", path("x")], "bad.json: inputs[0].file: row 2: index 2 out of range 0..<2")
+        bad["inputs"] = [["name": "R", "type": "spike_generator", "size": 2, "file": "nope.npy"]]
+        try assertFails(["simulate", try network(bad, "bad.json"), "--output", path("x")], "bad.json: inputs[0].file:")
+    }
+
     /// Every part of the schema in one file: per-neuron parameters, mismatch, initial values, all five inputs,
     /// every connectivity rule, weight and delay forms, all three monitors.
     func testEveryPartOfTheSchema() throws {
