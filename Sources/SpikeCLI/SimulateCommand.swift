@@ -163,6 +163,10 @@ public struct Simulate: ParsableCommand {
         }
         let start = net.step
         let steps = d.steps
+        // Checkpoints store the step and recorded steps as float32 integers, exact below 2^24 (Network.checkpoint).
+        if saveState != nil, start + steps >= 16_777_216 {
+            throw CLIError("--save-state: a state can be saved up to step 16777215 (\(String(format: "%g", 16_777_215 * dtMs)) ms at dt \(net.dt) ms); this run ends at step \(start + steps)")
+        }
         FileHandle.standardError.write(Data("simulate: \(name): \(net.groups.count) groups (\(net.groups.reduce(0) { $0 + $1.size }) neurons), \(net.synapses.reduce(0) { $0 + $1.count }) synapses, \(d.duration) ms at dt \(d.dt) ms\(start > 0 ? String(format: " from %g ms", Double(start) * dtMs) : "")\n".utf8))
         let progress = SimulationProgress(dt: dtMs, offset: start)
         let t0 = Date()

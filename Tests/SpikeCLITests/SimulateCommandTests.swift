@@ -338,6 +338,8 @@ final class SimulateResumeTests: SpikeProcessTestCase {
                          "--resume", path("state.safetensors")], "state.safetensors: checkpoint: 'group/E/v' has 200 values, expected 40")
         try assertFails(example + ["--duration", "5", "--output", path("x"), "--resume", path("nope.safetensors")], "nope.safetensors")
         try assertFails(example + ["--duration", "5", "--output", path("x"), "--save-state", path("no/such/dir/s.safetensors")], "does not exist")
+        try assertFails(example + ["--duration", "1677721.6", "--output", path("x"), "--save-state", path("big.safetensors")],
+                        "--save-state: a state can be saved up to step 16777215")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("x")))
     }
 }
