@@ -87,6 +87,7 @@ public struct Simulate: ParsableCommand {
     @Option(name: .customLong("set"), help: "Example parameter NAME=VALUE (repeatable; see --list-examples).") var assignments: [String] = []
     @Flag(help: "Print the network file (of --example, or FILE as checked) on stdout and exit.") var print = false
     @Flag(help: "List the built-in examples with their --set names and defaults.") var listExamples = false
+    @Flag(help: "Check the network file completely (parse and build the network), report its size, and exit without running.") var check = false
     @Option(help: "Output folder.") var output: String?
     @Option(help: "Override the file's duration (ms).") var duration: Double?
     @Option(help: "Override the file's seed.") var seed: UInt64?
@@ -137,6 +138,11 @@ public struct Simulate: ParsableCommand {
             d.duration = duration
         }
         if let seed { d.seed = seed }
+        if check {
+            let net = try NetworkBuilder.build(d)
+            Swift.print("\(name): ok: \(net.groups.count) groups (\(net.groups.reduce(0) { $0 + $1.size }) neurons), \(d.inputs.count) inputs, \(net.synapses.count) projections (\(net.synapses.reduce(0) { $0 + $1.count }) synapses), \(d.monitors.count) monitors; \(d.steps) steps of \(net.dt) ms")
+            return
+        }
         guard let output else { throw CLIError("spike simulate: --output DIR is required") }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDir), !isDir.boolValue {

@@ -295,6 +295,12 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         try assertFails(["simulate", "--example", "cuba", "--set", "colour=red", "--output", path("o")], "example cuba: unknown parameter 'colour'")
         try assertFails(["simulate", try network(small()), "--set", "neurons=3", "--output", path("o")], "--set is for --example")
         try assertFails(["simulate", try network(small())], "--output DIR is required")
+        let ok = try spike(["simulate", try network(small()), "--check"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.hasSuffix("net.json: ok: 1 groups (5 neurons), 1 inputs, 1 projections (15 synapses), 2 monitors; 50 steps of 0.1 ms\n"), ok.stdout)
+        var twice = small()
+        twice["inputs"] = [["name": "G", "type": "spike_generator", "size": 3, "indices": [0, 0], "times": [1, 1.02]]]
+        try assertFails(["simulate", try network(twice), "--check"], "net.json: inputs[0]: spike generator 'G': neuron 0 has two spikes")
         try assertFails(["simulate"], "give a network FILE or --example NAME")
         try "x".write(toFile: path("plainfile"), atomically: true, encoding: .utf8)
         try assertFails(["simulate", try network(small()), "--output", path("plainfile")], "exists and is not a folder")
