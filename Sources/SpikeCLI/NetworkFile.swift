@@ -152,10 +152,21 @@ public enum NetworkFile {
         return try parse(Array(data), file: path, directory: url.deletingLastPathComponent())
     }
 
-    /// Parses and checks network-file text `bytes` named `file`; relative paths inside resolve against `directory`.
+    /// Whether `file` is read as YAML (`.yaml`, `.yml`; the subset of `YAMLSubset`) rather than JSON.
+    public static func isYAML(_ file: String) -> Bool {
+        let f = file.lowercased()
+        return f.hasSuffix(".yaml") || f.hasSuffix(".yml")
+    }
+
+    /// Parses and checks network-file text `bytes` named `file` (JSON, or YAML by its extension); relative paths inside resolve against `directory`.
     public static func parse(_ bytes: [UInt8], file: String, directory: URL) throws -> NetworkDescription {
         let json: JSON
-        do { json = try JSON.parse(document: bytes) } catch let e { throw CLIError("\(file): invalid JSON: \(e.message)") }
+        if isYAML(file) {
+            do { json = try YAMLSubset.parse(document: bytes) }
+            catch let e as YAMLSubset.ParseError { throw CLIError("\(file): invalid YAML: \(e.message)") }
+        } else {
+            do { json = try JSON.parse(document: bytes) } catch let e { throw CLIError("\(file): invalid JSON: \(e.message)") }
+        }
         var parser = Parser(root: FileNode(file: file, value: json), directory: directory)
         return try parser.parse()
     }
