@@ -5,7 +5,8 @@ Usage (Brian2 2.9 wants numpy < 2; see ../shared/bench/README.md):
     python brian2_cuba_stats.py --seeds 1 2 3 4 5 --duration 10 [--target cython] [--N 4000] [--p 0.02]
 Prints one JSON object per seed: mean rate (Hz), mean CV of the inter-spike intervals (neurons with >= 3
 spikes), the frequency of the largest peak (>= 1 Hz) of the population-rate spectrum (Bartlett, segments
-of 4096 samples of 0.1 ms, mean removed), and the spike count.
+of 4096 samples of 0.1 ms, mean removed), the summed power in the bands 1-10, 10-40, 40-100 and 100-500 Hz,
+and the spike count.
 """
 import argparse, json
 import numpy as np
@@ -48,7 +49,13 @@ def stats(i, t_ms, n, duration_ms, dt_ms=0.1, segment=4096):
     freqs = np.arange(segment // 2 + 1) * (1000 / dt_ms) / segment
     mask = freqs >= 1
     peak = float(freqs[mask][np.argmax(power[mask])]) if segs > 0 else 0.0
-    return dict(meanRateHz=rate, meanCV=float(np.mean(cvs)) if cvs else 0.0, peakFrequencyHz=peak, spikes=int(len(i)))
+    bands = [float(power[(freqs >= lo) & (freqs < hi)].sum()) for lo, hi in BANDS]
+    return dict(meanRateHz=rate, meanCV=float(np.mean(cvs)) if cvs else 0.0, peakFrequencyHz=peak,
+                bandPower=bands, spikes=int(len(i)))
+
+
+# Bands of the population-rate spectrum (Hz) whose summed power is reported, as `spike bench cuba` does.
+BANDS = [(1, 10), (10, 40), (40, 100), (100, 500)]
 
 
 for sd in a.seeds:

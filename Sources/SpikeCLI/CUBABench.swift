@@ -18,7 +18,7 @@ struct CUBABench: ParsableCommand {
     struct Result: Encodable {
         let neurons: Int; let durationSeconds: Double; let p: Double; let synapses: Int
         let buildSeconds: Double; let simSeconds: Double; let spikes: Int
-        let meanRateHz: Double; let meanCV: Double; let peakFrequencyHz: Double; let peakMemoryMiB: Double
+        let meanRateHz: Double; let meanCV: Double; let peakFrequencyHz: Double; let bandPower: [Double]; let peakMemoryMiB: Double
     }
 
     func run() throws {
@@ -47,6 +47,7 @@ struct CUBABench: ParsableCommand {
                        buildSeconds: build, simSeconds: sim, spikes: spikes,
                        meanRateHz: SpikeStatistics.meanRate(spikes: spikes, neurons: total, duration: duration * 1000),
                        meanCV: SpikeStatistics.mean(cvs), peakFrequencyHz: SpikeStatistics.peakFrequency(spec),
+                       bandPower: SpikeStatistics.bandPower(spec, bands: SpikeStatistics.benchmarkBands),
                        peakMemoryMiB: peakMemoryMiB())
         if json { try printJSON(r) } else {
             print(String(format: "\(example) N=%d duration=%gs p=%g synapses=%d: build %.3f s, sim_s=%.3f, spikes=%d, rate %.2f Hz, CV %.3f, spectral peak %.1f Hz, peak %.0f MiB",

@@ -55,6 +55,14 @@ public enum SpikeStatistics {
         return at
     }
 
+    /// The summed power of each frequency band `[low, high)` in Hz.
+    public static func bandPower(_ s: (frequencies: [Double], power: [Double]), bands: [(Double, Double)]) -> [Double] {
+        bands.map { lo, hi in zip(s.frequencies, s.power).reduce(0) { $0 + ($1.0 >= lo && $1.0 < hi ? $1.1 : 0) } }
+    }
+
+    /// The bands `spike bench cuba` reports (Hz).
+    public static let benchmarkBands: [(Double, Double)] = [(1, 10), (10, 40), (40, 100), (100, 500)]
+
     /// In-place radix-2 FFT.
     static func fft(_ re: inout [Double], _ im: inout [Double]) {
         let n = re.count
