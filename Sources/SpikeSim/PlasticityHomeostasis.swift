@@ -3,8 +3,9 @@ import SpikeNeurons
 
 /// Homeostasis by adaptive thresholds (Diehl & Cook 2015, "Unsupervised learning of digit recognition using
 /// spike-timing-dependent plasticity"): each spike raises the neuron's threshold by `theta_plus`, and the raise
-/// `theta` relaxes with `tau_theta`, so a neuron that fires much becomes harder to fire and the neurons of a
-/// population share the inputs out between them.
+/// `theta` relaxes with `tau_theta`, so a neuron that fires much becomes harder to fire (in Diehl & Cook's network,
+/// where lateral inhibition makes the excitatory neurons compete, this keeps any one neuron from winning every
+/// input).
 ///
 /// It is not a rule on synapses: the zoo already has it as a neuron model, `diehl_cook` (`SPAICDiehlCook`,
 /// SPAIC's `LIFSTDPEXModel`), with state `v`, `theta`, `refrac_count`:

@@ -22,8 +22,10 @@ import Foundation
 /// tau_c = 1000 ms, weights in [0, 4] (mV); tau_d = 0 (the reward used as given; Izhikevich's dopamine is
 /// tau_d = 200 ms) and eta = 1 (Izhikevich's ds/dt = c d); scale eta to the size of the rewards and weights.
 ///
-/// The eligibility is per synapse, so each step costs one multiply per synapse (and one multiply-add per synapse
-/// while the reward signal is nonzero).
+/// The eligibility is per synapse but decays in O(1) per step: it is stored as `c = g C` with one shared scale
+/// `g` that takes the decay (`g <- g exp(-dt / tau_c)`; increments add `delta / g` to `C`; when `g` falls below
+/// 1e-20 every `C` is multiplied by `g` and `g` reset to 1). A step costs the rows and columns of the neurons
+/// that fired, plus one multiply-add per synapse while the reward trace `d` is nonzero.
 public final class RewardModulatedSTDP: PlasticityRule {
     /// Time constant of the pre trace in ms.
     public let tauPlus: Float
@@ -47,11 +49,14 @@ public final class RewardModulatedSTDP: PlasticityRule {
     public let pairing: SpikePairing
     /// The reward of each step when `rewardSignal` is nil; holds until changed.
     public var reward: Float = 0
-    /// The reward of the step, called once per step when set (not saved in checkpoints).
+    /// The reward of the step, called once per step when set (not saved in checkpoints). A closure that reads the
+    /// network should capture it weakly (`{ [unowned net] in ... }`): the network owns the rule.
     public var rewardSignal: (() -> Float)?
 
     var xPre: SpikeTraces!, xPost: SpikeTraces!
-    var c: [Float] = []
+    /// The scaled eligibility `C` (the eligibility is `g C`) and its scale `g`.
+    var cScaled: [Float] = []
+    var g: Float = 1
     var d: Float = 0
     var decayC: Float = 1, decayD: Float = 0, stepDt: Float = 0
     var binding: PlasticityBinding?
@@ -78,7 +83,7 @@ public final class RewardModulatedSTDP: PlasticityRule {
     }
 
     /// The eligibility trace of each synapse (empty until attached).
-    public var eligibility: [Float] { c }
+    public var eligibility: [Float] { let scale = g; return cScaled.map { $0 * scale } }
     /// The reward (dopamine) trace `d` of the last step.
     public var rewardTrace: Float { d }
 
@@ -87,8 +92,8 @@ public final class RewardModulatedSTDP: PlasticityRule {
         try PlasticityCheck.weights(label, synapses, wMin, wMax)
         xPre = SpikeTraces(count: synapses.matrix.preCount, tau: tauPlus, dt: synapses.dt)
         xPost = SpikeTraces(count: synapses.matrix.postCount, tau: tauMinus, dt: synapses.dt)
-        c = [Float](repeating: 0, count: synapses.count)
-        d = 0
+        cScaled = [Float](repeating: 0, count: synapses.count)
+        g = 1; d = 0
         binding = PlasticityBinding(synapses)
     }
 
@@ -103,14 +108,18 @@ public final class RewardModulatedSTDP: PlasticityRule {
         guard let b = binding else { return }
         use(dt: dt); xPre.use(dt: dt); xPost.use(dt: dt)
         xPre.decayAll(); xPost.decayAll()
-        let dc = decayC
-        c.withUnsafeMutableBufferPointer { e in for s in e.indices { e[s] *= dc } }
+        g *= decayC
+        if g < 1e-20 {
+            let scale = g
+            cScaled.withUnsafeMutableBufferPointer { e in for s in e.indices { e[s] *= scale } }
+            g = 1
+        }
         if !(preSpikes.isEmpty && postSpikes.isEmpty) {
             xPre.jump(preSpikes, pairing: pairing); xPost.jump(postSpikes, pairing: pairing)
             b.mark(pre: preSpikes, post: postSpikes, true)
-            let xp = xPre.values, xq = xPost.values, ap = aPlus, am = aMinus
+            let xp = xPre.values, xq = xPost.values, ap = aPlus / g, am = aMinus / g
             let post = synapses.matrix.post, rowStart = synapses.matrix.rowStart
-            c.withUnsafeMutableBufferPointer { e in
+            cScaled.withUnsafeMutableBufferPointer { e in
                 for j in postSpikes {
                     for k in b.columnStart[Int(j)]..<b.columnStart[Int(j) + 1] {
                         let s = Int(b.columnSynapses[k]), i = Int(b.pre[s])
@@ -130,27 +139,30 @@ public final class RewardModulatedSTDP: PlasticityRule {
         let r = rewardSignal?() ?? reward
         d = decayD * d + r
         guard d != 0 else { return }
-        let scale = learningRate * d * dt, lo = wMin, hi = wMax
-        c.withUnsafeBufferPointer { e in
+        let scale = learningRate * d * dt * g, lo = wMin, hi = wMax
+        cScaled.withUnsafeBufferPointer { e in
             synapses.weight.withUnsafeMutableBufferPointer { w in
                 for s in w.indices { w[s] = min(max(w[s] + scale * e[s], lo), hi) }
             }
         }
     }
 
-    /// `x_pre`, `x_post`, `eligibility`, the reward trace `d` and the `reward` property.
+    /// `x_pre`, `x_post`, the scaled eligibility `C` and its scale `g` (`eligibility_scaled`, `eligibility_scale`),
+    /// the reward trace `d` (`dopamine`) and the `reward` property.
     public func checkpointState() -> [(String, [Float])] {
-        [("x_pre", xPre?.values ?? []), ("x_post", xPost?.values ?? []), ("eligibility", c), ("dopamine", [d]),
-         ("reward", [reward])]
+        [("x_pre", xPre?.values ?? []), ("x_post", xPost?.values ?? []), ("eligibility_scaled", cScaled),
+         ("eligibility_scale", [g]), ("dopamine", [d]), ("reward", [reward])]
     }
 
     public func restore(_ state: [String: [Float]]) throws {
         guard binding != nil else { throw SimulationError("\(label): restore before the rule is attached to synapses") }
         let a = try PlasticityCheck.restored(label, state, "x_pre", count: xPre.values.count)
         let b = try PlasticityCheck.restored(label, state, "x_post", count: xPost.values.count)
-        let e = try PlasticityCheck.restored(label, state, "eligibility", count: c.count)
+        let e = try PlasticityCheck.restored(label, state, "eligibility_scaled", count: cScaled.count)
+        let scale = try PlasticityCheck.restored(label, state, "eligibility_scale", count: 1)
+        guard scale[0].isFinite, scale[0] > 0 else { throw SimulationError("\(label): checkpoint 'eligibility_scale' must be > 0, got \(scale[0])") }
         let dd = try PlasticityCheck.restored(label, state, "dopamine", count: 1)
         let r = try PlasticityCheck.restored(label, state, "reward", count: 1)
-        xPre.values = a; xPost.values = b; c = e; d = dd[0]; reward = r[0]
+        xPre.values = a; xPost.values = b; cScaled = e; g = scale[0]; d = dd[0]; reward = r[0]
     }
 }

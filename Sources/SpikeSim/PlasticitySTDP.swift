@@ -19,7 +19,9 @@ import Foundation
 /// `-A_minus exp(-k dt / tau_minus)`, and a pre and a post spike in the same step by `A_plus - A_minus`
 /// (additive). (Brian2's event-driven `on_pre` runs before `on_post`, which gives `+A_plus` alone for a
 /// same-step pair; the windows at Delta t != 0 are the same.) The pairing of the whole window follows from the
-/// traces: all-to-all sums over every earlier spike, nearest takes only the latest one.
+/// traces: all-to-all sums over every earlier spike, nearest takes only the latest one. The traces decay by the
+/// exact factor `exp(-dt / tau)` per step, as SPAIC's `trace_decay` and Brian2's event-driven traces
+/// (SpikingJelly's `STDPLearner` decays by the Euler factor `1 - 1/tau` per step instead).
 ///
 /// Units: time constants in ms (`dt` is the network's step), amplitudes in weight units (additive) or as
 /// fractions of the distance to the bound (multiplicative). Defaults as Song, Miller & Abbott (2000) with
