@@ -201,7 +201,7 @@ public struct Simulate: ParsableCommand {
         let dir = URL(fileURLWithPath: output)
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
         catch { throw CLIError("\(output): cannot create the output folder") }
-        for (f, data) in files { try AtomicFile.write(data, to: dir.appendingPathComponent(f)) }
+        try Self.publish(files, in: dir)
         if let saveState {
             var (tensors, metadata) = try net.checkpoint()
             for w in net.monitors.compactMap({ $0 as? WeightMonitor }) { tensors += w.checkpoint() }
@@ -217,6 +217,21 @@ public struct Simulate: ParsableCommand {
             }
             if example == "stdp", let report = try? NetworkExamples.stdpReport(net) { Swift.print(report.summary) }
             Swift.print("wrote \(files.count) files to \(output)")
+        }
+    }
+
+    /// Writes `files` into `dir` all or nothing: each is written and synced in a staging folder inside `dir`
+    /// (`AtomicFile`), and only when all are complete are they renamed into place (a rename within one file
+    /// system is atomic); on any failure the staging folder is removed and `dir` keeps what it had.
+    static func publish(_ files: [(String, Data)], in dir: URL) throws {
+        let staging = dir.appendingPathComponent(".spike-simulate-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
+        catch { throw CLIError("\(dir.path): cannot write into the output folder") }
+        defer { try? FileManager.default.removeItem(at: staging) }
+        for (f, data) in files { try AtomicFile.write(data, to: staging.appendingPathComponent(f)) }
+        for (f, _) in files {
+            let from = staging.appendingPathComponent(f).path, to = dir.appendingPathComponent(f).path
+            guard rename(from, to) == 0 else { throw CLIError("\(to): cannot move the finished file into place") }
         }
     }
 
