@@ -255,13 +255,15 @@ public enum NetworkFile {
                     }
                 }
             }
-            if known.contains("dt") {
+            // Models that integrate with a step take the network's, in their own unit (ms, or s for Norse and hxtorch).
+            if let info = entry.parameters.first(where: { $0.name == "dt" }), let scale = ["ms": 1.0, "s": 1e-3][info.unit] {
+                let step = (Double("\(dt)") ?? Double(dt)) * scale
                 if let given = scalars["dt"] as? String {
-                    guard let d = Float(given), abs(d - dt) <= 1e-6 * dt else {
-                        throw o["parameters"]!.child("dt", .null).error("the model integrates at the network's dt (\(dt) ms); got \(given)")
+                    guard let d = Double(given), abs(d - step) <= 1e-6 * step else {
+                        throw o["parameters"]!.child("dt", .null).error("the model integrates at the network's dt (\(dt) ms = \(step) \(info.unit)); got \(given)")
                     }
                 }
-                scalars["dt"] = "\(dt)"
+                scalars["dt"] = "\(step)"
             }
             let model: AnyNeuronModel
             do { model = try NeuronRegistry.model(id, parameters: scalars) } catch { throw (o["parameters"] ?? node).error("\(error)") }

@@ -537,6 +537,26 @@ final class NetworkFileTests: XCTestCase {
         XCTAssertTrue(net.synapses[0].weight.allSatisfy { $0 <= 1.1 })
     }
 
+    /// Models with a step take the network's in their own unit: ms for Brian2's and SPAIC's, s for Norse's.
+    func testModelsTakeTheNetworksStepInTheirUnit() throws {
+        let d = try parse("""
+        {"dt": 0.1, "duration": 1, "groups": [{"name": "A", "model": "va_cuba", "size": 1}, {"name": "B", "model": "cuba_lif", "size": 1},
+                                              {"name": "C", "model": "cuba_lif", "size": 1, "parameters": {"dt": 0.0001}}]}
+        """)
+        XCTAssertEqual(d.groups[0].model.table(neurons: 1)["dt"][0], 0.1)
+        // Norse's LIFCell: one Euler step of 1e-4 s from rest with input 2 moves v by dt tau_mem_inv j = 1e-4 * 100 * 2.
+        let net = try NetworkBuilder.build(d)
+        for g in net.groups { g.input[0] = 2 }
+        net.advance()
+        XCTAssertEqual(try net.groups[1].state("v")[0], 0.02, accuracy: 1e-7)
+        XCTAssertEqual(try net.groups[2].state("v")[0], 0.02, accuracy: 1e-7)
+        XCTAssertThrowsError(try parse("""
+        {"dt": 0.1, "duration": 1, "groups": [{"name": "B", "model": "cuba_lif", "size": 1, "parameters": {"dt": 0.001}}]}
+        """)) { e in
+            XCTAssertEqual("\(e)", "n.json: groups[0].parameters.dt: the model integrates at the network's dt (0.1 ms = 0.0001 s); got 0.001")
+        }
+    }
+
     func testPoissonEncoderTakesTheNetworksStep() throws {
         func raster(_ parameters: String) throws -> Tensor {
             let d = try parse("""
