@@ -557,6 +557,25 @@ final class NetworkFileTests: XCTestCase {
         }
     }
 
+    /// Every model of the zoo builds and runs in a network file with its defaults, driven by a current and a
+    /// synapse onto `input`, recording all its state variables.
+    func testEveryZooModelRunsInANetwork() throws {
+        for entry in NeuronRegistry.entries {
+            let states = try NeuronRegistry.model(entry.id, parameters: [:]).stateNames.map { "\"\($0)\"" }.joined(separator: ", ")
+            let d = try parse("""
+            {"dt": 0.1, "duration": 2, "groups": [{"name": "A", "model": "\(entry.id)", "size": 2}],
+             "inputs": [{"name": "I", "type": "current", "target": "A", "values": [0.5]},
+                        {"name": "G", "type": "spike_generator", "size": 1, "indices": [0], "times": [0.5]}],
+             "synapses": [{"name": "GA", "source": "G", "target": "A", "connect": "all_to_all", "weight": 0.1}],
+             "monitors": [{"type": "state", "group": "A", "variables": [\(states)]}, {"type": "spikes", "source": "A"}]}
+            """)
+            let net = try NetworkBuilder.build(d)
+            try net.run(steps: d.steps)
+            let m = try XCTUnwrap(net.monitors.compactMap { $0 as? StateMonitor }.first, entry.id)
+            XCTAssertEqual(m.samples, 20, entry.id)
+        }
+    }
+
     func testPoissonEncoderTakesTheNetworksStep() throws {
         func raster(_ parameters: String) throws -> Tensor {
             let d = try parse("""
