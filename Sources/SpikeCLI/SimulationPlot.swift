@@ -2,7 +2,8 @@ import Foundation
 import SpikeKit
 
 /// The figure of `spike simulate --plot`: a raster of the recorded spikes (one band per monitored group or input,
-/// in its own colour, time in ms) above the population rate of each (Hz, in bins of about 1/200 of the run).
+/// in its own colour, time in ms) above the population rate of each monitored neuron group (Hz, in bins of about
+/// 1/200 of the run; of every monitored source when no group is monitored).
 public enum SimulationPlot {
     /// At most this many neuron rows are drawn; larger sources show their first neurons, in proportion.
     static let maxRows = 1000
@@ -63,13 +64,18 @@ public enum SimulationPlot {
             for s in m.steps where Int(s) / binSteps < bins { counts[Int(s) / binSteps] += 1 }
             return counts.map { $0 / Double(m.source.size) / (Double(binSteps) * Double(dt) / 1000) }
         }
-        let peak = max(1, rates.flatMap { $0 }.max() ?? 1)
+        // The rate panel shows the neuron groups (inputs such as a synchronous volley would set its scale), or every
+        // monitored source when no group is monitored.
+        let groupsOnly = monitors.contains { $0.source is NeuronGroup }
+        let drawn = monitors.indices.filter { !groupsOnly || monitors[$0].source is NeuronGroup }
+        let peak = max(1, drawn.flatMap { rates[$0] }.max() ?? 1)
         let yTop = top + rasterHeight + gap, yBottom = yTop + rateHeight
         out += "<rect x=\"\(x0)\" y=\"\(yTop)\" width=\"\(x1 - x0)\" height=\"\(rateHeight)\" fill=\"none\" stroke=\"black\" stroke-width=\"0.8\"/>\n"
         out += "<text x=\"16\" y=\"\(yTop + rateHeight / 2)\" text-anchor=\"middle\" \(font) font-size=\"12\" transform=\"rotate(-90 16 \(yTop + rateHeight / 2))\">rate (Hz)</text>\n"
         out += "<text x=\"\(x0 - 6)\" y=\"\(yBottom)\" text-anchor=\"end\" \(font) font-size=\"10\">0</text>\n"
         out += "<text x=\"\(x0 - 6)\" y=\"\(yTop + 8)\" text-anchor=\"end\" \(font) font-size=\"10\">\(String(format: "%.4g", peak))</text>\n"
-        for (k, rate) in rates.enumerated() {
+        for k in drawn {
+            let rate = rates[k]
             let pts = rate.enumerated().map { b, v in
                 "\(f(x((Double(b) + 0.5) * Double(binSteps) * Double(dt)))),\(f(yBottom - v / peak * (rateHeight - 4)))"
             }.joined(separator: " ")
