@@ -14,12 +14,14 @@ public final class SpikeCounter: Monitor {
     /// A counter of `group`.
     public init(_ group: NeuronGroup) { self.group = group; name = "#count:\(group.name)" }
 
+    /// Adds this step's spikes of the group.
     public func record(step: Int) { count += group.spikes.count }
 }
 
 /// Records the weights of a projection (all its synapses, or chosen ones) every `every` steps, after the step's
 /// plasticity: `spike simulate`'s `weights` monitor.
 public final class WeightMonitor: Monitor {
+    /// The recording's name (its output files start with it).
     public let name: String
     /// The recorded projection.
     public let synapses: Synapses
@@ -42,6 +44,7 @@ public final class WeightMonitor: Monitor {
         self.name = name; self.synapses = synapses; self.indices = ix; self.every = every
     }
 
+    /// Samples the weights at every `every`-th step.
     public func record(step: Int) {
         guard step % every == 0 else { return }
         steps.append(Int32(step))

@@ -72,6 +72,7 @@ final class SimulationProgress {
 
 /// `spike simulate`: runs a network file (or a built-in example) and writes its recordings.
 public struct Simulate: ParsableCommand {
+    /// The command's name, help and discussion.
     public static let configuration = CommandConfiguration(
         abstract: "Simulate a network described in a JSON file (docs/SIMULATION.md) and write its recordings.",
         discussion: """
@@ -96,6 +97,7 @@ public struct Simulate: ParsableCommand {
     @Option(help: "Continue from a state saved by --save-state with the same network file and seed: runs the duration further, bit for bit as one uninterrupted run.") var resume: String?
     @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
 
+    /// A command with every option at its default (ArgumentParser fills them in).
     public init() {}
 
     /// The network-file text and its name.
@@ -119,6 +121,7 @@ public struct Simulate: ParsableCommand {
         }
     }
 
+    /// Lists, prints, checks or runs the network and writes its outputs.
     public func run() throws {
         if listExamples {
             for e in NetworkExampleFiles.names {
