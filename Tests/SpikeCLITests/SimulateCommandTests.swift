@@ -576,6 +576,20 @@ final class NetworkFileTests: XCTestCase {
         }
     }
 
+    /// A connection probability too small for 1 - p to differ from 1 draws (almost surely) no synapse instead of
+    /// trapping on an infinite gap (found by mutating network files).
+    func testTinyConnectionProbabilities() throws {
+        for p in [3.5e-45, 1e-300, 1e-17] {
+            var rng = SeededRandom(seed: 1)
+            XCTAssertEqual(try SynapseMatrix.build(.random(p: p), pre: 1000, post: 1000, sameGroup: false, rng: &rng).count, 0, "\(p)")
+        }
+        let d = try parse("""
+        {"dt": 0.1, "duration": 1, "groups": [{"name": "A", "model": "lif", "size": 10}],
+         "synapses": [{"name": "AA", "source": "A", "target": "A", "connect": {"rule": "random", "p": 3.5e-45}, "weight": 1}]}
+        """)
+        XCTAssertEqual(try NetworkBuilder.build(d).synapses[0].count, 0)
+    }
+
     func testPoissonEncoderTakesTheNetworksStep() throws {
         func raster(_ parameters: String) throws -> Tensor {
             let d = try parse("""
