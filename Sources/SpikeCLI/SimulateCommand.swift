@@ -16,6 +16,9 @@ public struct SimulationSummary: Codable, Equatable {
         public let spikes: Int
         /// Mean firing rate per neuron during this run in Hz.
         public let meanRateHz: Double
+        /// Mean coefficient of variation of the inter-spike intervals over the neurons with at least 3 recorded
+        /// spikes (from the group's spikes monitor, whole recording; nil without one or without such neurons).
+        public let meanCV: Double?
     }
     /// The network file (or `example:NAME`).
     public let network: String
@@ -189,7 +192,11 @@ public struct Simulate: ParsableCommand {
         var files = Self.recordings(net, dtMs: dtMs)
         let groups = net.monitors.compactMap { $0 as? SpikeCounter }.map { c in
             SimulationSummary.Group(name: c.group.name, model: c.group.model.id, size: c.group.size, spikes: c.count,
-                                    meanRateHz: SpikeStatistics.meanRate(spikes: c.count, neurons: c.group.size, duration: duration))
+                                    meanRateHz: SpikeStatistics.meanRate(spikes: c.count, neurons: c.group.size, duration: duration),
+                                    meanCV: net.monitors.compactMap { $0 as? SpikeMonitor }.first { $0.source === c.group }.flatMap { m in
+                                        let cvs = SpikeStatistics.cvISI(m.trains(dt: net.dt))
+                                        return cvs.isEmpty ? nil : SpikeStatistics.mean(cvs)
+                                    })
         }
         if plot {
             let svg = SimulationPlot.raster(net.monitors.compactMap { $0 as? SpikeMonitor }, steps: net.step, dt: net.dt,
@@ -216,7 +223,7 @@ public struct Simulate: ParsableCommand {
             Swift.print(String(format: "simulated %g ms (%d steps of %g ms", duration, steps, dtMs) + from + String(format: ") in %.2f s", wall))
             let width = max(5, groups.map(\.name.count).max() ?? 5)
             for g in groups {
-                Swift.print("  \(g.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%7d", g.size)) neurons  \(String(format: "%9d", g.spikes)) spikes  \(String(format: "%8.2f", g.meanRateHz)) Hz")
+                Swift.print("  \(g.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%7d", g.size)) neurons  \(String(format: "%9d", g.spikes)) spikes  \(String(format: "%8.2f", g.meanRateHz)) Hz" + (g.meanCV.map { String(format: "  CV %.2f", $0) } ?? ""))
             }
             if example == "stdp", let report = try? NetworkExamples.stdpReport(net) { Swift.print(report.summary) }
             Swift.print("wrote \(files.count) files to \(output)")

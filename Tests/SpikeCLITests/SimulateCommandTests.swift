@@ -49,6 +49,7 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         let summary = try JSONDecoder().decode(SimulationSummary.self, from: Data(r.stdout.utf8))
         XCTAssertEqual(summary.groups.map(\.name), ["E", "I"])
         XCTAssertEqual(summary.groups.map(\.spikes), monitors.map(\.count))
+        XCTAssertEqual(summary.groups.map(\.meanCV), monitors.map { SpikeStatistics.mean(SpikeStatistics.cvISI($0.trains(dt: net.dt))) })
         XCTAssertEqual(summary.steps, 600)
         XCTAssertEqual(summary.durationMs, 60)
         XCTAssertEqual(try JSONDecoder().decode(SimulationSummary.self, from: Data(contentsOf: tmp.appendingPathComponent("o/summary.json"))), summary)
@@ -192,6 +193,8 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         XCTAssertEqual(summary.groups.map(\.name), ["E", "D", "L"])
         XCTAssertEqual(summary.groups.map(\.model), ["va_cuba", "lif_delta", "lif"])
         for g in summary.groups { XCTAssertGreaterThan(g.spikes, 0, g.name) }
+        XCTAssertNotNil(summary.groups[0].meanCV)
+        XCTAssertNil(summary.groups[2].meanCV, "no spikes monitor of L")
         XCTAssertEqual(try read("o/nested/state_E_v.npy").shape, [20, 40])
         XCTAssertEqual(try read("o/nested/state_E_ge.npy").shape, [20, 40])
         XCTAssertEqual(try read("o/nested/state_L_v.npy").shape, [200, 3])
