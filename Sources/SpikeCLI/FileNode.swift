@@ -94,11 +94,27 @@ public struct FileNode {
         return b
     }
 
-    /// A list of numbers (Float).
-    func floats() throws -> [Float] { try array().map { try $0.float() } }
+    /// A list of numbers (Float). Large lists are read without a node per item (one is made for an error only).
+    func floats() throws -> [Float] {
+        guard case let .array(items) = value else { throw error("expected an array, got \(value.kind)") }
+        var out = [Float](); out.reserveCapacity(items.count)
+        for (k, v) in items.enumerated() {
+            if case let .number(text, _) = v, let f = Float(text), f.isFinite { out.append(f); continue }
+            out.append(try FileNode(file: file, path: "\(path)[\(k)]", value: v).float())
+        }
+        return out
+    }
 
     /// A list of integers.
-    func ints() throws -> [Int] { try array().map { try $0.int() } }
+    func ints() throws -> [Int] {
+        guard case let .array(items) = value else { throw error("expected an array, got \(value.kind)") }
+        var out = [Int](); out.reserveCapacity(items.count)
+        for (k, v) in items.enumerated() {
+            if case let .number(_, i?) = v { out.append(i); continue }
+            out.append(try FileNode(file: file, path: "\(path)[\(k)]", value: v).int())
+        }
+        return out
+    }
 
     /// A list of strings.
     func strings() throws -> [String] { try array().map { try $0.string() } }
