@@ -37,17 +37,23 @@ public final class CorrelatedPoissonGroup: SpikeSource, NetworkInput {
     }
 
     public func advance(step: Int, dt: Float) {
-        spikes.removeAll(keepingCapacity: true)
+        var out = spikes   // local generator and spike list: no exclusivity check per draw or append
+        spikes = []
+        out.removeAll(keepingCapacity: true)
         let p = rate * dt / 1000
-        let mother = rng.nextUniform() < p
-        for i in 0..<size {
-            let q = copy[i]
-            if mother && q > 0 && rng.nextUniform() < q {
-                spikes.append(Int32(i))
-            } else if rng.nextUniform() < (1 - q) * p {
-                spikes.append(Int32(i))
+        var r = rng
+        let mother = r.nextUniform() < p
+        copy.withUnsafeBufferPointer { q in
+            for i in 0..<size {
+                if mother && q[i] > 0 && r.nextUniform() < q[i] {
+                    out.append(Int32(i))
+                } else if r.nextUniform() < (1 - q[i]) * p {
+                    out.append(Int32(i))
+                }
             }
         }
+        rng = r
+        spikes = out
     }
 
     public func checkpointState() -> [(String, [Float])] { [("rng", encodeRNG(rng))] }

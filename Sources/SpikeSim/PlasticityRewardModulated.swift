@@ -47,6 +47,8 @@ public final class RewardModulatedSTDP: PlasticityRule {
     public let wMax: Float
     /// Spike pairing of the pair traces.
     public let pairing: SpikePairing
+    /// Whether a pre spike counts when it is emitted or when it arrives (delayed projections).
+    public let preTiming: PreSpikeTiming
     /// The reward of each step when `rewardSignal` is nil; holds until changed.
     public var reward: Float = 0
     /// The reward of the step, called once per step when set (not saved in checkpoints). A closure that reads the
@@ -66,7 +68,8 @@ public final class RewardModulatedSTDP: PlasticityRule {
     /// amplitude, a learning rate that is not finite, or `w_min >= w_max`.
     public init(tauPlus: Float = 20, tauMinus: Float = 20, aPlus: Float = 1, aMinus: Float = 1.5,
                 tauEligibility: Float = 1000, tauReward: Float = 0, learningRate: Float = 1,
-                wMin: Float = 0, wMax: Float = 4, pairing: SpikePairing = .allToAll) throws {
+                wMin: Float = 0, wMax: Float = 4, pairing: SpikePairing = .allToAll,
+                preTiming: PreSpikeTiming = .emission) throws {
         try PlasticityCheck.tau(label, "tau_plus", tauPlus)
         try PlasticityCheck.tau(label, "tau_minus", tauMinus)
         try PlasticityCheck.tau(label, "tau_c", tauEligibility)
@@ -80,6 +83,7 @@ public final class RewardModulatedSTDP: PlasticityRule {
         self.tauPlus = tauPlus; self.tauMinus = tauMinus; self.aPlus = aPlus; self.aMinus = aMinus
         self.tauEligibility = tauEligibility; self.tauReward = tauReward; self.learningRate = learningRate
         self.wMin = wMin; self.wMax = wMax; self.pairing = pairing
+        self.preTiming = preTiming
     }
 
     /// The eligibility trace of each synapse (empty until attached).
@@ -94,7 +98,7 @@ public final class RewardModulatedSTDP: PlasticityRule {
         xPost = SpikeTraces(count: synapses.matrix.postCount, tau: tauMinus, dt: synapses.dt)
         cScaled = [Float](repeating: 0, count: synapses.count)
         g = 1; d = 0
-        binding = PlasticityBinding(synapses)
+        binding = try PlasticityBinding(synapses, timing: preTiming, rule: label)
     }
 
     func use(dt: Float) {
@@ -104,8 +108,9 @@ public final class RewardModulatedSTDP: PlasticityRule {
         decayD = tauReward > 0 ? Float(Foundation.exp(-Double(dt) / Double(tauReward))) : 0
     }
 
-    public func update(_ synapses: Synapses, preSpikes: [Int32], postSpikes: [Int32], dt: Float) {
+    public func update(_ synapses: Synapses, preSpikes emitted: [Int32], postSpikes: [Int32], dt: Float) {
         guard let b = binding else { return }
+        let preSpikes = b.timed(emitted)
         use(dt: dt); xPre.use(dt: dt); xPost.use(dt: dt)
         xPre.decayAll(); xPost.decayAll()
         g *= decayC
@@ -151,11 +156,11 @@ public final class RewardModulatedSTDP: PlasticityRule {
     /// the reward trace `d` (`dopamine`) and the `reward` property.
     public func checkpointState() -> [(String, [Float])] {
         [("x_pre", xPre?.values ?? []), ("x_post", xPost?.values ?? []), ("eligibility_scaled", cScaled),
-         ("eligibility_scale", [g]), ("dopamine", [d]), ("reward", [reward])]
+         ("eligibility_scale", [g]), ("dopamine", [d]), ("reward", [reward])] + (binding?.checkpointState() ?? [])
     }
 
     public func restore(_ state: [String: [Float]]) throws {
-        guard binding != nil else { throw SimulationError("\(label): restore before the rule is attached to synapses") }
+        guard let binding else { throw SimulationError("\(label): restore before the rule is attached to synapses") }
         let a = try PlasticityCheck.restored(label, state, "x_pre", count: xPre.values.count)
         let b = try PlasticityCheck.restored(label, state, "x_post", count: xPost.values.count)
         let e = try PlasticityCheck.restored(label, state, "eligibility_scaled", count: cScaled.count)
@@ -163,6 +168,7 @@ public final class RewardModulatedSTDP: PlasticityRule {
         guard scale[0].isFinite, scale[0] > 0 else { throw SimulationError("\(label): checkpoint 'eligibility_scale' must be > 0, got \(scale[0])") }
         let dd = try PlasticityCheck.restored(label, state, "dopamine", count: 1)
         let r = try PlasticityCheck.restored(label, state, "reward", count: 1)
+        try binding.restore(state, label)
         xPre.values = a; xPost.values = b; cScaled = e; g = scale[0]; d = dd[0]; reward = r[0]
     }
 }

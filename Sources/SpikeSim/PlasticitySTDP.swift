@@ -28,7 +28,8 @@ import Foundation
 /// weights in units of `g_max`: tau_plus = tau_minus = 20 ms, A_plus = 0.005, A_minus = 1.05 A_plus = 0.00525,
 /// weights in [0, 1], additive, all-to-all.
 ///
-/// Pre spikes are taken at emission (the step the source fires), also for projections with delays. Traces are
+/// On a projection with a delay, a pre spike counts when the source fires (`preTiming: .emission`, the default) or
+/// when it arrives at the synapse (`.arrival`, as Brian2's `on_pre` with a delay; one delay per projection). Traces are
 /// per neuron, so the cost per step is one multiply per pre and post neuron plus the rows of the pre neurons and
 /// the columns of the post neurons that spiked.
 public final class STDP: PlasticityRule {
@@ -48,6 +49,8 @@ public final class STDP: PlasticityRule {
     public let dependence: WeightDependence
     /// All-to-all or nearest-spike pairing.
     public let pairing: SpikePairing
+    /// Whether a pre spike counts when it is emitted or when it arrives (delayed projections).
+    public let preTiming: PreSpikeTiming
 
     var xPre: SpikeTraces!
     var xPost: SpikeTraces!
@@ -58,7 +61,7 @@ public final class STDP: PlasticityRule {
     /// `w_min >= w_max`.
     public init(tauPlus: Float = 20, tauMinus: Float = 20, aPlus: Float = 0.005, aMinus: Float = 0.00525,
                 wMin: Float = 0, wMax: Float = 1, dependence: WeightDependence = .additive,
-                pairing: SpikePairing = .allToAll) throws {
+                pairing: SpikePairing = .allToAll, preTiming: PreSpikeTiming = .emission) throws {
         try PlasticityCheck.tau(label, "tau_plus", tauPlus)
         try PlasticityCheck.tau(label, "tau_minus", tauMinus)
         try PlasticityCheck.amplitude(label, "a_plus", aPlus, sign: "potentiation")
@@ -66,6 +69,7 @@ public final class STDP: PlasticityRule {
         try PlasticityCheck.bounds(label, wMin, wMax, dependence)
         self.tauPlus = tauPlus; self.tauMinus = tauMinus; self.aPlus = aPlus; self.aMinus = aMinus
         self.wMin = wMin; self.wMax = wMax; self.dependence = dependence; self.pairing = pairing
+        self.preTiming = preTiming
     }
 
     /// The rule of Brian2's examples/synapses/STDP.py: taupre = taupost = 20 ms, dApre = 0.01 g_max,
@@ -93,7 +97,7 @@ public final class STDP: PlasticityRule {
         try PlasticityCheck.weights(label, synapses, wMin, wMax)
         xPre = SpikeTraces(count: synapses.matrix.preCount, tau: tauPlus, dt: synapses.dt)
         xPost = SpikeTraces(count: synapses.matrix.postCount, tau: tauMinus, dt: synapses.dt)
-        binding = PlasticityBinding(synapses)
+        binding = try PlasticityBinding(synapses, timing: preTiming, rule: label)
     }
 
     @inline(__always) func potentiation(_ w: Float, _ x: Float) -> Float {
@@ -104,8 +108,9 @@ public final class STDP: PlasticityRule {
         dependence == .additive ? aMinus * y : aMinus * (w - wMin) * y
     }
 
-    public func update(_ synapses: Synapses, preSpikes: [Int32], postSpikes: [Int32], dt: Float) {
+    public func update(_ synapses: Synapses, preSpikes emitted: [Int32], postSpikes: [Int32], dt: Float) {
         guard let b = binding else { return }
+        let preSpikes = b.timed(emitted)
         xPre.use(dt: dt); xPost.use(dt: dt)
         xPre.decayAll(); xPost.decayAll()
         if preSpikes.isEmpty && postSpikes.isEmpty { return }
@@ -138,14 +143,16 @@ public final class STDP: PlasticityRule {
         b.mark(pre: preSpikes, post: postSpikes, false)
     }
 
-    /// `x_pre` and `x_post`.
+    /// `x_pre` and `x_post` (and the delayed pre spikes with arrival timing).
     public func checkpointState() -> [(String, [Float])] {
-        [("x_pre", preTrace), ("x_post", postTrace)]
+        [("x_pre", preTrace), ("x_post", postTrace)] + (binding?.checkpointState() ?? [])
     }
 
     public func restore(_ state: [String: [Float]]) throws {
-        guard binding != nil else { throw SimulationError("\(label): restore before the rule is attached to synapses") }
-        xPre.values = try PlasticityCheck.restored(label, state, "x_pre", count: xPre.values.count)
-        xPost.values = try PlasticityCheck.restored(label, state, "x_post", count: xPost.values.count)
+        guard let binding else { throw SimulationError("\(label): restore before the rule is attached to synapses") }
+        let a = try PlasticityCheck.restored(label, state, "x_pre", count: xPre.values.count)
+        let b = try PlasticityCheck.restored(label, state, "x_post", count: xPost.values.count)
+        try binding.restore(state, label)
+        xPre.values = a; xPost.values = b
     }
 }

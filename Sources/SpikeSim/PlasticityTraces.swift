@@ -22,6 +22,15 @@ public enum WeightDependence: String, Sendable, Equatable, CaseIterable {
     case multiplicative
 }
 
+/// When a pre spike counts for a plasticity rule on a projection with a delay.
+public enum PreSpikeTiming: String, Sendable, Equatable, CaseIterable {
+    /// When the source neuron fires (the step the network passes to `update`).
+    case emission
+    /// When the spike arrives at the synapse, `delay` steps later, as Brian2's `on_pre` pathway with a delay
+    /// (the STDP window is then measured from the arrival). Needs one delay for the whole projection.
+    case arrival
+}
+
 /// Exponentially decaying spike traces of a set of neurons, stepped at the clock: each step every trace decays by
 /// `exp(-dt / tau)`, then the traces of the neurons that spiked jump (`+1` or reset to `1`, by `SpikePairing`).
 struct SpikeTraces {
@@ -110,16 +119,60 @@ final class PlasticityBinding {
     let pre: [Int32]
     /// Synapses onto each post neuron (CSC).
     let columnStart: [Int], columnSynapses: [Int32]
-    /// Scratch flags: whether each pre / post neuron fired at the current step.
-    var preFired: [Bool], postFired: [Bool]
+    /// Scratch flags: whether each pre / post neuron fired at the current step (raw buffers: read in the rules'
+    /// inner loops without exclusivity checks or copies).
+    let preFired: UnsafeMutableBufferPointer<Bool>, postFired: UnsafeMutableBufferPointer<Bool>
+    /// With `.arrival` timing on a delayed projection: the pre spikes of the last `delay` steps, oldest at `head`.
+    var delayed: [[Int32]] = []
+    var head = 0
 
-    init(_ s: Synapses) {
+    init(_ s: Synapses, timing: PreSpikeTiming, rule: String) throws {
+        if timing == .arrival {
+            guard s.delaySteps == nil else {
+                throw SimulationError("\(rule) on synapses '\(s.name)': arrival timing needs one delay for the whole projection, not per-synapse delays")
+            }
+            delayed = [[Int32]](repeating: [], count: s.uniformDelay)
+        }
         synapses = s; name = s.name
         pre = s.matrix.pre
         let c = s.columns
         columnStart = c.columnStart; columnSynapses = c.synapses
-        preFired = [Bool](repeating: false, count: s.matrix.preCount)
-        postFired = [Bool](repeating: false, count: s.matrix.postCount)
+        preFired = .allocate(capacity: s.matrix.preCount); preFired.initialize(repeating: false)
+        postFired = .allocate(capacity: s.matrix.postCount); postFired.initialize(repeating: false)
+    }
+
+    deinit { preFired.deallocate(); postFired.deallocate() }
+
+    /// The pre spikes that count at this step: `emitted` itself, or (arrival timing) those emitted `delay` steps ago.
+    func timed(_ emitted: [Int32]) -> [Int32] {
+        if delayed.isEmpty { return emitted }
+        let out = delayed[head]
+        delayed[head] = emitted
+        head = (head + 1) % delayed.count
+        return out
+    }
+
+    /// The delayed pre spikes (arrival timing on a delayed projection only).
+    func checkpointState() -> [(String, [Float])] {
+        if delayed.isEmpty { return [] }
+        return [("pre_delay_lengths", delayed.map { Float($0.count) }), ("pre_delay_queue", delayed.flatMap { $0.map(Float.init) }),
+                ("pre_delay_head", [Float(head)])]
+    }
+
+    /// Restores what `checkpointState` saved.
+    func restore(_ state: [String: [Float]], _ rule: String) throws {
+        if delayed.isEmpty { return }
+        let lengths = try PlasticityCheck.restored(rule, state, "pre_delay_lengths", count: delayed.count)
+        let h = try PlasticityCheck.restored(rule, state, "pre_delay_head", count: 1)[0]
+        guard let flat = state["pre_delay_queue"] else { throw SimulationError("\(rule): checkpoint lacks 'pre_delay_queue'") }
+        func index(_ v: Float, below n: Int) -> Int? { v >= 0 && v < Float(n) && v == v.rounded() ? Int(v) : nil }
+        guard let hd = index(h, below: delayed.count), lengths.allSatisfy({ index($0, below: preFired.count + 1) != nil }),
+              Int(lengths.reduce(0, +)) == flat.count, flat.allSatisfy({ index($0, below: preFired.count) != nil }) else {
+            throw SimulationError("\(rule): checkpoint holds an invalid queue of delayed pre spikes")
+        }
+        var q: [[Int32]] = [], at = 0
+        for n in lengths { q.append(flat[at..<(at + Int(n))].map { Int32($0) }); at += Int(n) }
+        delayed = q; head = hd
     }
 
     /// Sets the flags of this step's spikes.

@@ -24,7 +24,9 @@ import Foundation
 /// defaults: tau_plus 16.8 ms, tau_minus 33.7 ms, tau_x 101 ms, tau_y 125 ms, A2+ 5e-10, A3+ 6.2e-3,
 /// A2- 7e-3, A3- 2.3e-4; weights in [0, 1]. Other published sets: `TripletSTDP.Parameters`.
 public final class TripletSTDP: PlasticityRule {
-    /// The amplitudes and time constants of one fit of the model.
+    /// The amplitudes and time constants of one fit of the model. The presets are Table 4 of Pfister & Gerstner
+    /// (2006) (tau_plus 16.8 ms and tau_minus 33.7 ms in every set); the visual-cortex all-to-all set is also NEST's
+    /// `stdp_triplet_synapse` default, the other sets should be checked against the paper before a quantitative fit.
     public struct Parameters: Sendable, Equatable {
         /// Time constant of `r1` in ms.
         public var tauPlus: Float
@@ -77,6 +79,8 @@ public final class TripletSTDP: PlasticityRule {
     public let wMax: Float
     /// Additive (the paper's) or multiplicative weight dependence.
     public let dependence: WeightDependence
+    /// Whether a pre spike counts when it is emitted or when it arrives (delayed projections).
+    public let preTiming: PreSpikeTiming
 
     var r1: SpikeTraces!, r2: SpikeTraces!, o1: SpikeTraces!, o2: SpikeTraces!
     var binding: PlasticityBinding?
@@ -87,7 +91,7 @@ public final class TripletSTDP: PlasticityRule {
     /// A triplet rule with `parameters` (by default the visual-cortex all-to-all set); throws a `SimulationError`
     /// for a time constant <= 0, a negative amplitude or `w_min >= w_max`.
     public init(_ parameters: Parameters = .visualCortexAllToAll, wMin: Float = 0, wMax: Float = 1,
-                dependence: WeightDependence = .additive) throws {
+                dependence: WeightDependence = .additive, preTiming: PreSpikeTiming = .emission) throws {
         let p = parameters
         for (name, tau) in [("tau_plus", p.tauPlus), ("tau_minus", p.tauMinus), ("tau_x", p.tauX), ("tau_y", p.tauY)] {
             try PlasticityCheck.tau(label, name, tau)
@@ -98,6 +102,7 @@ public final class TripletSTDP: PlasticityRule {
         try PlasticityCheck.amplitude(label, "a3_minus", p.a3Minus, sign: "depression")
         try PlasticityCheck.bounds(label, wMin, wMax, dependence)
         self.parameters = p; self.wMin = wMin; self.wMax = wMax; self.dependence = dependence
+        self.preTiming = preTiming
     }
 
     /// The traces `r1`, `r2` (by pre neuron) and `o1`, `o2` (by post neuron); empty until attached.
@@ -112,11 +117,12 @@ public final class TripletSTDP: PlasticityRule {
         r1 = SpikeTraces(count: nPre, tau: p.tauPlus, dt: dt); r2 = SpikeTraces(count: nPre, tau: p.tauX, dt: dt)
         o1 = SpikeTraces(count: nPost, tau: p.tauMinus, dt: dt); o2 = SpikeTraces(count: nPost, tau: p.tauY, dt: dt)
         r2Before = [Float](repeating: 0, count: nPre); o2Before = [Float](repeating: 0, count: nPost)
-        binding = PlasticityBinding(synapses)
+        binding = try PlasticityBinding(synapses, timing: preTiming, rule: label)
     }
 
-    public func update(_ synapses: Synapses, preSpikes: [Int32], postSpikes: [Int32], dt: Float) {
+    public func update(_ synapses: Synapses, preSpikes emitted: [Int32], postSpikes: [Int32], dt: Float) {
         guard let b = binding else { return }
+        let preSpikes = b.timed(emitted)
         r1.use(dt: dt); r2.use(dt: dt); o1.use(dt: dt); o2.use(dt: dt)
         r1.decayAll(); r2.decayAll(); o1.decayAll(); o2.decayAll()
         if preSpikes.isEmpty && postSpikes.isEmpty { return }
@@ -160,14 +166,15 @@ public final class TripletSTDP: PlasticityRule {
     /// `r1`, `r2`, `o1`, `o2`.
     public func checkpointState() -> [(String, [Float])] {
         let t = traces
-        return [("r1", t.r1), ("r2", t.r2), ("o1", t.o1), ("o2", t.o2)]
+        return [("r1", t.r1), ("r2", t.r2), ("o1", t.o1), ("o2", t.o2)] + (binding?.checkpointState() ?? [])
     }
 
     public func restore(_ state: [String: [Float]]) throws {
-        guard binding != nil else { throw SimulationError("\(label): restore before the rule is attached to synapses") }
+        guard let binding else { throw SimulationError("\(label): restore before the rule is attached to synapses") }
         let nPre = r1.values.count, nPost = o1.values.count
         let a = try PlasticityCheck.restored(label, state, "r1", count: nPre), b = try PlasticityCheck.restored(label, state, "r2", count: nPre)
         let c = try PlasticityCheck.restored(label, state, "o1", count: nPost), d = try PlasticityCheck.restored(label, state, "o2", count: nPost)
+        try binding.restore(state, label)
         r1.values = a; r2.values = b; o1.values = c; o2.values = d
     }
 }

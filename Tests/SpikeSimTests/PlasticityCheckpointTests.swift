@@ -43,8 +43,11 @@ final class PlasticityCheckpointTests: XCTestCase {
     func testNetworkCheckpointFilesResumeEveryRuleBitExactly() throws {
         try resumeFromFile({ try STDP(aPlus: 0.05, aMinus: 0.06, wMin: 0, wMax: 4, dependence: .multiplicative) }, file: "stdp")
         try resumeFromFile({ try TripletSTDP(.hippocampalNearest, wMin: 0, wMax: 4) }, file: "triplet")
+        // Arrival timing: the recurrent projection's 1 ms delay queues pre spikes inside the rule.
+        try resumeFromFile({ try STDP(aPlus: 0.05, aMinus: 0.06, wMin: 0, wMax: 4, preTiming: .arrival) }, file: "stdp-arrival")
+        try resumeFromFile({ try TripletSTDP(.hippocampalAllToAll, wMin: 0, wMax: 4, preTiming: .arrival) }, file: "triplet-arrival")
         try resumeFromFile({
-            let r = try RewardModulatedSTDP(tauReward: 50, learningRate: 0.01)
+            let r = try RewardModulatedSTDP(tauReward: 50, learningRate: 0.01, preTiming: .arrival)
             r.reward = 0.2
             return r
         }, file: "rstdp")

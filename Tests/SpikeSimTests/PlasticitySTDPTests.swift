@@ -110,6 +110,50 @@ final class PlasticitySTDPTests: XCTestCase {
         XCTAssertEqual(Double(s.weight[0]), 0.5 + 0.01 * exp(-2.1 / 20), accuracy: 1e-6)
     }
 
+    func testArrivalTimingMeasuresTheWindowFromTheDelayedSpike() throws {
+        // The plastic input fires at step 10 with a 2 ms (20-step) delay, so it arrives at step 30; the post neuron
+        // fires at step 31 (driven at 30) or at step 21 (driven at 20).
+        func change(_ timing: PreSpikeTiming, drive: Float) throws -> Double {
+            let net = try Network(dt: 0.1, seed: 1)
+            let pre = try net.add(SpikeGeneratorGroup(name: "pre", size: 1, indices: [0], times: [1.0]))
+            let d = try net.add(SpikeGeneratorGroup(name: "drive", size: 1, indices: [0], times: [drive]))
+            let post = try net.addGroup("post", size: 1, model: "lif_delta")
+            try net.connect("D", from: d, to: post, variable: "v", rule: .oneToOne, weight: .constant(100))
+            let s = try net.connect("S", from: pre, to: post, variable: "v", rule: .oneToOne, weight: .constant(0.5), delay: .constant(2))
+            try s.setPlasticity(STDP(aPlus: 0.01, aMinus: 0.01, preTiming: timing))
+            try net.run(steps: 80)
+            return Double(s.weight[0]) - 0.5
+        }
+        XCTAssertEqual(try change(.emission, drive: 3.0), 0.01 * exp(-2.1 / 20), accuracy: 1e-6)
+        XCTAssertEqual(try change(.arrival, drive: 3.0), 0.01 * exp(-0.1 / 20), accuracy: 1e-6)
+        XCTAssertEqual(try change(.emission, drive: 2.0), 0.01 * exp(-1.1 / 20), accuracy: 1e-6)
+        XCTAssertEqual(try change(.arrival, drive: 2.0), -0.01 * exp(-0.9 / 20), accuracy: 1e-6)
+        // Per-synapse delays have no single arrival step per pre spike.
+        let net = try Network(dt: 0.1)
+        let src = try net.addPoisson("in", size: 2, rates: [1])
+        let dst = try net.addGroup("out", size: 1, model: "lif_delta")
+        let s = try net.connect("S", from: src, to: dst, variable: "v", rule: .allToAll(), weight: .constant(0.5),
+                                delay: .values([1, 2]))
+        XCTAssertThrowsError(try s.setPlasticity(STDP(preTiming: .arrival))) {
+            XCTAssertEqual("\($0)", "stdp on synapses 'S': arrival timing needs one delay for the whole projection, not per-synapse delays")
+        }
+        // The queue of delayed pre spikes is checkpointed and checked on restore.
+        let delayed = try Synapses(name: "S", source: src, target: dst, targetVariable: "v",
+                                   matrix: SynapseMatrix(preCount: 2, postCount: 1, rows: [[0], [0]]), weights: [0.5, 0.5], delay: 0.3, dt: 0.1)
+        let rule = try STDP(preTiming: .arrival)
+        try delayed.setPlasticity(rule)
+        rule.update(delayed, preSpikes: [1], postSpikes: [], dt: 0.1)
+        var saved = Dictionary(uniqueKeysWithValues: rule.checkpointState())
+        XCTAssertEqual(saved["pre_delay_lengths"], [1, 0, 0])
+        XCTAssertEqual(saved["pre_delay_queue"], [1])
+        XCTAssertEqual(saved["pre_delay_head"], [1])
+        XCTAssertNoThrow(try rule.restore(saved))
+        saved["pre_delay_queue"] = [5]
+        XCTAssertThrowsError(try rule.restore(saved)) {
+            XCTAssertEqual("\($0)", "stdp: checkpoint holds an invalid queue of delayed pre spikes")
+        }
+    }
+
     func testBadParametersAreOneLineErrors() {
         func message(_ f: () throws -> STDP) -> String {
             do { _ = try f(); return "no error" } catch { return "\(error)" }
