@@ -23,6 +23,8 @@ public struct PlasticityDescription {
     public let pairing: SpikePairing?
     /// `dependence` (`additive` or `multiplicative`), if given.
     public let dependence: WeightDependence?
+    /// `pre_timing` (`emission` or `arrival`), if given.
+    public let preTiming: PreSpikeTiming?
     /// `set` of `triplet`, if given.
     public let tripletSet: TripletSTDP.Parameters?
     /// `reward_stdp`'s reward: a constant, or values at given times (ms; 0 at other steps).
@@ -38,7 +40,7 @@ public struct PlasticityDescription {
         }
         let o = try node.object(allowed: ["rule"] + fields, required: ["rule"]) { "\(rule) has no field '\($0)' (has \(fields.joined(separator: ", ")))" }
         var numbers: [String: Float] = [:]
-        for key in o.keys where !["rule", "pairing", "dependence", "set", "reward"].contains(key) { numbers[key] = try o.required(key).float() }
+        for key in o.keys where !["rule", "pairing", "dependence", "set", "reward", "pre_timing"].contains(key) { numbers[key] = try o.required(key).float() }
         func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws -> T? where T.RawValue == String {
             guard let n = o[key] else { return nil }
             let s = try n.string()
@@ -66,16 +68,18 @@ public struct PlasticityDescription {
             }
         }
         return PlasticityDescription(node: node, rule: rule, numbers: numbers, pairing: try choice("pairing", SpikePairing.self),
-                                     dependence: try choice("dependence", WeightDependence.self), tripletSet: set,
+                                     dependence: try choice("dependence", WeightDependence.self),
+                                     preTiming: try choice("pre_timing", PreSpikeTiming.self), tripletSet: set,
                                      reward: reward.map { (constant: $0.0, schedule: $0.1.map { (time: $0.0, value: $0.1) }) })
     }
 
     /// The fields of each rule (besides `rule`).
     static let fields: [String: [String]] = [
-        "stdp": ["tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max", "dependence", "pairing"],
+        "stdp": ["tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max", "dependence", "pairing", "pre_timing"],
         "triplet": ["set", "tau_plus", "tau_minus", "tau_x", "tau_y", "a2_plus", "a3_plus", "a2_minus", "a3_minus", "pairing",
-                    "w_min", "w_max", "dependence"],
-        "reward_stdp": ["tau_plus", "tau_minus", "a_plus", "a_minus", "tau_c", "tau_d", "eta", "w_min", "w_max", "pairing", "reward"],
+                    "w_min", "w_max", "dependence", "pre_timing"],
+        "reward_stdp": ["tau_plus", "tau_minus", "a_plus", "a_minus", "tau_c", "tau_d", "eta", "w_min", "w_max", "pairing", "reward",
+                        "pre_timing"],
     ]
     static var allFields: [String] { Array(Set(fields.values.flatMap { $0 })).sorted() }
 
@@ -88,7 +92,7 @@ public struct PlasticityDescription {
             case "stdp":
                 made = try STDP(tauPlus: n("tau_plus", 20), tauMinus: n("tau_minus", 20), aPlus: n("a_plus", 0.005),
                                 aMinus: n("a_minus", 0.00525), wMin: n("w_min", 0), wMax: n("w_max", 1),
-                                dependence: dependence ?? .additive, pairing: pairing ?? .allToAll)
+                                dependence: dependence ?? .additive, pairing: pairing ?? .allToAll, preTiming: preTiming ?? .emission)
             case "triplet":
                 var p = tripletSet ?? .visualCortexAllToAll
                 p.tauPlus = n("tau_plus", p.tauPlus); p.tauMinus = n("tau_minus", p.tauMinus)
@@ -96,12 +100,13 @@ public struct PlasticityDescription {
                 p.a2Plus = n("a2_plus", p.a2Plus); p.a3Plus = n("a3_plus", p.a3Plus)
                 p.a2Minus = n("a2_minus", p.a2Minus); p.a3Minus = n("a3_minus", p.a3Minus)
                 if let pairing { p.pairing = pairing }
-                made = try TripletSTDP(p, wMin: n("w_min", 0), wMax: n("w_max", 1), dependence: dependence ?? .additive)
+                made = try TripletSTDP(p, wMin: n("w_min", 0), wMax: n("w_max", 1), dependence: dependence ?? .additive,
+                                       preTiming: preTiming ?? .emission)
             default:
                 let r = try RewardModulatedSTDP(tauPlus: n("tau_plus", 20), tauMinus: n("tau_minus", 20), aPlus: n("a_plus", 1),
                                                 aMinus: n("a_minus", 1.5), tauEligibility: n("tau_c", 1000), tauReward: n("tau_d", 0),
                                                 learningRate: n("eta", 1), wMin: n("w_min", 0), wMax: n("w_max", 4),
-                                                pairing: pairing ?? .allToAll)
+                                                pairing: pairing ?? .allToAll, preTiming: preTiming ?? .emission)
                 if let reward {
                     r.reward = reward.constant
                     if !reward.schedule.isEmpty {

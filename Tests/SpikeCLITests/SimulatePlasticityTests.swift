@@ -36,6 +36,14 @@ final class SimulatePlasticityTests: SpikeProcessTestCase {
         XCTAssertEqual(w.scalars[141], 0.5 + 0.01 * Float(exp(-4.1 / 20.0)), accuracy: 1e-6)
         XCTAssertEqual(w.scalars[299], w.scalars[141])
         XCTAssertEqual(try read("stdp/weights_GA_synapses.npy").scalars, [0, 0])
+        // Through a 2 ms delay, pre_timing arrival measures the window from the arrival at 12 ms: 2.1 ms before the post spike.
+        var delayed = pairNetwork(["rule": "stdp", "a_plus": 0.01, "a_minus": 0.0105, "pre_timing": "arrival"])
+        var synapses = delayed["synapses"] as! [[String: Any]]
+        synapses[0]["delay"] = 2
+        delayed["synapses"] = synapses
+        let a = try run(delayed, "arrival")
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(try read("arrival/weights_GA.npy").scalars[299], 0.5 + 0.01 * Float(exp(-2.1 / 20.0)), accuracy: 1e-6)
         // Post before pre: depression by the post trace.
         var late = pairNetwork(["rule": "stdp", "a_plus": 0.01, "a_minus": 0.0105, "dependence": "multiplicative", "pairing": "nearest"])
         late["inputs"] = [["name": "G", "type": "spike_generator", "size": 1, "indices": [0], "times": [20]],
@@ -115,6 +123,7 @@ final class SimulatePlasticityTests: SpikeProcessTestCase {
         try bad(["rule": "stdp", "pairing": "closest"], "bad.json: synapses[0].plasticity.pairing: unknown pairing 'closest' (known: all_to_all, nearest)")
         try bad(["rule": "stdp", "tau_plus": -1], "bad.json: synapses[0].plasticity: stdp: tau_plus must be > 0")
         try bad(["rule": "stdp", "w_max": 0.25], "bad.json: synapses[0].plasticity: stdp on synapses 'GA': weight 0.5 of synapse 0 is outside [0.0, 0.25]")
+        try bad(["rule": "stdp", "pre_timing": "later"], "bad.json: synapses[0].plasticity.pre_timing: unknown pre_timing 'later' (known: emission, arrival)")
         try bad(["rule": "triplet", "set": "neocortex"], "bad.json: synapses[0].plasticity.set: unknown parameter set 'neocortex'")
         try bad(["rule": "reward_stdp", "reward": ["times": [1, 2], "values": [1]]], "bad.json: synapses[0].plasticity.reward: 2 times but 1 values")
         var f = pairNetwork(["rule": "stdp"])
