@@ -136,8 +136,6 @@ public struct MonitorDescription {
 
 /// Parses network files (JSON, docs/SIMULATION.md) into checked `NetworkDescription`s.
 public enum NetworkFile {
-    /// Names of files `spike simulate` writes besides the monitors' own.
-    public static let reservedFiles = ["summary.json", "raster.svg"]
 
     /// Reads and checks the network file at `path` (relative file names inside it are relative to its folder).
     public static func load(_ path: String) throws -> NetworkDescription {
@@ -212,7 +210,6 @@ public enum NetworkFile {
             var files: [String: String] = [:]
             for m in monitors {
                 for f in m.files {
-                    if NetworkFile.reservedFiles.contains(f) { throw m.node.error("its output file '\(f)' is reserved for spike simulate's own output") }
                     if let other = files[f] { throw m.node.error("its output file '\(f)' is also written by \(other)") }
                     files[f] = m.node.path
                 }
