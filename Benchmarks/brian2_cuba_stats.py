@@ -17,10 +17,13 @@ p.add_argument("--duration", type=float, default=10.0)
 p.add_argument("--target", default="cython")
 p.add_argument("--N", type=int, default=4000)
 p.add_argument("--p", type=float, default=0.02)
+p.add_argument("--float32", action="store_true", help="run Brian2 in single precision, as SpikeKit")
 a = p.parse_args()
 
 from brian2 import *
 prefs.codegen.target = a.target
+if a.float32:
+    prefs.core.default_float_dtype = float32
 defaultclock.dt = 0.1 * ms
 
 

@@ -130,8 +130,18 @@ extension Network {
             }
         }
         // Apply (rules and inputs check their own state; they run before anything else changes).
-        for (s, r) in zip(synapses, rules) { if let rule = s.plasticity { try rule.restore(r) } }
-        for (i, r) in zip(inputs, inputStates) { try i.restore(r) }
+        // A rule or input that rejects its state must leave the network as it was: restore the others' states
+        // from a backup taken first.
+        let ruleBackups = synapses.map { $0.plasticity.map { Dictionary($0.checkpointState(), uniquingKeysWith: { a, _ in a }) } }
+        let inputBackups = inputs.map { Dictionary($0.checkpointState(), uniquingKeysWith: { a, _ in a }) }
+        do {
+            for (s, r) in zip(synapses, rules) { if let rule = s.plasticity { try rule.restore(r) } }
+            for (i, r) in zip(inputs, inputStates) { try i.restore(r) }
+        } catch {
+            for (s, b) in zip(synapses, ruleBackups) { if let rule = s.plasticity, let b { try? rule.restore(b) } }
+            for (i, b) in zip(inputs, inputBackups) { try? i.restore(b) }
+            throw error
+        }
         for (gi, g) in groups.enumerated() {
             for k in 0..<g.stateNames.count { g.dynamics.setState(k, groupStates[gi][k]) }
             g.input = groupInputs[gi]
