@@ -86,6 +86,32 @@ public struct EncodeCommand: ParsableCommand {
         guard x.count > 0 else { throw CLIError("\(input): input is empty (shape \(x.shape))") }
         let values = try parseAssignments(assignments)
         var rng = SeededRandom(seed: seed)
+        let (spikes, recon) = try Self.encode(method: method, x, steps: steps, parameters: values, rng: &rng)
+        try NPY.write(spikes, to: URL(fileURLWithPath: output))
+        if let reconstruct, let recon { try NPY.write(recon, to: URL(fileURLWithPath: reconstruct)) }
+        if let plot {
+            let T = spikes.shape.first ?? 0, rest = T > 0 ? spikes.count / T : 0
+            var svg = SVGPlot.raster(spikes.scalars, steps: T, neurons: rest, title: "\(method) encoding of \(URL(fileURLWithPath: input).lastPathComponent)")
+            if let recon, rest > 0 {
+                let channels = recon.count / max(1, T)
+                let signal = (0..<T).map { x.scalars[$0 * channels] }, rebuilt = (0..<T).map { recon.scalars[$0 * channels] }
+                svg = SVGPlot.traces([("signal", signal), ("reconstruction", rebuilt)], steps: T, title: "adm: channel 0 and its reconstruction")
+                    .replacingOccurrences(of: "</svg>\n", with: "") + rasterInset(spikes, T: T, rest: rest) + "</svg>\n"
+            }
+            try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: plot))
+        }
+        let count = spikes.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        FileHandle.standardError.write(Data("\(method): wrote \(spikes.shape) with \(count) events to \(output)\n".utf8))
+    }
+
+    /// Encodes `x` with `method` (one of `methods`) over `steps` steps, with the method's `--set` parameters
+    /// (unknown names are errors); adm also returns the reconstruction from its spikes. `spike simulate`'s
+    /// encoder inputs use the same function.
+    public static func encode(method: String, _ x: Tensor, steps: Int, parameters values: [String: String],
+                              rng: inout SeededRandom) throws -> (spikes: Tensor, reconstruction: Tensor?) {
+        guard methods.contains(method) else {
+            throw CLIError("unknown encoding method '\(method)' (known: \(methods.joined(separator: ", ")))")
+        }
         var recon: Tensor?
         let spikes: Tensor
         func opts(_ allowed: [String]) throws -> OptionValues { try OptionValues(method, values, allowed: allowed) }
@@ -146,21 +172,7 @@ public struct EncodeCommand: ParsableCommand {
             let initial = x.rank == 1 ? Tensor(x.scalars[0]) : x[time: 0]
             recon = try adm.reconstruct(enc, initialValue: initial)
         }
-        try NPY.write(spikes, to: URL(fileURLWithPath: output))
-        if let reconstruct, let recon { try NPY.write(recon, to: URL(fileURLWithPath: reconstruct)) }
-        if let plot {
-            let T = spikes.shape.first ?? 0, rest = T > 0 ? spikes.count / T : 0
-            var svg = SVGPlot.raster(spikes.scalars, steps: T, neurons: rest, title: "\(method) encoding of \(URL(fileURLWithPath: input).lastPathComponent)")
-            if let recon, rest > 0 {
-                let channels = recon.count / max(1, T)
-                let signal = (0..<T).map { x.scalars[$0 * channels] }, rebuilt = (0..<T).map { recon.scalars[$0 * channels] }
-                svg = SVGPlot.traces([("signal", signal), ("reconstruction", rebuilt)], steps: T, title: "adm: channel 0 and its reconstruction")
-                    .replacingOccurrences(of: "</svg>\n", with: "") + rasterInset(spikes, T: T, rest: rest) + "</svg>\n"
-            }
-            try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: plot))
-        }
-        let count = spikes.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        FileHandle.standardError.write(Data("\(method): wrote \(spikes.shape) with \(count) events to \(output)\n".utf8))
+        return (spikes, recon)
     }
 
     /// UP (black) and DOWN (red) events of channel 0 as ticks along the bottom of the trace plot.

@@ -1,17 +1,23 @@
-/// A small JSON reader and string escaper for safetensors headers.
+/// A small JSON reader and string escaper, for safetensors headers and network files.
 ///
 /// Unlike `JSONSerialization` it keeps object members in order and keeps duplicate keys (so the caller
 /// can report them by name), and keeps integers exact (data offsets may exceed 2^53). Errors are plain strings; the caller adds the file.
-enum JSON: Equatable {
+public enum JSON: Equatable, Sendable {
+    /// An object, members in the order written (duplicate keys kept).
     case object([(key: String, value: JSON)])
+    /// An array.
     case array([JSON])
+    /// A string.
     case string(String)
     /// A number as written, with its exact integer value when it is one.
     case number(text: String, integer: Int?)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
 
-    static func == (a: JSON, b: JSON) -> Bool {
+    /// Structural equality (object members compared in order).
+    public static func == (a: JSON, b: JSON) -> Bool {
         switch (a, b) {
         case let (.object(x), .object(y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
@@ -25,7 +31,7 @@ enum JSON: Equatable {
     }
 
     /// The kind of value, for error messages ("an array", "a string", ...).
-    var kind: String {
+    public var kind: String {
         switch self {
         case .object: return "an object"
         case .array: return "an array"
@@ -37,11 +43,28 @@ enum JSON: Equatable {
     }
 
     /// A description of why a document could not be parsed.
-    struct ParseError: Error { var message: String }
+    public struct ParseError: Error, Sendable {
+        /// What is wrong and where.
+        public var message: String
+    }
 
-    /// Parses `bytes` (UTF-8) as exactly one JSON value surrounded by optional whitespace.
+    /// Parses `bytes` (UTF-8) as exactly one JSON value surrounded by optional whitespace; errors name the byte
+    /// offset "of the JSON header" (safetensors).
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> JSON {
+        try parse(bytes, lines: false)
+    }
+
+    /// Parses a whole JSON document (UTF-8); errors name the line and column (both from 1), e.g.
+    /// `expected ',' or '}' at line 3, column 7`.
+    public static func parse(document data: [UInt8]) throws(ParseError) -> JSON {
+        do {
+            return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> JSON in try parse(raw, lines: true) }
+        } catch let e as ParseError { throw e } catch { throw ParseError(message: "\(error)") }
+    }
+
+    static func parse(_ bytes: UnsafeRawBufferPointer, lines: Bool) throws(ParseError) -> JSON {
         var p = Parser(bytes: bytes)
+        p.lines = lines
         p.skipSpace()
         let value = try p.value(depth: 0)
         p.skipSpace()
@@ -51,7 +74,7 @@ enum JSON: Equatable {
 
     /// `s` as a JSON string literal, escaped exactly as Rust's serde_json (used by the Python
     /// `safetensors` package) does: `"` `\` and control characters only; other text is raw UTF-8.
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -74,11 +97,18 @@ enum JSON: Equatable {
     private struct Parser {
         let bytes: UnsafeRawBufferPointer
         var pos = 0
+        /// Whether errors give the line and column (documents) rather than the byte offset (headers).
+        var lines = false
 
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
         func fail(_ what: String) -> ParseError {
-            ParseError(message: "\(what) at byte \(pos) of the JSON header")
+            guard lines else { return ParseError(message: "\(what) at byte \(pos) of the JSON header") }
+            var line = 1, column = 1
+            for i in 0..<min(pos, bytes.count) {
+                if bytes[i] == 0x0A { line += 1; column = 1 } else if bytes[i] & 0xC0 != 0x80 { column += 1 }
+            }
+            return ParseError(message: "\(what) at line \(line), column \(column)")
         }
 
         mutating func skipSpace() {

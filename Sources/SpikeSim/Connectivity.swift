@@ -96,13 +96,16 @@ public struct SynapseMatrix: Sendable, Equatable {
             if p > 0 {
                 // Geometric skipping over the pre x post pairs in row-major order: the gap to the next synapse is
                 // floor(log(u) / log(1 - p)), the same distribution as one Bernoulli(p) draw per pair.
-                let logq = p < 1 ? Foundation.log(1 - p) : -Double.infinity
+                // (log1p only where 1 - p rounds to 1, so ordinary p keep their bits.)
+                let logq = p < 1 ? (1 - p < 1 ? Foundation.log(1 - p) : Foundation.log1p(-p)) : -Double.infinity
                 var k = -1
                 let total = pre * post
                 while true {
                     if p >= 1 { k += 1 } else {
                         let u = 1 - rng.nextDouble()      // (0, 1]
-                        k += 1 + Int(Foundation.log(u) / logq)
+                        let gap = Foundation.log(u) / logq
+                        if !(gap < Double(total - k)) { break }     // beyond the last pair (or too large for an Int)
+                        k += 1 + Int(gap)
                     }
                     if k >= total || k < 0 { break }
                     let i = k / post, j = k % post

@@ -1,0 +1,151 @@
+import Foundation
+import SpikeKit
+
+/// One value of a network file with its place in the file (`synapses[2].delay`), so that every error is one
+/// line naming the file and the place: `net.json: synapses[2].delay: 0.05 ms is below one step (dt = 0.1 ms)`.
+public struct FileNode {
+    /// The file's name as given on the command line.
+    public let file: String
+    /// The place inside the file (`groups[0].size`; empty for the whole document).
+    public let path: String
+    /// The value there.
+    public let value: JSON
+
+    /// The root of a document.
+    public init(file: String, value: JSON) { self.file = file; path = ""; self.value = value }
+    init(file: String, path: String, value: JSON) { self.file = file; self.path = path; self.value = value }
+
+    /// An error at this place: `file: path: message`.
+    public func error(_ message: String) -> CLIError {
+        CLIError(path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)")
+    }
+
+    /// The place of member `key` below this one.
+    func child(_ key: String, _ value: JSON) -> FileNode {
+        FileNode(file: file, path: path.isEmpty ? key : "\(path).\(key)", value: value)
+    }
+
+    /// Whether the value is JSON `null`.
+    var isNull: Bool { if case .null = value { return true } else { return false } }
+
+    /// The members of an object, checked against `allowed` (unknown and duplicate keys are errors) and
+    /// `required` (missing keys are errors).
+    /// `unknown` words the error for a key not allowed (default: "unknown field (known here: ...)").
+    func object(allowed: [String], required: [String] = [], unknown: ((String) -> String)? = nil) throws -> Members {
+        guard case let .object(members) = value else { throw error("expected an object, got \(value.kind)") }
+        var seen = Set<String>()
+        for (key, _) in members {
+            guard allowed.contains(key) else {
+                throw child(key, .null).error(unknown?(key) ?? "unknown field (known here: \(allowed.joined(separator: ", ")))")
+            }
+            guard seen.insert(key).inserted else { throw child(key, .null).error("given twice") }
+        }
+        for key in required where !seen.contains(key) { throw error("missing field '\(key)'") }
+        return Members(node: self, members: members)
+    }
+
+    /// The items of an array.
+    func array() throws -> [FileNode] {
+        guard case let .array(items) = value else { throw error("expected an array, got \(value.kind)") }
+        return items.enumerated().map { FileNode(file: file, path: "\(path)[\($0.offset)]", value: $0.element) }
+    }
+
+    /// A finite number as a Double.
+    func double() throws -> Double {
+        guard case let .number(text, _) = value, let d = Double(text), d.isFinite else {
+            throw error("expected a number, got \(value.kind)")
+        }
+        return d
+    }
+
+    /// A finite number as a Float (read from its text, so a Float's shortest form reads back exactly).
+    func float() throws -> Float {
+        guard case let .number(text, _) = value else { throw error("expected a number, got \(value.kind)") }
+        guard let f = Float(text), f.isFinite else { throw error("\(text) is not a finite 32-bit number") }
+        return f
+    }
+
+    /// An integer (written without a fraction or exponent).
+    func int() throws -> Int {
+        guard case let .number(text, integer) = value else { throw error("expected an integer, got \(value.kind)") }
+        guard let i = integer else { throw error("expected an integer, got \(text)") }
+        return i
+    }
+
+    /// An integer in `range`, or an error saying which values are allowed.
+    func int(in range: ClosedRange<Int>) throws -> Int {
+        let i = try int()
+        guard range.contains(i) else {
+            throw error(range.upperBound >= Int(Int32.max) ? "must be >= \(range.lowerBound), got \(i)"
+                                                           : "\(i) out of range \(range.lowerBound)...\(range.upperBound)")
+        }
+        return i
+    }
+
+    /// A string.
+    func string() throws -> String {
+        guard case let .string(s) = value else { throw error("expected a string, got \(value.kind)") }
+        return s
+    }
+
+    /// `true` or `false`.
+    func bool() throws -> Bool {
+        guard case let .bool(b) = value else { throw error("expected true or false, got \(value.kind)") }
+        return b
+    }
+
+    /// A list of numbers (Float). Large lists are read without a node per item (one is made for an error only).
+    func floats() throws -> [Float] {
+        guard case let .array(items) = value else { throw error("expected an array, got \(value.kind)") }
+        var out = [Float](); out.reserveCapacity(items.count)
+        for (k, v) in items.enumerated() {
+            if case let .number(text, _) = v, let f = Float(text), f.isFinite { out.append(f); continue }
+            out.append(try FileNode(file: file, path: "\(path)[\(k)]", value: v).float())
+        }
+        return out
+    }
+
+    /// A list of integers.
+    func ints() throws -> [Int] {
+        guard case let .array(items) = value else { throw error("expected an array, got \(value.kind)") }
+        var out = [Int](); out.reserveCapacity(items.count)
+        for (k, v) in items.enumerated() {
+            if case let .number(_, i?) = v { out.append(i); continue }
+            out.append(try FileNode(file: file, path: "\(path)[\(k)]", value: v).int())
+        }
+        return out
+    }
+
+    /// A list of strings.
+    func strings() throws -> [String] { try array().map { try $0.string() } }
+
+    /// A name usable as a file name: letters, digits, `_`, `-`, `.`, not starting with `.` or `-`.
+    func name() throws -> String {
+        let s = try string()
+        let ok = !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "_-.".unicodeScalars.contains($0) }
+        guard ok, !s.hasPrefix("."), !s.hasPrefix("-") else {
+            throw error("'\(s)' is not a valid name (letters, digits, '_', '-', '.'; it names output files)")
+        }
+        return s
+    }
+}
+
+/// The checked members of one object of a network file.
+struct Members {
+    let node: FileNode
+    let members: [(key: String, value: JSON)]
+
+    /// Member `key`, if present.
+    subscript(_ key: String) -> FileNode? {
+        members.first { $0.key == key }.map { node.child(key, $0.value) }
+    }
+
+    /// Member `key`, which the object's `required` list guarantees.
+    func required(_ key: String) throws -> FileNode {
+        guard let n = self[key] else { throw node.error("missing field '\(key)'") }
+        return n
+    }
+
+    /// The keys in file order.
+    var keys: [String] { members.map(\.key) }
+}

@@ -1,0 +1,296 @@
+import ArgumentParser
+import Foundation
+import SpikeKit
+
+/// What `spike simulate` reports on stdout (`--json`) and writes to `summary.json`.
+public struct SimulationSummary: Codable, Equatable {
+    /// One neuron group's activity.
+    public struct Group: Codable, Equatable {
+        /// The group's name.
+        public let name: String
+        /// The zoo model id.
+        public let model: String
+        /// Number of neurons.
+        public let size: Int
+        /// Spikes of the whole group during this run.
+        public let spikes: Int
+        /// Mean firing rate per neuron during this run in Hz.
+        public let meanRateHz: Double
+        /// Mean coefficient of variation of the inter-spike intervals over the neurons with at least 3 recorded
+        /// spikes (from the group's spikes monitor, whole recording; nil without one or without such neurons).
+        public let meanCV: Double?
+    }
+    /// The network file (or `example:NAME`).
+    public let network: String
+    /// Clock step in ms.
+    public let dt: Float
+    /// Biological time at the start of this run in ms (0, or where `--resume` continued).
+    public let startMs: Double
+    /// Biological time simulated in this run, in ms.
+    public let durationMs: Double
+    /// Steps simulated in this run.
+    public let steps: Int
+    /// Seed of the network.
+    public let seed: UInt64
+    /// Wall-clock time of the run (building excluded), in seconds.
+    public let wallSeconds: Double
+    /// Per group.
+    public let groups: [Group]
+    /// The files written to the output folder, in order.
+    public let files: [String]
+}
+
+/// Progress of a simulation in biological time on stderr: a bar redrawn in place on a terminal, otherwise a
+/// plain line at every tenth of the run (as `spike train` prints one per epoch).
+final class SimulationProgress {
+    let live: Bool
+    let dt: Double
+    /// Steps already run before this run (a resumed run shows absolute time).
+    let offset: Int
+    let start = Date()
+    var lastDraw = Date.distantPast
+
+    init(dt: Double, offset: Int = 0, live: Bool = isatty(2) != 0) { self.dt = dt; self.offset = offset; self.live = live }
+
+    /// How often (in steps) the network should call `update` for a run of `total` steps.
+    func every(_ total: Int) -> Int { live ? max(1, total / 200) : max(1, (total + 9) / 10) }
+
+    func update(_ done: Int, _ total: Int) {
+        let elapsed = Date().timeIntervalSince(start)
+        let text = String(format: "t = %.1f / %.1f ms  (%d / %d steps, %.0f steps/s)", Double(offset + done) * dt,
+                          Double(offset + total) * dt, done, total, Double(done) / max(elapsed, 1e-9))
+        if live {
+            let now = Date()
+            guard now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
+            lastDraw = now
+            let width = 24, filled = Int(Double(width) * Double(done) / Double(max(1, total)))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(text)".utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else {
+            FileHandle.standardError.write(Data("simulate: \(text)\n".utf8))
+        }
+    }
+}
+
+/// `spike simulate`: runs a network file (or a built-in example) and writes its recordings.
+public struct Simulate: ParsableCommand {
+    /// The command's name, help and discussion.
+    public static let configuration = CommandConfiguration(
+        abstract: "Simulate a network described in a JSON file (docs/SIMULATION.md) and write its recordings.",
+        discussion: """
+        Output (DIR): per spikes monitor NAME.npy ([K, 2]: index, time in ms) and NAME.csv; per state monitor \
+        NAME_VAR.npy ([samples, neurons]) and NAME_VAR.csv; per rate monitor NAME.npy ([steps], Hz) and NAME.csv; \
+        summary.json; with --plot raster.svg (raster of every spikes monitor and the population rate). Files appear \
+        only when the run succeeded, each written atomically. Examples: \(NetworkExampleFiles.names.joined(separator: ", ")) \
+        (--example NAME --print shows one as a network file, --list-examples their --set names).
+        """)
+
+    @Argument(help: "Network file (.json).") var file: String?
+    @Option(help: "Run a built-in example instead of a file: \(NetworkExampleFiles.names.joined(separator: ", ")).") var example: String?
+    @Option(name: .customLong("set"), help: "Example parameter NAME=VALUE (repeatable; see --list-examples).") var assignments: [String] = []
+    @Flag(help: "Print the network file (of --example, or FILE as checked) on stdout and exit.") var print = false
+    @Flag(help: "List the built-in examples with their --set names and defaults.") var listExamples = false
+    @Flag(help: "Check the network file completely (parse and build the network), report its size, and exit without running.") var check = false
+    @Option(help: "Output folder.") var output: String?
+    @Option(help: "Override the file's duration (ms).") var duration: Double?
+    @Option(help: "Override the file's seed.") var seed: UInt64?
+    @Flag(help: "Draw raster.svg: the spikes of every spikes monitor and the population rate.") var plot = false
+    @Option(help: "After the run, save the network's whole state (neurons, queued spikes, weights, traces, generators, recordings, time) to this .safetensors file.") var saveState: String?
+    @Option(help: "Continue from a state saved by --save-state with the same network file and seed: runs the duration further, bit for bit as one uninterrupted run.") var resume: String?
+    @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
+
+    /// A command with every option at its default (ArgumentParser fills them in).
+    public init() {}
+
+    /// The network-file text and its name.
+    func source() throws -> (text: String, name: String, directory: URL) {
+        switch (file, example) {
+        case (nil, nil): throw CLIError("spike simulate: give a network FILE or --example NAME (\(NetworkExampleFiles.names.joined(separator: ", ")))")
+        case (_?, _?): throw CLIError("spike simulate: give a network FILE or --example NAME, not both")
+        case let (nil, name?):
+            let text = try NetworkExampleFiles.text(name, settings: try parseAssignments(assignments))
+            return (text, "example:\(name)", URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        case let (path?, nil):
+            guard assignments.isEmpty else { throw CLIError("--set is for --example; edit the network file instead") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                    throw CLIError("\(path): is a directory, not a network file")
+                }
+                throw CLIError("\(path): cannot read the network file")
+            }
+            return (String(decoding: data, as: UTF8.self), path, URL(fileURLWithPath: path).deletingLastPathComponent())
+        }
+    }
+
+    /// Lists, prints, checks or runs the network and writes its outputs.
+    public func run() throws {
+        if listExamples {
+            for e in NetworkExampleFiles.names {
+                Swift.print(e)
+                for (k, v, help) in NetworkExampleFiles.settings[e]! { Swift.print("    \(k) = \(v)  \(help)") }
+            }
+            return
+        }
+        let (text, name, directory) = try source()
+        var d = try NetworkFile.parse(Array(text.utf8), file: name, directory: directory)
+        if print {
+            Swift.print(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+            return
+        }
+        if let duration {
+            guard duration >= 0, duration.isFinite else { throw CLIError("--duration must be >= 0 ms, got \(duration)") }
+            d.duration = duration
+        }
+        if let seed { d.seed = seed }
+        if check {
+            let net = try NetworkBuilder.build(d)
+            Swift.print("\(name): ok: \(net.groups.count) groups (\(net.groups.reduce(0) { $0 + $1.size }) neurons), \(d.inputs.count) inputs, \(net.synapses.count) projections (\(net.synapses.reduce(0) { $0 + $1.count }) synapses), \(d.monitors.count) monitors; \(d.steps) steps of \(net.dt) ms")
+            return
+        }
+        guard let output else { throw CLIError("spike simulate: --output DIR is required") }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDir), !isDir.boolValue {
+            throw CLIError("\(output): exists and is not a folder")
+        }
+        if let saveState { try checkWritable(saveState) }
+        let spikeMonitors = d.monitors.filter { if case .spikes = $0.kind { return true }; return false }
+        if plot, spikeMonitors.isEmpty { throw CLIError("\(name): --plot draws the spikes monitors, and the file has none") }
+
+        let net = try NetworkBuilder.build(d)
+        // The step as written (0.1, not the nearest Float's 0.10000000149), so times and durations read as given.
+        let dtMs = Double("\(net.dt)") ?? Double(net.dt)
+        if let resume {
+            let state: (tensors: [(String, Tensor)], metadata: [String: String])
+            do { state = try SafeTensors.read(from: URL(fileURLWithPath: resume)) } catch { throw CLIError("\(resume): \(error)") }
+            if let s = state.metadata["seed"], s != "\(d.seed)" {
+                throw CLIError("\(resume): saved from a network with seed \(s), this one has seed \(d.seed) (use the same file and --seed)")
+            }
+            do {
+                try net.restore(tensors: state.tensors, metadata: state.metadata)
+                let byName = Dictionary(state.tensors, uniquingKeysWith: { a, _ in a })
+                for w in net.monitors.compactMap({ $0 as? WeightMonitor }) { try w.restore(byName) }
+            } catch { throw CLIError("\(resume): \(error)") }
+        }
+        let start = net.step
+        let steps = d.steps
+        // Checkpoints store the step and recorded steps as float32 integers, exact below 2^24 (Network.checkpoint).
+        if saveState != nil, start + steps >= 16_777_216 {
+            throw CLIError("--save-state: a state can be saved up to step 16777215 (\(String(format: "%g", 16_777_215 * dtMs)) ms at dt \(net.dt) ms); this run ends at step \(start + steps)")
+        }
+        FileHandle.standardError.write(Data("simulate: \(name): \(net.groups.count) groups (\(net.groups.reduce(0) { $0 + $1.size }) neurons), \(net.synapses.reduce(0) { $0 + $1.count }) synapses, \(d.duration) ms at dt \(d.dt) ms\(start > 0 ? String(format: " from %g ms", Double(start) * dtMs) : "")\n".utf8))
+        let progress = SimulationProgress(dt: dtMs, offset: start)
+        let t0 = Date()
+        try net.run(steps: steps, progressEvery: progress.every(steps), progress: progress.update)
+        let wall = Date().timeIntervalSince(t0)
+
+        // Everything is in memory now; write it out, each file atomically.
+        /// Times in ms without the last bits of binary noise (23.7, not 23.700000000000003).
+        func ms(_ steps: Int) -> Double { (Double(steps) * dtMs * 1e9).rounded() / 1e9 }
+        let duration = ms(steps)
+        var files = Self.recordings(net, dtMs: dtMs)
+        let groups = net.monitors.compactMap { $0 as? SpikeCounter }.map { c in
+            SimulationSummary.Group(name: c.group.name, model: c.group.model.id, size: c.group.size, spikes: c.count,
+                                    meanRateHz: SpikeStatistics.meanRate(spikes: c.count, neurons: c.group.size, duration: duration),
+                                    meanCV: net.monitors.compactMap { $0 as? SpikeMonitor }.first { $0.source === c.group }.flatMap { m in
+                                        let cvs = SpikeStatistics.cvISI(m.trains(dt: net.dt))
+                                        return cvs.isEmpty ? nil : SpikeStatistics.mean(cvs)
+                                    })
+        }
+        if plot {
+            let svg = SimulationPlot.raster(net.monitors.compactMap { $0 as? SpikeMonitor }, steps: net.step, dt: net.dt,
+                                            title: "\(name): \(String(format: "%g", Double(net.step) * dtMs)) ms")
+            files.append(("raster.svg", Data(svg.utf8)))
+        }
+        let summary = SimulationSummary(network: name, dt: net.dt, startMs: ms(start), durationMs: duration, steps: steps, seed: d.seed, wallSeconds: wall,
+                                        groups: groups, files: files.map(\.0) + ["summary.json"])
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        files.append(("summary.json", try enc.encode(summary)))
+        let dir = URL(fileURLWithPath: output)
+        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+        catch { throw CLIError("\(output): cannot create the output folder") }
+        try Self.publish(files, in: dir)
+        if let saveState {
+            var (tensors, metadata) = try net.checkpoint()
+            for w in net.monitors.compactMap({ $0 as? WeightMonitor }) { tensors += w.checkpoint() }
+            try SafeTensors.write(tensors, metadata: metadata, to: URL(fileURLWithPath: saveState))
+        }
+
+        if json { try printJSON(summary) } else {
+            let from = start > 0 ? String(format: ", from %g ms", Double(start) * dtMs) : ""
+            Swift.print(String(format: "simulated %g ms (%d steps of %g ms", duration, steps, dtMs) + from + String(format: ") in %.2f s", wall))
+            let width = max(5, groups.map(\.name.count).max() ?? 5)
+            for g in groups {
+                Swift.print("  \(g.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%7d", g.size)) neurons  \(String(format: "%9d", g.spikes)) spikes  \(String(format: "%8.2f", g.meanRateHz)) Hz" + (g.meanCV.map { String(format: "  CV %.2f", $0) } ?? ""))
+            }
+            if example == "stdp", let report = try? NetworkExamples.stdpReport(net) { Swift.print(report.summary) }
+            Swift.print("wrote \(files.count) files to \(output)")
+        }
+    }
+
+    /// Writes `files` into `dir` all or nothing: each is written and synced in a staging folder inside `dir`
+    /// (`AtomicFile`), and only when all are complete are they renamed into place (a rename within one file
+    /// system is atomic); on any failure the staging folder is removed and `dir` keeps what it had.
+    static func publish(_ files: [(String, Data)], in dir: URL) throws {
+        let staging = dir.appendingPathComponent(".spike-simulate-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
+        catch { throw CLIError("\(dir.path): cannot write into the output folder") }
+        defer { try? FileManager.default.removeItem(at: staging) }
+        for (f, data) in files { try AtomicFile.write(data, to: staging.appendingPathComponent(f)) }
+        for (f, _) in files {
+            let from = staging.appendingPathComponent(f).path, to = dir.appendingPathComponent(f).path
+            guard rename(from, to) == 0 else { throw CLIError("\(to): cannot move the finished file into place") }
+        }
+    }
+
+    /// The output files of `net`'s monitors (see the command's discussion). Times are step x `dtMs` rounded to
+    /// Float once, so a spike at step 21 of 0.1 ms reads 2.1, not 2.1000001.
+    static func recordings(_ net: Network, dtMs: Double) -> [(String, Data)] {
+        func time(_ step: Int32) -> Float { Float(Double(step) * dtMs) }
+        var files: [(String, Data)] = []
+        for m in net.monitors {
+            switch m {
+            case let s as SpikeMonitor:
+                var rows = [Float](), csv = "index,time_ms\n"
+                rows.reserveCapacity(2 * s.count)
+                for (i, step) in zip(s.indices, s.steps) {
+                    rows.append(Float(i)); rows.append(time(step))
+                    csv += "\(i),\(time(step))\n"
+                }
+                files.append(("\(s.name).npy", NPY.encode(Tensor(shape: [s.count, 2], scalars: rows))))
+                files.append(("\(s.name).csv", Data(csv.utf8)))
+            case let s as StateMonitor:
+                for v in s.variables {
+                    let t = s.tensor(v)
+                    var csv = "time_ms," + s.neurons.map { "n\($0)" }.joined(separator: ",") + "\n"
+                    let n = s.neurons.count
+                    for (r, step) in s.steps.enumerated() {
+                        csv += "\(time(step))," + (0..<n).map { "\(t.scalars[r * n + $0])" }.joined(separator: ",") + "\n"
+                    }
+                    files.append(("\(s.name)_\(v).npy", NPY.encode(t)))
+                    files.append(("\(s.name)_\(v).csv", Data(csv.utf8)))
+                }
+            case let w as WeightMonitor:
+                let n = w.indices.count
+                var csv = "time_ms," + w.indices.map { "s\($0)" }.joined(separator: ",") + "\n"
+                for (r, step) in w.steps.enumerated() {
+                    csv += "\(time(step))," + (0..<n).map { "\(w.values[r * n + $0])" }.joined(separator: ",") + "\n"
+                }
+                files.append(("\(w.name).npy", NPY.encode(Tensor(shape: [w.steps.count, n], scalars: w.values))))
+                files.append(("\(w.name).csv", Data(csv.utf8)))
+                let pre = w.synapses.matrix.pre, post = w.synapses.matrix.post
+                files.append(("\(w.name)_synapses.npy", NPY.encode(Tensor(shape: [n, 2], scalars: w.indices.flatMap { [Float(pre[$0]), Float(post[$0])] }))))
+            case let r as PopulationRateMonitor:
+                let rates = r.rates(dt: net.dt)
+                var csv = "time_ms,rate_hz\n"
+                for (k, v) in rates.enumerated() { csv += "\(time(Int32(k))),\(v)\n" }
+                files.append(("\(r.name).npy", NPY.encode(Tensor(shape: [rates.count], scalars: rates))))
+                files.append(("\(r.name).csv", Data(csv.utf8)))
+            default: break
+            }
+        }
+        return files
+    }
+}
