@@ -2,6 +2,12 @@ import Foundation
 import SpikeCore
 import SpikeIO
 
+/// The time in ms of step `step` at clock `dt`: `step` times the decimal value of `dt` (0.1, not the float
+/// 0.100000001), rounded once to float, so step 21 at 0.1 ms reads 2.1.
+@inlinable public func stepTime(_ step: Int32, dt: Float) -> Float {
+    Float(Double(step) * (Double("\(dt)") ?? Double(dt)))
+}
+
 /// Something that records during a run, after each step's propagation and plasticity.
 public protocol Monitor: AnyObject {
     /// The name of the recording (file names of `spike simulate`).
@@ -34,7 +40,7 @@ public final class SpikeMonitor: Monitor {
     public var count: Int { indices.count }
 
     /// Spike times in ms at step `dt`.
-    public func times(dt: Float) -> [Float] { steps.map { Float($0) * dt } }
+    public func times(dt: Float) -> [Float] { steps.map { stepTime($0, dt: dt) } }
 
     /// Spike count of each neuron.
     public var counts: [Int] {
@@ -46,19 +52,19 @@ public final class SpikeMonitor: Monitor {
     /// Spike times (ms) of each neuron.
     public func trains(dt: Float) -> [[Float]] {
         var t = [[Float]](repeating: [], count: source.size)
-        for (i, s) in zip(indices, steps) { t[Int(i)].append(Float(s) * dt) }
+        for (i, s) in zip(indices, steps) { t[Int(i)].append(stepTime(s, dt: dt)) }
         return t
     }
 
     /// `[K, 2]` array of (index, time in ms) rows.
     public func tensor(dt: Float) -> Tensor {
-        Tensor(shape: [count, 2], scalars: zip(indices, steps).flatMap { [Float($0), Float($1) * dt] })
+        Tensor(shape: [count, 2], scalars: zip(indices, steps).flatMap { [Float($0), stepTime($1, dt: dt)] })
     }
 
     /// CSV with a header `index,time_ms` and one row per spike.
     public func csv(dt: Float) -> String {
         var out = "index,time_ms\n"
-        for (i, s) in zip(indices, steps) { out += "\(i),\(Float(s) * dt)\n" }
+        for (i, s) in zip(indices, steps) { out += "\(i),\(stepTime(s, dt: dt))\n" }
         return out
     }
 
@@ -117,7 +123,7 @@ public final class StateMonitor: Monitor {
         var out = "time_ms," + neurons.map { "n\($0)" }.joined(separator: ",") + "\n"
         let v = values[variable] ?? []
         for (r, s) in steps.enumerated() {
-            out += "\(Float(s) * dt)," + (0..<neurons.count).map { "\(v[r * neurons.count + $0])" }.joined(separator: ",") + "\n"
+            out += "\(stepTime(s, dt: dt))," + (0..<neurons.count).map { "\(v[r * neurons.count + $0])" }.joined(separator: ",") + "\n"
         }
         return out
     }
@@ -157,7 +163,7 @@ public final class PopulationRateMonitor: Monitor {
     /// CSV with a header `time_ms,rate_hz`.
     public func csv(dt: Float) -> String {
         var out = "time_ms,rate_hz\n"
-        for (s, r) in rates(dt: dt).enumerated() { out += "\(Float(s) * dt),\(r)\n" }
+        for (s, r) in rates(dt: dt).enumerated() { out += "\(stepTime(Int32(s), dt: dt)),\(r)\n" }
         return out
     }
 

@@ -80,11 +80,16 @@ public final class Network {
         try claim(m.name, "monitor"); monitors.append(m); return m
     }
 
-    /// A group of `size` neurons of zoo model `id` with `parameters`, added to the network.
+    /// A group of `size` neurons of zoo model `id` with `parameters`, added to the network. Unless `parameters`
+    /// sets `dt`, a model that integrates with one gets the network's step in its own unit (ms or s).
     @discardableResult
     public func addGroup(_ name: String, size: Int, model id: String, parameters: [String: Any] = [:]) throws -> NeuronGroup {
         var p = parameters
-        if p["dt"] == nil, NeuronRegistry.parameters(of: id).contains(where: { $0.name == "dt" }) { p["dt"] = dt }
+        // The model integrates at the network's step, in the model's own unit of time (ms or s).
+        if p["dt"] == nil, let info = NeuronRegistry.parameters(of: id).first(where: { $0.name == "dt" }),
+           let scale = ["ms": Float(1), "s": Float(1e-3)][info.unit] {
+            p["dt"] = dt * scale
+        }
         return try add(NeuronGroup(name: name, size: size, model: NeuronRegistry.model(id, parameters: p)))
     }
 

@@ -199,6 +199,15 @@ final class SimulatorTests: XCTestCase {
         }
     }
 
+    func testGroupsIntegrateAtTheNetworksStepInTheirOwnUnit() throws {
+        let net = try Network(dt: 0.1)
+        let norse = try net.addGroup("n", size: 2, model: "cuba_lif")        // Norse: dt in seconds
+        let brian = try net.addGroup("b", size: 2, model: "va_cuba")          // ms
+        XCTAssertEqual((norse.model.base as? NorseLIF)?.dt ?? 0, 1e-4, accuracy: 1e-10)
+        XCTAssertEqual((brian.model.base as? Brian2CUBA)?.dt, 0.1)
+        XCTAssertEqual(stepTime(21, dt: 0.1), 2.1, "decimal step times")
+    }
+
     func testStatisticsOfKnownTrains() {
         XCTAssertEqual(SpikeStatistics.cvISI([[0, 10, 20, 30]])[0], 0, accuracy: 1e-12, "regular train")
         XCTAssertEqual(SpikeStatistics.meanRate(spikes: 50, neurons: 10, duration: 500), 10)
