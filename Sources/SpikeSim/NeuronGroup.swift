@@ -118,12 +118,6 @@ extension Brian2CUBA {
     }
 }
 
-/// How many eight-neuron blocks one parallel chunk of `LaneDynamics.step` holds.
-public enum LaneDynamicsChunk {
-    /// Blocks per chunk (512 neurons).
-    public static let blocks = 64
-}
-
 /// The dynamics of a group of `M` neurons that share one model and can step eight at a time
 /// (`LaneSteppable`): states in blocks of eight lanes (`[blocks, S, 8]`, structure of arrays), the same
 /// numbers as `ModelDynamics` bit for bit.
@@ -155,27 +149,8 @@ public final class LaneDynamics<M: LaneSteppable>: GroupDynamics {
     @_specialize(where M == Brian2DeltaLIF)
     public func step(_ x: UnsafeMutablePointer<Float>, spikes: inout [Int32]) {
         let nb = (size + 7) / 8
-        if nb >= 2 * LaneDynamicsChunk.blocks, #available(macOS 15.0, iOS 18.0, *), StepPool.shared.helpers > 0 {
-            // Chunks of blocks on the step pool; each chunk collects its spikes, concatenated in chunk order.
-            let chunks = (nb + LaneDynamicsChunk.blocks - 1) / LaneDynamicsChunk.blocks
-            if chunkSpikes.count != chunks { chunkSpikes = [[Int32]](repeating: [], count: chunks) }
-            blocks.withUnsafeMutableBufferPointer { bp in
-            chunkSpikes.withUnsafeMutableBufferPointer { cs in
-                let ptrs = UncheckedSendable((bp.baseAddress!, x, cs.baseAddress!))
-                StepPool.shared.run(chunks: chunks) { c in
-                    let lo = c * LaneDynamicsChunk.blocks, hi = min(nb, lo + LaneDynamicsChunk.blocks)
-                    ptrs.value.2[c].removeAll(keepingCapacity: true)
-                    self.stepBlocks(lo..<hi, ptrs.value.0, ptrs.value.1, &ptrs.value.2[c])
-                }
-            }}
-            for c in chunkSpikes where !c.isEmpty { spikes.append(contentsOf: c) }
-            return
-        }
         blocks.withUnsafeMutableBufferPointer { bp in stepBlocks(0..<nb, bp.baseAddress!, x, &spikes) }
     }
-
-    /// Per-chunk spike lists of the parallel step.
-    var chunkSpikes: [[Int32]] = []
 
     /// Steps blocks `range` (eight neurons each) and appends the indices of neurons that fired.
     @inline(__always)

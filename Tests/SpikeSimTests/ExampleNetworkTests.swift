@@ -32,8 +32,8 @@ final class ExampleNetworkTests: XCTestCase {
         XCTAssertEqual(net.groups.map(\.size), [800, 200])
     }
 
-    func testParallelLaneUpdateEqualsTheScalarPath() throws {
-        // 1100 neurons: enough blocks for the step pool's chunks; the per-neuron table forces the scalar path.
+    func testLargeLaneGroupEqualsTheScalarPath() throws {
+        // 1100 neurons in the C kernel's lanes (a partial last block); the per-neuron table forces the scalar path.
         func run(scalar: Bool) throws -> ([Int32], [Float]) {
             let net = try Network(dt: 0.1, seed: 9)
             let model = Brian2CUBA(rest: -40)
