@@ -25,6 +25,25 @@ func brian2NextRefractory(_ ref: Float, z: Float, steps: Float) -> Float {
     z * max(steps - 1, 0) + (1 - z) * max(ref - 1, 0)
 }
 
+/// The threshold and reset of the Brian2 neurons: the spike `z = (1 - m) Θ(vd - threshold)` (strict; `m` is 1
+/// while refractory) and the membrane after the reset, `(1 - z) vd + z reset`.
+@inlinable @inline(__always)
+func brian2Fire(_ m: Float, _ vd: Float, threshold: Float, reset: Float, surrogate: Surrogate) -> (z: Float, v: Float) {
+    let z = (1 - m) * norseThreshold(vd - threshold, surrogate)
+    return (z, (1 - z) * vd + z * reset)
+}
+
+/// VJP of `brian2Fire`: the gradient of the spike (`gz`, from the output and through the reset), of the
+/// membrane before the threshold (`gvd`), and the surrogate derivative `sg` (0 while refractory).
+@inlinable @inline(__always)
+func brian2FireVJP(_ m: Float, _ vd: Float, threshold: Float, reset: Float, surrogate: Surrogate, gOut: Float, gV: Float)
+    -> (gz: Float, gvd: Float, sg: Float) {
+    let u = vd - threshold
+    let sg = (1 - m) * surrogate.derivative(u), z = (1 - m) * norseThreshold(u, surrogate)
+    let gz = gOut + gV * (reset - vd)
+    return (gz, gV * (1 - z) + gz * sg, sg)
+}
+
 /// `exp(-dt / tau)` in double precision, rounded to float.
 @inlinable func brian2Decay(_ dt: Float, _ tau: Float) -> Float { Float(Foundation.exp(-Double(dt) / Double(tau))) }
 
@@ -132,9 +151,9 @@ public struct Brian2CUBA: NeuronModel, Equatable {
 
     @inlinable @inline(__always) public func step(_ x: Float, _ s: FloatVector<4>) -> (out: Float, next: FloatVector<4>) {
         let (m, vd) = integrate(x, s)
-        let z = (1 - m) * norseThreshold(vd - threshold, surrogate)
+        let (z, v) = brian2Fire(m, vd, threshold: threshold, reset: reset, surrogate: surrogate)
         var n = FloatVector<4>()
-        n[0] = (1 - z) * vd + z * reset
+        n[0] = v
         n[1] = s[1] * de
         n[2] = s[2] * di
         n[3] = brian2NextRefractory(s[3], z: z, steps: refSteps)
@@ -143,10 +162,7 @@ public struct Brian2CUBA: NeuronModel, Equatable {
 
     /// Gradients of the spike (`gz`) and of the membrane before the threshold (`gvd`).
     @inlinable @inline(__always) func backParts(_ m: Float, _ vd: Float, gOut: Float, gNext: FloatVector<4>) -> (gz: Float, gvd: Float, sg: Float) {
-        let u = vd - threshold
-        let sg = (1 - m) * surrogate.derivative(u), z = (1 - m) * norseThreshold(u, surrogate)
-        let gz = gOut + gNext[0] * (reset - vd)
-        return (gz, gNext[0] * (1 - z) + gz * sg, sg)
+        brian2FireVJP(m, vd, threshold: threshold, reset: reset, surrogate: surrogate, gOut: gOut, gV: gNext[0])
     }
 
     @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: FloatVector<4>, gOut: Float, gNext: FloatVector<4>) -> (gx: Float, gPrev: FloatVector<4>) {
@@ -266,9 +282,9 @@ public struct Brian2COBA: NeuronModel, Equatable {
 
     @inlinable @inline(__always) public func step(_ x: Float, _ s: FloatVector<4>) -> (out: Float, next: FloatVector<4>) {
         let (m, vd) = integrate(x, s)
-        let z = (1 - m) * norseThreshold(vd - threshold, surrogate)
+        let (z, v) = brian2Fire(m, vd, threshold: threshold, reset: reset, surrogate: surrogate)
         var n = FloatVector<4>()
-        n[0] = (1 - z) * vd + z * reset
+        n[0] = v
         n[1] = s[1] - dt * s[1] / tauExcitatory
         n[2] = s[2] - dt * s[2] / tauInhibitory
         n[3] = brian2NextRefractory(s[3], z: z, steps: brian2RefractorySteps(refractory, dt))
@@ -276,10 +292,7 @@ public struct Brian2COBA: NeuronModel, Equatable {
     }
 
     @inlinable @inline(__always) func backParts(_ m: Float, _ vd: Float, gOut: Float, gNext: FloatVector<4>) -> (gz: Float, gvd: Float, sg: Float) {
-        let u = vd - threshold
-        let sg = (1 - m) * surrogate.derivative(u), z = (1 - m) * norseThreshold(u, surrogate)
-        let gz = gOut + gNext[0] * (reset - vd)
-        return (gz, gNext[0] * (1 - z) + gz * sg, sg)
+        brian2FireVJP(m, vd, threshold: threshold, reset: reset, surrogate: surrogate, gOut: gOut, gV: gNext[0])
     }
 
     @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: FloatVector<4>, gOut: Float, gNext: FloatVector<4>) -> (gx: Float, gPrev: FloatVector<4>) {
@@ -385,18 +398,15 @@ public struct Brian2DeltaLIF: NeuronModel, Equatable {
 
     @inlinable @inline(__always) public func step(_ x: Float, _ s: FloatVector<2>) -> (out: Float, next: FloatVector<2>) {
         let (m, vd) = integrate(x, s)
-        let z = (1 - m) * norseThreshold(vd - threshold, surrogate)
+        let (z, v) = brian2Fire(m, vd, threshold: threshold, reset: reset, surrogate: surrogate)
         var n = FloatVector<2>()
-        n[0] = (1 - z) * vd + z * reset
+        n[0] = v
         n[1] = brian2NextRefractory(s[1], z: z, steps: brian2RefractorySteps(refractory, dt))
         return (z, n)
     }
 
     @inlinable @inline(__always) func backParts(_ m: Float, _ vd: Float, gOut: Float, gNext: FloatVector<2>) -> (gz: Float, gvd: Float, sg: Float) {
-        let u = vd - threshold
-        let sg = (1 - m) * surrogate.derivative(u), z = (1 - m) * norseThreshold(u, surrogate)
-        let gz = gOut + gNext[0] * (reset - vd)
-        return (gz, gNext[0] * (1 - z) + gz * sg, sg)
+        brian2FireVJP(m, vd, threshold: threshold, reset: reset, surrogate: surrogate, gOut: gOut, gV: gNext[0])
     }
 
     @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: FloatVector<2>, gOut: Float, gNext: FloatVector<2>) -> (gx: Float, gPrev: FloatVector<2>) {
