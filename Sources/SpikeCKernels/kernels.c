@@ -623,3 +623,82 @@ void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_
     // Without AVX-512 callers use sk_gemm_rows on the unpacked B (sk_gemm_packed_available() == 0).
     (void)a; (void)packed; (void)c; (void)r0; (void)r1; (void)n; (void)k;
 }
+
+// ---------------------------------------------------------------------------------------------- blocked sparse
+// The weight gradient blocked for a large G: a task owns a block of at most 128 columns of OUT and walks G
+// in tiles of rows, resuming each column's list where the previous tile stopped, so that G's tile stays in
+// L2 instead of every list entry fetching a row of G from L3 or memory. Every output element is still
+// summed in the same order with the same fused multiply-adds, so the bits equal sk_csc_tn_rows.
+
+// acc (nv vectors of 16, masks for the last) += v * src[j0 .. j0 + w)
+#define SK_BLOCK_FMA(NV, ACC, SRC, V) do { \
+    for (int u = 0; u < (NV); u++) ACC[u] = _mm512_fmadd_ps((V), _mm512_maskz_loadu_ps(msk[u], (SRC) + 16 * u), ACC[u]); } while (0)
+
+#ifdef SK_X86
+SK_AVX512 static void csc_tn_block_avx512(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+                                          ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
+                                          ptrdiff_t total_rows, ptrdiff_t tile, int *cursor) {
+    const ptrdiff_t w = j1 - j0;
+    const int nv = (int)((w + 15) / 16);
+    __mmask16 msk[8];
+    for (int u = 0; u < 8; u++) {
+        ptrdiff_t left = w - 16 * u;
+        msk[u] = left >= 16 ? (__mmask16)0xFFFF : (left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1));
+    }
+    for (ptrdiff_t kk = k0; kk < k1; kk++) cursor[kk - k0] = col_ptr[kk];
+    for (ptrdiff_t t0 = 0; t0 < total_rows; t0 += tile) {
+        const int tend = (int)(t0 + tile < total_rows ? t0 + tile : total_rows);
+        for (ptrdiff_t kk = k0; kk < k1; kk++) {
+            int p = cursor[kk - k0];
+            const int p1 = col_ptr[kk + 1];
+            if (p == p1 || rows[p] >= tend) continue;
+            float *orow = out + kk * n + j0;
+            if (nv == 8) {
+                __m512 x0 = _mm512_loadu_ps(orow), x1 = _mm512_loadu_ps(orow + 16), x2 = _mm512_loadu_ps(orow + 32), x3 = _mm512_loadu_ps(orow + 48);
+                __m512 x4 = _mm512_loadu_ps(orow + 64), x5 = _mm512_loadu_ps(orow + 80), x6 = _mm512_loadu_ps(orow + 96), x7 = _mm512_loadu_ps(orow + 112);
+                if (w == 128) {
+                    for (; p < p1 && rows[p] < tend; p++) {
+                        const float *gp = g + (ptrdiff_t)rows[p] * n + j0;
+                        const __m512 v = _mm512_set1_ps(val[p]);
+                        x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp), x0);       x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 16), x1);
+                        x2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 32), x2);  x3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 48), x3);
+                        x4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 64), x4);  x5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 80), x5);
+                        x6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 96), x6);  x7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 112), x7);
+                    }
+                    _mm512_storeu_ps(orow, x0); _mm512_storeu_ps(orow + 16, x1); _mm512_storeu_ps(orow + 32, x2); _mm512_storeu_ps(orow + 48, x3);
+                    _mm512_storeu_ps(orow + 64, x4); _mm512_storeu_ps(orow + 80, x5); _mm512_storeu_ps(orow + 96, x6); _mm512_storeu_ps(orow + 112, x7);
+                    cursor[kk - k0] = p;
+                    continue;
+                }
+            }
+            __m512 acc[8];
+            for (int u = 0; u < nv; u++) acc[u] = _mm512_maskz_loadu_ps(msk[u], orow + 16 * u);
+            for (; p < p1 && rows[p] < tend; p++) {
+                const float *gp = g + (ptrdiff_t)rows[p] * n + j0;
+                const __m512 v = _mm512_set1_ps(val[p]);
+                SK_BLOCK_FMA(nv, acc, gp, v);
+            }
+            for (int u = 0; u < nv; u++) _mm512_mask_storeu_ps(orow + 16 * u, msk[u], acc[u]);
+            cursor[kk - k0] = p;
+        }
+    }
+}
+#endif
+
+int sk_sparse_blocked_available(void) {
+#ifdef SK_X86
+    return sk_has_avx512();
+#else
+    return 0;
+#endif
+}
+
+void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+                     ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
+                     ptrdiff_t total_rows, ptrdiff_t tile, int *cursor) {
+#ifdef SK_X86
+    if (sk_has_avx512()) { csc_tn_block_avx512(col_ptr, rows, val, g, out, n, k0, k1, j0, j1, total_rows, tile, cursor); return; }
+#endif
+    (void)col_ptr; (void)rows; (void)val; (void)g; (void)out; (void)n; (void)k0; (void)k1; (void)j0; (void)j1;
+    (void)total_rows; (void)tile; (void)cursor;
+}

@@ -99,6 +99,16 @@ int sk_gemm_packed_available(void);
 /// summed over k in increasing order with fused multiply-adds), faster on wide B.
 void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k);
 
+/// Whether `sk_csc_tn_block` has a version on this CPU (AVX-512); otherwise use `sk_csc_tn_rows`.
+int sk_sparse_blocked_available(void);
+
+/// `sk_csc_tn_rows` restricted to the columns j0..j1 of OUT (j1 - j0 <= 128), walking the `total_rows` rows
+/// of G in tiles of `tile` rows (each column's list resumed where the last tile stopped; `cursor` holds
+/// k1 - k0 ints): the same bits, with G's tile in cache.
+void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+                     ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
+                     ptrdiff_t total_rows, ptrdiff_t tile, int *cursor);
+
 /// glibc only: serve blocks up to 32 MiB from the heap and keep freed memory for reuse (mallopt), so that
 /// buffers freed and allocated again every step do not page-fault. Returns 1 when applied, 0 elsewhere.
 int sk_keep_freed_memory(void);
