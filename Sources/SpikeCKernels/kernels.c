@@ -496,7 +496,49 @@ void sk_csc_tn_rows(const int *col_ptr, const int *rows, const float *val, const
     csc_tn_rows_portable(col_ptr, rows, val, g, out, n, k0, k1);
 }
 
+#ifdef SK_X86
+// 8 x 8 block transpose in AVX registers (unpack, shuffle, lane permute).
+__attribute__((target("avx2,fma")))
+static inline void transpose8x8(const float *a, ptrdiff_t lda, float *b, ptrdiff_t ldb) {
+    __m256 r0 = _mm256_loadu_ps(a), r1 = _mm256_loadu_ps(a + lda), r2 = _mm256_loadu_ps(a + 2 * lda), r3 = _mm256_loadu_ps(a + 3 * lda);
+    __m256 r4 = _mm256_loadu_ps(a + 4 * lda), r5 = _mm256_loadu_ps(a + 5 * lda), r6 = _mm256_loadu_ps(a + 6 * lda), r7 = _mm256_loadu_ps(a + 7 * lda);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5), t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE), u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE), u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(b, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(b + ldb, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(b + 2 * ldb, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(b + 3 * ldb, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(b + 4 * ldb, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(b + 5 * ldb, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(b + 6 * ldb, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(b + 7 * ldb, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+__attribute__((target("avx2,fma")))
+static void transpose_avx2(const float *a, float *b, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t r0, ptrdiff_t r1) {
+    const ptrdiff_t tile = 32;
+    for (ptrdiff_t i0 = r0; i0 < r1; i0 += tile) {
+        const ptrdiff_t i1 = i0 + tile < r1 ? i0 + tile : r1;
+        for (ptrdiff_t j0 = 0; j0 < cols; j0 += tile) {
+            const ptrdiff_t j1 = j0 + tile < cols ? j0 + tile : cols;
+            ptrdiff_t i = i0;
+            for (; i + 8 <= i1; i += 8) {
+                ptrdiff_t j = j0;
+                for (; j + 8 <= j1; j += 8) transpose8x8(a + i * cols + j, cols, b + j * rows + i, rows);
+                for (; j < j1; j++) for (ptrdiff_t ii = i; ii < i + 8; ii++) b[j * rows + ii] = a[ii * cols + j];
+            }
+            for (; i < i1; i++) for (ptrdiff_t j = j0; j < j1; j++) b[j * rows + i] = a[i * cols + j];
+        }
+    }
+}
+#endif
+
 void sk_transpose(const float *a, float *b, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t r0, ptrdiff_t r1) {
+#ifdef SK_X86
+    if (sk_has_avx2_fma()) { transpose_avx2(a, b, rows, cols, r0, r1); return; }
+#endif
     const ptrdiff_t tile = 16;
     for (ptrdiff_t i0 = r0; i0 < r1; i0 += tile) {
         const ptrdiff_t i1 = i0 + tile < r1 ? i0 + tile : r1;

@@ -241,7 +241,7 @@ final class CompressedRowsTests: XCTestCase {
 
     func testTransposeOfOddShapes() {
         var rng = SeededRandom(seed: 45)
-        for (r, c) in [(1, 1), (17, 33), (40, 3), (0, 5)] {
+        for (r, c) in [(1, 1), (17, 33), (40, 3), (0, 5), (40, 72)] {
             let a = Tensor.uniform([r, c], rng: &rng)
             let t = a.transposed()
             XCTAssertEqual(t.shape, [c, r])
