@@ -1,6 +1,7 @@
 // Hot matrix kernels of SpikeCore. Each has a portable version and an AVX2 + FMA version selected at run
 // time, so the package needs no compiler flags and runs on any x86-64 (or other) CPU.
 #include "SpikeCKernels.h"
+#include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -255,9 +256,10 @@ static ptrdiff_t compress_rows_portable(const float *a, ptrdiff_t m, ptrdiff_t k
 // `fused`: one fused multiply-add per element (the AVX versions' arithmetic); otherwise multiply then add,
 // as the other portable kernels (a CPU without FMA would call the C library's fmaf per element).
 static inline __attribute__((always_inline)) void csr_spmm_rows_body(const int *row_ptr, const int *col, const float *val,
-        const float *b, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int fused) {
+        const float *b, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int fused, int overwrite) {
     for (ptrdiff_t i = r0; i < r1; i++) {
         float *restrict crow = c + i * n;
+        if (overwrite) memset(crow, 0, (size_t)n * sizeof(float));
         for (int q = row_ptr[i]; q < row_ptr[i + 1]; q++) {
             const float *restrict brow = b + (ptrdiff_t)col[q] * n;
             float v = val[q];
@@ -281,8 +283,8 @@ static inline __attribute__((always_inline)) void csc_tn_rows_body(const int *co
 }
 
 static void csr_spmm_rows_portable(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                                   ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
-    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 0);
+                                   ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite) {
+    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 0, overwrite);
 }
 
 static void csc_tn_rows_portable(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
@@ -293,8 +295,8 @@ static void csc_tn_rows_portable(const int *col_ptr, const int *rows, const floa
 #ifdef SK_X86
 __attribute__((target("avx2,fma")))
 static void csr_spmm_rows_avx2(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                               ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
-    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 1);
+                               ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite) {
+    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 1, overwrite);
 }
 
 __attribute__((target("avx2,fma")))
@@ -348,17 +350,21 @@ SK_AVX512 static ptrdiff_t compress_rows_avx512(const float *a, ptrdiff_t m, ptr
 // of B summed into them in increasing column order of A (fused multiply-add per element, as every other
 // version, so the bits do not depend on the block widths).
 SK_AVX512 static void csr_spmm_rows_avx512(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                                           ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
+                                           ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite) {
     for (ptrdiff_t i = r0; i < r1; i++) {
         const int q0 = row_ptr[i], q1 = row_ptr[i + 1];
-        if (q0 == q1) continue;
         float *crow = c + i * n;
+        if (q0 == q1) { if (overwrite) memset(crow, 0, (size_t)n * sizeof(float)); continue; }
         ptrdiff_t j = 0;
         for (; j + 128 <= n; j += 128) {
-            __m512 x0 = _mm512_loadu_ps(crow + j), x1 = _mm512_loadu_ps(crow + j + 16);
-            __m512 x2 = _mm512_loadu_ps(crow + j + 32), x3 = _mm512_loadu_ps(crow + j + 48);
-            __m512 x4 = _mm512_loadu_ps(crow + j + 64), x5 = _mm512_loadu_ps(crow + j + 80);
-            __m512 x6 = _mm512_loadu_ps(crow + j + 96), x7 = _mm512_loadu_ps(crow + j + 112);
+            __m512 x0, x1, x2, x3, x4, x5, x6, x7;
+            if (overwrite) { x0 = x1 = x2 = x3 = x4 = x5 = x6 = x7 = _mm512_setzero_ps(); }
+            else {
+                x0 = _mm512_loadu_ps(crow + j); x1 = _mm512_loadu_ps(crow + j + 16);
+                x2 = _mm512_loadu_ps(crow + j + 32); x3 = _mm512_loadu_ps(crow + j + 48);
+                x4 = _mm512_loadu_ps(crow + j + 64); x5 = _mm512_loadu_ps(crow + j + 80);
+                x6 = _mm512_loadu_ps(crow + j + 96); x7 = _mm512_loadu_ps(crow + j + 112);
+            }
             for (int q = q0; q < q1; q++) {
                 const float *bp = b + (ptrdiff_t)col[q] * n + j;
                 __m512 v = _mm512_set1_ps(val[q]);
@@ -377,7 +383,8 @@ SK_AVX512 static void csr_spmm_rows_avx512(const int *row_ptr, const int *col, c
             _mm512_storeu_ps(crow + j + 96, x6); _mm512_storeu_ps(crow + j + 112, x7);
         }
         for (; j + 32 <= n; j += 32) {
-            __m512 x0 = _mm512_loadu_ps(crow + j), x1 = _mm512_loadu_ps(crow + j + 16);
+            __m512 x0 = overwrite ? _mm512_setzero_ps() : _mm512_loadu_ps(crow + j);
+            __m512 x1 = overwrite ? _mm512_setzero_ps() : _mm512_loadu_ps(crow + j + 16);
             for (int q = q0; q < q1; q++) {
                 const float *bp = b + (ptrdiff_t)col[q] * n + j;
                 __m512 v = _mm512_set1_ps(val[q]);
@@ -388,7 +395,7 @@ SK_AVX512 static void csr_spmm_rows_avx512(const int *row_ptr, const int *col, c
         }
         for (; j < n; j += 16) {
             __mmask16 mk = n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1);
-            __m512 x = _mm512_maskz_loadu_ps(mk, crow + j);
+            __m512 x = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mk, crow + j);
             for (int q = q0; q < q1; q++)
                 x = _mm512_fmadd_ps(_mm512_set1_ps(val[q]), _mm512_maskz_loadu_ps(mk, b + (ptrdiff_t)col[q] * n + j), x);
             _mm512_mask_storeu_ps(crow + j, mk, x);
@@ -479,12 +486,12 @@ void sk_csr_transpose(const int *row_ptr, const int *col, const float *val, ptrd
 }
 
 void sk_csr_spmm_rows(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
+                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite) {
 #ifdef SK_X86
-    if (sk_has_avx512()) { csr_spmm_rows_avx512(row_ptr, col, val, b, c, r0, r1, n); return; }
-    if (sk_has_avx2_fma()) { csr_spmm_rows_avx2(row_ptr, col, val, b, c, r0, r1, n); return; }
+    if (sk_has_avx512()) { csr_spmm_rows_avx512(row_ptr, col, val, b, c, r0, r1, n, overwrite); return; }
+    if (sk_has_avx2_fma()) { csr_spmm_rows_avx2(row_ptr, col, val, b, c, r0, r1, n, overwrite); return; }
 #endif
-    csr_spmm_rows_portable(row_ptr, col, val, b, c, r0, r1, n);
+    csr_spmm_rows_portable(row_ptr, col, val, b, c, r0, r1, n, overwrite);
 }
 
 void sk_csc_tn_rows(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,

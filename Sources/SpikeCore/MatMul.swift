@@ -16,8 +16,10 @@ public enum GEMM {
     /// C[M, N] (+)= A[M, K] * B[K, N], all row-major and contiguous.
     public static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                                 m: Int, n: Int, k: Int, accumulate: Bool) {
-        if !accumulate { c.update(repeating: 0, count: m * n) }
-        if m == 0 || n == 0 || k == 0 { return }
+        if m == 0 || n == 0 || k == 0 {
+            if !accumulate { c.update(repeating: 0, count: m * n) }
+            return
+        }
         let chunks = (m + rowChunk - 1) / rowChunk
         let work = m * n * k
         // Spike-driven path: when A is mostly zeros (spikes, sparse activity), A is compressed by rows once and
@@ -26,9 +28,10 @@ public enum GEMM {
         // crossover was measured with `spike bench sweep` (docs/PERFORMANCE.md).
         let nonzeros = sk_count_nonzero(a, m * k)
         if Float(nonzeros) < sparseCrossover * Float(m * k) {
-            CompressedRows(a, rows: m, columns: k, nonzeros: nonzeros).multiply(b, into: c, n: n)
+            CompressedRows(a, rows: m, columns: k, nonzeros: nonzeros).multiply(b, into: c, n: n, accumulate: accumulate)
             return
         }
+        if !accumulate { c.update(repeating: 0, count: m * n) }
         let pa = UncheckedSendable(a), pb = UncheckedSendable(b), pc = UncheckedSendable(c)
         if sk_gemm_packed_available() != 0 {
             // B packed once into contiguous 32-column panels (AVX-512 kernel, the same bits as sk_gemm_rows).
@@ -83,13 +86,14 @@ extension Tensor {
         precondition(bb.shape[0] == k, "matmul: inner extents differ: \(aa.shape) x \(bb.shape)")
         let n = bb.shape[1]
         if m == 0 || n == 0 || k == 0 { return .zeros([m, n]) }
-        var out = [Float](repeating: 0, count: m * n)
-        aa.scalars.withUnsafeBufferPointer { pa in
-            bb.scalars.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { pc in
+        // `accumulate: false` writes every element (zeroing first where the kernel accumulates).
+        let out = [Float](unsafeUninitializedCapacity: m * n) { pc, count in
+            aa.scalars.withUnsafeBufferPointer { pa in
+                bb.scalars.withUnsafeBufferPointer { pb in
                     GEMM.multiply(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k, accumulate: false)
                 }
             }
+            count = m * n
         }
         return Tensor(shape: [m, n], scalars: out)
     }
@@ -158,16 +162,21 @@ public struct CompressedRows: Sendable {
         return t.scalars.withUnsafeBufferPointer { CompressedRows($0.baseAddress!, rows: t.shape[0], columns: t.shape[1], limit: Swift.min(limit, t.count)) }
     }
 
-    /// `c[rows, n] += self * b` for row-major `b` `[columns, n]`: fixed chunks of rows in parallel.
-    public func multiply(_ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, n: Int) {
-        if rows == 0 || n == 0 || nonzeros == 0 { return }
+    /// `c[rows, n] += self * b` for row-major `b` `[columns, n]` (`c = self * b` without reading `c` unless
+    /// `accumulate`): fixed chunks of rows in parallel.
+    public func multiply(_ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, n: Int, accumulate: Bool = true) {
+        if rows == 0 || n == 0 { return }
+        if nonzeros == 0 {
+            if !accumulate { c.update(repeating: 0, count: rows * n) }
+            return
+        }
         let chunk = GEMM.sparseRowChunk
         let chunks = (rows + chunk - 1) / chunk
         rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
             let p = UncheckedSendable((rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, b, c))
             let body: (Int) -> Void = { ch in
                 let r0 = ch * chunk, r1 = Swift.min(rows, r0 + chunk)
-                sk_csr_spmm_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, r0, r1, n)
+                sk_csr_spmm_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, r0, r1, n, accumulate ? 0 : 1)
             }
             if nonzeros * n < 1 << 15 { for ch in 0..<chunks { body(ch) } } else { Parallel.forEach(chunks: chunks, body) }
         } } }
@@ -177,11 +186,11 @@ public struct CompressedRows: Sendable {
     public func times(_ b: Tensor) -> Tensor {
         precondition(b.rank == 2 && b.shape[0] == columns, "CompressedRows.times: [\(rows), \(columns)] x \(b.shape)")
         let n = b.shape[1]
-        var out = [Float](repeating: 0, count: rows * n)
-        if out.isEmpty || b.count == 0 { return Tensor(shape: [rows, n], scalars: out) }
-        b.scalars.withUnsafeBufferPointer { pb in out.withUnsafeMutableBufferPointer { pc in
-            multiply(pb.baseAddress!, into: pc.baseAddress!, n: n)
-        } }
+        if rows * n == 0 || b.count == 0 { return .zeros([rows, n]) }
+        let out = [Float](unsafeUninitializedCapacity: rows * n) { pc, count in
+            b.scalars.withUnsafeBufferPointer { pb in multiply(pb.baseAddress!, into: pc.baseAddress!, n: n, accumulate: false) }
+            count = rows * n
+        }
         return Tensor(shape: [rows, n], scalars: out)
     }
 

@@ -223,6 +223,20 @@ final class CompressedRowsTests: XCTestCase {
         }
     }
 
+    func testOverwritingProductIgnoresWhatTheOutputHeld() {
+        var rng = SeededRandom(seed: 46)
+        let a = spikes(20, 50, p: 0.1, rng: &rng), b = Tensor.uniform([50, 150], rng: &rng)
+        let csr = CompressedRows(a)
+        var c = [Float](repeating: .nan, count: 20 * 150), acc = [Float](repeating: 0, count: 20 * 150)
+        b.scalars.withUnsafeBufferPointer { pb in
+            csr.multiply(pb.baseAddress!, into: &c, n: 150, accumulate: false)
+            csr.multiply(pb.baseAddress!, into: &acc, n: 150)
+        }
+        XCTAssertEqual(c, acc)
+        XCTAssertEqual(csr.times(b).scalars, acc)
+        XCTAssertEqual(CompressedRows(Tensor.zeros([3, 4])).times(Tensor.ones([4, 2])).scalars, [Float](repeating: 0, count: 6))
+    }
+
     func testCompressedKernelsAreIndependentOfThreadCount() {
         var rng = SeededRandom(seed: 44)
         let a = Tensor.bernoulli([300, 200], p: 0.1, rng: &rng), b = Tensor.uniform([200, 150], rng: &rng)

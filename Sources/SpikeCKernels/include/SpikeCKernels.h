@@ -40,9 +40,10 @@ void sk_csr_transpose(const int *row_ptr, const int *col, const float *val, ptrd
 
 /// C[rows r0..r1) += A[rows] B with A [m, k] in compressed rows and B [k, n] dense: each row of C is the sum
 /// of the rows of B at A's nonzero columns, in increasing column order, one fused multiply-add per element
-/// (the same bits as `sk_spmm_rows` on the dense A).
+/// (the same bits as `sk_spmm_rows` on the dense A). With `overwrite` C's rows are not read: the result is as
+/// if they had been zero (C may be uninitialised).
 void sk_csr_spmm_rows(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n);
+                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite);
 
 /// OUT[rows k0..k1) += A^T G for A [R, K] in compressed columns (from `sk_csr_transpose`) and G [R, n]:
 /// row k of OUT sums the rows of G at A's nonzero rows in column k, in increasing row order (the same bits
