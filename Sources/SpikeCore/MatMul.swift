@@ -36,8 +36,9 @@ public enum GEMM {
         if sk_gemm_packed_available() != 0 {
             // B packed once into contiguous 32-column panels (AVX-512 kernel, the same bits as sk_gemm_rows).
             let packedCount = sk_packed_size(k, n)
-            let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
-            defer { packed.deallocate() }
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: packedCount * 4, alignment: 64)   // cache-line aligned panels
+            defer { raw.deallocate() }
+            let packed = raw.bindMemory(to: Float.self, capacity: packedCount)
             sk_pack_b(b, k, n, packed)
             let pp = UncheckedSendable(UnsafePointer(packed))
             let body: (Int) -> Void = { chunk in
@@ -194,6 +195,24 @@ public struct CompressedRows: Sendable {
         return Tensor(shape: [rows, n], scalars: out)
     }
 
+    /// `self * w^T` for `w` `[n, columns]` (a Linear layer's weight): `w` is transposed into a cache-line
+    /// aligned buffer (each 64-byte load of a row of `w^T` then touches one cache line, not two), then
+    /// multiplied as `times`; the same bits as `times(w.transposed())`.
+    public func timesTransposed(_ w: Tensor) -> Tensor {
+        precondition(w.rank == 2 && w.shape[1] == columns, "CompressedRows.timesTransposed: [\(rows), \(columns)] x \(w.shape)^T")
+        let n = w.shape[0]
+        if rows * n == 0 || columns == 0 { return .zeros([rows, n]) }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: columns * n * 4, alignment: 64)
+        defer { raw.deallocate() }
+        let wt = raw.bindMemory(to: Float.self, capacity: columns * n)
+        w.scalars.withUnsafeBufferPointer { sk_transpose($0.baseAddress!, wt, n, columns, 0, n) }
+        let out = [Float](unsafeUninitializedCapacity: rows * n) { pc, count in
+            multiply(wt, into: pc.baseAddress!, n: n, accumulate: false)
+            count = rows * n
+        }
+        return Tensor(shape: [rows, n], scalars: out)
+    }
+
     /// `self^T g` for `g` `[rows, n]`: `[columns, n]`. The entries are regrouped by column (a counting sort,
     /// rows increasing), then each output row sums its rows of `g` in registers; fixed chunks of output rows
     /// run in parallel, so the bits do not depend on the thread count.
@@ -219,9 +238,15 @@ public struct CompressedRows: Sendable {
         let blocked = sk_sparse_blocked_available() != 0 && rows * n * 4 > CompressedRows.blockedGradientBytes
         let chunk = blocked ? 256 : Swift.max(4, (k + 31) / 32)
         let kChunks = (k + chunk - 1) / chunk, jBlocks = blocked ? (n + 127) / 128 : 1
+        // g copied into a cache-line aligned buffer: every list entry loads rows of g in 64-byte pieces, each
+        // then one cache line instead of two (measured 1.1-1.4x on the kernel; the copy is one pass over g).
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: rows * n * 4, alignment: 64)
+        defer { raw.deallocate() }
+        let ga = raw.bindMemory(to: Float.self, capacity: rows * n)
+        g.scalars.withUnsafeBufferPointer { ga.update(from: $0.baseAddress!, count: rows * n) }
         colStart.withUnsafeBufferPointer { cs in rowIndex.withUnsafeBufferPointer { ri in tval.withUnsafeBufferPointer { tv in
-            g.scalars.withUnsafeBufferPointer { gp in out.withUnsafeMutableBufferPointer { op in
-                let p = UncheckedSendable((cs.baseAddress!, ri.baseAddress!, tv.baseAddress!, gp.baseAddress!, op.baseAddress!))
+            out.withUnsafeMutableBufferPointer { op in
+                let p = UncheckedSendable((cs.baseAddress!, ri.baseAddress!, tv.baseAddress!, UnsafePointer(ga), op.baseAddress!))
                 Parallel.forEach(chunks: kChunks * jBlocks) { c in
                     let k0 = (c % kChunks) * chunk, k1 = Swift.min(k, k0 + chunk)
                     if blocked {
@@ -234,7 +259,7 @@ public struct CompressedRows: Sendable {
                         sk_csc_tn_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, n, k0, k1)
                     }
                 }
-            } }
+            }
         } } }
         return Tensor(shape: [k, n], scalars: out)
     }

@@ -234,6 +234,7 @@ final class CompressedRowsTests: XCTestCase {
         }
         XCTAssertEqual(c, acc)
         XCTAssertEqual(csr.times(b).scalars, acc)
+        XCTAssertEqual(csr.timesTransposed(b.transposed()).scalars, acc)
         XCTAssertEqual(CompressedRows(Tensor.zeros([3, 4])).times(Tensor.ones([4, 2])).scalars, [Float](repeating: 0, count: 6))
     }
 
