@@ -751,3 +751,32 @@ void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, cons
     (void)col_ptr; (void)rows; (void)val; (void)g; (void)out; (void)n; (void)k0; (void)k1; (void)j0; (void)j1;
     (void)total_rows; (void)tile; (void)cursor;
 }
+
+// ---------------------------------------------------------------------------------------------- sum
+// Sum of all elements in a fixed order: 64 partial sums (lane j of accumulator u holds the elements
+// i = 64 q + 16 u + j), combined pairwise, then the tail in order. The order depends only on the count, so the
+// result is the same on every run; the four independent chains avoid the 4-cycle latency of one running sum.
+static inline __attribute__((always_inline)) float sum_body(const float *a, ptrdiff_t count) {
+    float acc[64];
+    for (int j = 0; j < 64; j++) acc[j] = 0.0f;
+    ptrdiff_t i = 0;
+    for (; i + 64 <= count; i += 64)
+        for (int j = 0; j < 64; j++) acc[j] += a[i + j];
+    for (int w = 32; w >= 1; w /= 2)
+        for (int j = 0; j < w; j++) acc[j] += acc[j + w];
+    float s = acc[0];
+    for (; i < count; i++) s += a[i];
+    return s;
+}
+
+static float sum_portable(const float *a, ptrdiff_t count) { return sum_body(a, count); }
+#ifdef SK_X86
+SK_AVX512 static float sum_avx512(const float *a, ptrdiff_t count) { return sum_body(a, count); }
+#endif
+
+float sk_sum(const float *a, ptrdiff_t count) {
+#ifdef SK_X86
+    if (sk_has_avx512()) return sum_avx512(a, count);
+#endif
+    return sum_portable(a, count);
+}

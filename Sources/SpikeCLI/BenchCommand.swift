@@ -56,8 +56,9 @@ struct LIFLayerWork {
         return loss.value.scalar
     }
 
-    /// Forward only, without recording.
-    func inference() -> Float { Tape.withoutGradients { layer(linear(x)).value.sum() } }
+    /// Forward only, without recording: the output spikes (counted outside the timed region, as the peers'
+    /// forward-only timing does).
+    func inference() -> Tensor { Tape.withoutGradients { layer(linear(x)).value } }
 
     /// Median seconds of forward + backward and of inference over `repeats` runs after one warm-up each,
     /// and the output spike count.

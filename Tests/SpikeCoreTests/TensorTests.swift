@@ -302,3 +302,23 @@ final class BlockedGradientTests: XCTestCase {
         }
     }
 }
+
+/// The vectorised sum follows its documented order exactly (64 partial sums, pairwise, then the tail).
+final class FixedOrderSumTests: XCTestCase {
+    func testSumFollowsTheDocumentedOrder() {
+        var rng = SeededRandom(seed: 71)
+        for count in [255, 256, 1000, 4099] {
+            let t = Tensor.uniform([count], low: -1, high: 1, rng: &rng)
+            let x = t.scalars
+            var acc = [Float](repeating: 0, count: 64)
+            var i = 0
+            while i + 64 <= count { for j in 0..<64 { acc[j] += x[i + j] }; i += 64 }
+            var w = 32
+            while w >= 1 { for j in 0..<w { acc[j] += acc[j + w] }; w /= 2 }
+            var s = acc[0]
+            while i < count { s += x[i]; i += 1 }
+            XCTAssertEqual(t.sum(), count < 256 ? x.reduce(0, +) : s, "\(count)")
+            XCTAssertEqual(Double(t.sum()), x.reduce(0.0) { $0 + Double($1) }, accuracy: 1e-3)
+        }
+    }
+}

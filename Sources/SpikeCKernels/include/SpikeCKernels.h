@@ -110,6 +110,10 @@ void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, cons
                      ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
                      ptrdiff_t total_rows, ptrdiff_t tile, int *cursor);
 
+/// Sum of `a[0..count)` in a fixed order that depends only on `count` (64 partial sums combined pairwise,
+/// then the remaining elements in order): the same result on every CPU and run, vectorised.
+float sk_sum(const float *a, ptrdiff_t count);
+
 /// glibc only: serve blocks up to 32 MiB from the heap and keep freed memory for reuse (mallopt), so that
 /// buffers freed and allocated again every step do not page-fault. Returns 1 when applied, 0 elsewhere.
 int sk_keep_freed_memory(void);
