@@ -123,23 +123,67 @@ public struct CompressedRows: Sendable {
     nonisolated(unsafe) static var blockedGradientBytes = 12 << 20
     /// Rows of g per tile of the blocked weight gradient.
     static let gradientRowTile = 512
+    /// Elements per parallel chunk of the compression (matrices with fewer run in one pass).
+    nonisolated(unsafe) static var compressChunkElements = 1 << 17
 
     /// Compresses the row-major `[rows, columns]` matrix at `a` (`nonzeros` when already counted).
     public init(_ a: UnsafePointer<Float>, rows: Int, columns: Int, nonzeros: Int? = nil) {
         self.init(a, rows: rows, columns: columns, limit: nonzeros ?? sk_count_nonzero(a, rows * columns))!
     }
 
-    /// Compresses `a` in one pass, or returns nil (early) when it has more than `limit` nonzeros.
+    /// Compresses `a`, or returns nil when it has more than `limit` nonzeros. Small matrices: one pass that
+    /// stops early. Large ones: fixed chunks of rows in parallel (count, then compress each chunk into its
+    /// own buffer and copy it into place), the same result.
     init?(_ a: UnsafePointer<Float>, rows: Int, columns: Int, limit: Int) {
         precondition(rows * columns < Int(Int32.max), "CompressedRows: \(rows) x \(columns) is too large for 32-bit indices")
         self.rows = rows; self.columns = columns
+        let chunkRows = Swift.max(1, CompressedRows.compressChunkElements / Swift.max(1, columns))
+        let chunks = (rows + chunkRows - 1) / chunkRows
+        if chunks < 2 || Parallel.threadCount < 2 {
+            var rp = [Int32](repeating: 0, count: rows + 1)
+            var ci = [Int32](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
+            var va = [Float](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
+            let nnz = rp.withUnsafeMutableBufferPointer { r in ci.withUnsafeMutableBufferPointer { c in va.withUnsafeMutableBufferPointer { v in
+                sk_compress_rows(a, rows, columns, r.baseAddress!, c.baseAddress!, v.baseAddress!, limit)
+            } } }
+            if nnz < 0 { return nil }
+            rowStart = rp; columnIndex = ci; values = va
+            return
+        }
+        let pa = UncheckedSendable(a)
+        var counts = [Int](repeating: 0, count: chunks)
+        counts.withUnsafeMutableBufferPointer { cp in
+            let c = UncheckedSendable(cp.baseAddress!)
+            Parallel.forEach(chunks: chunks) { ch in
+                let r0 = ch * chunkRows, r1 = Swift.min(rows, r0 + chunkRows)
+                c.value[ch] = sk_count_nonzero(pa.value + r0 * columns, (r1 - r0) * columns)
+            }
+        }
+        let total = counts.reduce(0, +)
+        if total > limit { return nil }
+        var offsets = [Int](repeating: 0, count: chunks + 1)
+        for ch in 0..<chunks { offsets[ch + 1] = offsets[ch] + counts[ch] }
         var rp = [Int32](repeating: 0, count: rows + 1)
-        var ci = [Int32](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
-        var va = [Float](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
-        let nnz = rp.withUnsafeMutableBufferPointer { r in ci.withUnsafeMutableBufferPointer { c in va.withUnsafeMutableBufferPointer { v in
-            sk_compress_rows(a, rows, columns, r.baseAddress!, c.baseAddress!, v.baseAddress!, limit)
+        var ci = [Int32](unsafeUninitializedCapacity: total + 16) { _, n in n = total + 16 }
+        var va = [Float](unsafeUninitializedCapacity: total + 16) { _, n in n = total + 16 }
+        rp.withUnsafeMutableBufferPointer { r in ci.withUnsafeMutableBufferPointer { c in va.withUnsafeMutableBufferPointer { v in
+            let p = UncheckedSendable((r.baseAddress!, c.baseAddress!, v.baseAddress!))
+            offsets.withUnsafeBufferPointer { ob in
+                let off = UncheckedSendable(ob.baseAddress!)
+                Parallel.forEach(chunks: chunks) { ch in
+                    let r0 = ch * chunkRows, r1 = Swift.min(rows, r0 + chunkRows), n = off.value[ch + 1] - off.value[ch]
+                    let localRows = UnsafeMutablePointer<Int32>.allocate(capacity: r1 - r0 + 1)
+                    let localCols = UnsafeMutablePointer<Int32>.allocate(capacity: n + 16)
+                    let localVals = UnsafeMutablePointer<Float>.allocate(capacity: n + 16)
+                    defer { localRows.deallocate(); localCols.deallocate(); localVals.deallocate() }
+                    _ = sk_compress_rows(pa.value + r0 * columns, r1 - r0, columns, localRows, localCols, localVals, n)
+                    let base = off.value[ch]
+                    (p.value.1 + base).update(from: localCols, count: n)
+                    (p.value.2 + base).update(from: localVals, count: n)
+                    for i in 1...(r1 - r0) { p.value.0[r0 + i] = Int32(base) + localRows[i] }
+                }
+            }
         } } }
-        if nnz < 0 { return nil }
         rowStart = rp; columnIndex = ci; values = va
     }
 
@@ -206,7 +250,14 @@ public struct CompressedRows: Sendable {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: columns * n * 4, alignment: 64)
         defer { raw.deallocate() }
         let wt = raw.bindMemory(to: Float.self, capacity: columns * n)
-        w.scalars.withUnsafeBufferPointer { sk_transpose($0.baseAddress!, wt, n, columns, 0, n) }
+        w.scalars.withUnsafeBufferPointer { pw in
+            let p = UncheckedSendable((pw.baseAddress!, wt))
+            let chunk = 64, chunks = (n + chunk - 1) / chunk   // fixed chunks of w's rows (disjoint columns of w^T)
+            Parallel.forEach(chunks: n * columns < 1 << 16 ? 1 : chunks) { c in
+                let r0 = n * columns < 1 << 16 ? 0 : c * chunk, r1 = n * columns < 1 << 16 ? n : Swift.min(n, r0 + chunk)
+                sk_transpose(p.value.0, p.value.1, n, columns, r0, r1)
+            }
+        }
         let out = [Float](unsafeUninitializedCapacity: rows * n) { pc, count in
             multiply(wt, into: pc.baseAddress!, n: n, accumulate: false)
             count = rows * n

@@ -322,3 +322,27 @@ final class FixedOrderSumTests: XCTestCase {
         }
     }
 }
+
+/// Compression in parallel chunks gives the compressed rows of the one-pass compression, and refuses a
+/// matrix above the limit.
+final class ChunkedCompressionTests: XCTestCase {
+    func testChunkedCompressionEqualsOnePass() {
+        var rng = SeededRandom(seed: 81)
+        let saved = CompressedRows.compressChunkElements, threads = Parallel.threadCount
+        defer { CompressedRows.compressChunkElements = saved; Parallel.threadCount = threads }
+        Parallel.threadCount = 2
+        for (m, k, p) in [(50, 37, Float(0.1)), (7, 300, 0.5), (33, 16, 0)] {
+            var a = Tensor.bernoulli([m, k], p: p, rng: &rng) * Tensor.uniform([m, k], low: 0.5, high: 1.5, rng: &rng)
+            for j in 0..<k { a[1, j] = 1 }
+            CompressedRows.compressChunkElements = Int.max
+            let one = CompressedRows(a)
+            CompressedRows.compressChunkElements = 3 * k + 5   // chunks of 3 rows
+            let chunked = CompressedRows(a)
+            XCTAssertEqual(chunked.rowStart, one.rowStart)
+            XCTAssertEqual(Array(chunked.columnIndex.prefix(one.nonzeros)), Array(one.columnIndex.prefix(one.nonzeros)))
+            XCTAssertEqual(Array(chunked.values.prefix(one.nonzeros)), Array(one.values.prefix(one.nonzeros)))
+            XCTAssertNil(CompressedRows.ifSparse(a, below: Float(one.nonzeros) / Float(m * k) * 0.999))
+            XCTAssertEqual(CompressedRows.ifSparse(a, below: 1.1)?.rowStart, one.rowStart)
+        }
+    }
+}
