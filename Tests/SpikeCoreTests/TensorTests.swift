@@ -287,6 +287,24 @@ final class PackedGEMMTests: XCTestCase {
 
 /// The weight gradient walked in tiles of rows (the path for large g) gives the bits of the direct one.
 final class BlockedGradientTests: XCTestCase {
+    func testPanelledForwardEqualsTheDirectOne() {
+        var rng = SeededRandom(seed: 62)
+        let saved = CompressedRows.blockedWeightBytes
+        defer { CompressedRows.blockedWeightBytes = saved }
+        // 300 outputs: two full 128-column panels and a partial one; 2100 rows: a full row chunk and a partial one.
+        for (r, k, n, p) in [(2100, 40, 300, Float(0.1)), (30, 7, 20, 0.5), (5, 3, 129, 0.0)] {
+            var a = Tensor.bernoulli([r, k], p: p, rng: &rng)
+            for j in 0..<k { a[0, j] = 1 }
+            let w = Tensor.uniform([n, k], low: -1, high: 1, rng: &rng)
+            let csr = CompressedRows(a)
+            CompressedRows.blockedWeightBytes = Int.max
+            let direct = csr.timesTransposed(w)
+            CompressedRows.blockedWeightBytes = 0
+            XCTAssertEqual(csr.timesTransposed(w).scalars, direct.scalars, "\(r)x\(k)x\(n)")
+            XCTAssertEqual(direct.scalars, csr.times(w.transposed()).scalars)
+        }
+    }
+
     func testTiledWeightGradientEqualsTheDirectOne() {
         var rng = SeededRandom(seed: 61)
         let saved = CompressedRows.blockedGradientBytes

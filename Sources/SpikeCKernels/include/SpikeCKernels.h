@@ -100,8 +100,19 @@ int sk_gemm_packed_available(void);
 /// summed over k in increasing order with fused multiply-adds), faster on wide B.
 void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k);
 
-/// Whether `sk_csc_tn_block` has a version on this CPU (AVX-512); otherwise use `sk_csc_tn_rows`.
+/// Whether `sk_csr_spmm_block` and `sk_csc_tn_block` have a version on this CPU (AVX-512); otherwise use
+/// `sk_csr_spmm_rows` and `sk_csc_tn_rows`.
 int sk_sparse_blocked_available(void);
+
+/// `sk_csr_spmm_rows` restricted to the columns j0..j1 of C (j1 - j0 <= 128), reading row kk of that column
+/// block of B at `b + kk * ldb` (a panel from `sk_transpose_panels`: ldb = the panel's width): the same bits,
+/// with the contiguous panel kept in L2 across the rows. Available where `sk_sparse_blocked_available()`.
+void sk_csr_spmm_block(const int *row_ptr, const int *col, const float *val, const float *b, ptrdiff_t ldb, float *c,
+                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t j0, ptrdiff_t j1, int overwrite);
+
+/// W^T for W [n, k] in panels of 128 columns: panel p (columns 128 p ..< 128 p + width of W^T, i.e. rows of
+/// W) is the contiguous [k, width] matrix at `panels + 128 p k`. Panels p0..p1.
+void sk_transpose_panels(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t p1);
 
 /// `sk_csc_tn_rows` restricted to the columns j0..j1 of OUT (j1 - j0 <= 128), walking the `total_rows` rows
 /// of G in tiles of `tile` rows (each column's list resumed where the last tile stopped; `cursor` holds
