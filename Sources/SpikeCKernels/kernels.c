@@ -684,7 +684,7 @@ void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_
     for (int u = 0; u < (NV); u++) ACC[u] = _mm512_fmadd_ps((V), _mm512_maskz_loadu_ps(msk[u], (SRC) + 16 * u), ACC[u]); } while (0)
 
 #ifdef SK_X86
-SK_AVX512 static void csc_tn_block_avx512(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+SK_AVX512 static void csc_tn_block_avx512(const int *col_ptr, const int *rows, const float *val, const float *g, ptrdiff_t ldg, float *out,
                                           ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
                                           ptrdiff_t total_rows, ptrdiff_t tile, int *cursor) {
     const ptrdiff_t w = j1 - j0;
@@ -707,7 +707,7 @@ SK_AVX512 static void csc_tn_block_avx512(const int *col_ptr, const int *rows, c
                 __m512 x4 = _mm512_loadu_ps(orow + 64), x5 = _mm512_loadu_ps(orow + 80), x6 = _mm512_loadu_ps(orow + 96), x7 = _mm512_loadu_ps(orow + 112);
                 if (w == 128) {
                     for (; p < p1 && rows[p] < tend; p++) {
-                        const float *gp = g + (ptrdiff_t)rows[p] * n + j0;
+                        const float *gp = g + (ptrdiff_t)rows[p] * ldg;
                         const __m512 v = _mm512_set1_ps(val[p]);
                         x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp), x0);       x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 16), x1);
                         x2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 32), x2);  x3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 48), x3);
@@ -723,7 +723,7 @@ SK_AVX512 static void csc_tn_block_avx512(const int *col_ptr, const int *rows, c
             __m512 acc[8];
             for (int u = 0; u < nv; u++) acc[u] = _mm512_maskz_loadu_ps(msk[u], orow + 16 * u);
             for (; p < p1 && rows[p] < tend; p++) {
-                const float *gp = g + (ptrdiff_t)rows[p] * n + j0;
+                const float *gp = g + (ptrdiff_t)rows[p] * ldg;
                 const __m512 v = _mm512_set1_ps(val[p]);
                 SK_BLOCK_FMA(nv, acc, gp, v);
             }
@@ -742,14 +742,22 @@ int sk_sparse_blocked_available(void) {
 #endif
 }
 
-void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, const float *g, ptrdiff_t ldg, float *out,
                      ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
                      ptrdiff_t total_rows, ptrdiff_t tile, int *cursor) {
 #ifdef SK_X86
-    if (sk_has_avx512()) { csc_tn_block_avx512(col_ptr, rows, val, g, out, n, k0, k1, j0, j1, total_rows, tile, cursor); return; }
+    if (sk_has_avx512()) { csc_tn_block_avx512(col_ptr, rows, val, g, ldg, out, n, k0, k1, j0, j1, total_rows, tile, cursor); return; }
 #endif
-    (void)col_ptr; (void)rows; (void)val; (void)g; (void)out; (void)n; (void)k0; (void)k1; (void)j0; (void)j1;
+    (void)col_ptr; (void)rows; (void)val; (void)g; (void)ldg; (void)out; (void)n; (void)k0; (void)k1; (void)j0; (void)j1;
     (void)total_rows; (void)tile; (void)cursor;
+}
+
+void sk_pack_columns(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1) {
+    for (ptrdiff_t p = p0; p < p1; p++) {
+        const ptrdiff_t j0 = p * 128, width = n - j0 < 128 ? n - j0 : 128;
+        float *dst = panels + j0 * rows;
+        for (ptrdiff_t r = 0; r < rows; r++) memcpy(dst + r * width, g + r * n + j0, (size_t)width * sizeof(float));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------- sum

@@ -310,17 +310,27 @@ public struct CompressedRows: Sendable {
                 } }
             } }
         } } }
-        // A large g (beyond L3's share of a core) is walked in tiles of rows per 128-column block of the output
-        // (`sk_csc_tn_block`); otherwise each output row sums its rows of g directly (`sk_csc_tn_rows`).
-        let blocked = sk_sparse_blocked_available() != 0 && rows * n * 4 > CompressedRows.blockedGradientBytes
-        let chunk = blocked ? 256 : Swift.max(4, (k + 31) / 32)
-        let kChunks = (k + chunk - 1) / chunk, jBlocks = blocked ? (n + 127) / 128 : 1
         // g copied into a cache-line aligned buffer: every list entry loads rows of g in 64-byte pieces, each
         // then one cache line instead of two (measured 1.1-1.4x on the kernel; the copy is one pass over g).
+        // With the blocked kernel g is copied into contiguous 128-column panels instead (its tiles then do
+        // not alias in the caches the way rows 4 KiB apart do).
+        let blocked = sk_sparse_blocked_available() != 0 && rows * n * 4 > CompressedRows.blockedGradientBytes
         let raw = UnsafeMutableRawPointer.allocate(byteCount: rows * n * 4, alignment: 64)
         defer { raw.deallocate() }
         let ga = raw.bindMemory(to: Float.self, capacity: rows * n)
-        g.scalars.withUnsafeBufferPointer { ga.update(from: $0.baseAddress!, count: rows * n) }
+        let panels = (n + 127) / 128
+        g.scalars.withUnsafeBufferPointer { pg in
+            if blocked {
+                let p = UncheckedSendable((pg.baseAddress!, ga))
+                Parallel.forEach(chunks: panels) { c in sk_pack_columns(p.value.0, rows, n, p.value.1, c, c + 1) }
+            } else {
+                ga.update(from: pg.baseAddress!, count: rows * n)
+            }
+        }
+        // A large g (beyond L3's share of a core) is walked in tiles of rows per 128-column block of the output
+        // (`sk_csc_tn_block`); otherwise each output row sums its rows of g directly (`sk_csc_tn_rows`).
+        let chunk = blocked ? 256 : Swift.max(4, (k + 31) / 32)
+        let kChunks = (k + chunk - 1) / chunk, jBlocks = blocked ? (n + 127) / 128 : 1
         colStart.withUnsafeBufferPointer { cs in rowIndex.withUnsafeBufferPointer { ri in tval.withUnsafeBufferPointer { tv in
             out.withUnsafeMutableBufferPointer { op in
                 let p = UncheckedSendable((cs.baseAddress!, ri.baseAddress!, tv.baseAddress!, UnsafePointer(ga), op.baseAddress!))
@@ -330,7 +340,7 @@ public struct CompressedRows: Sendable {
                         let j0 = (c / kChunks) * 128, j1 = Swift.min(n, j0 + 128)
                         let cursor = UnsafeMutablePointer<Int32>.allocate(capacity: k1 - k0)
                         defer { cursor.deallocate() }
-                        sk_csc_tn_block(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, n, k0, k1, j0, j1,
+                        sk_csc_tn_block(p.value.0, p.value.1, p.value.2, p.value.3 + j0 * rows, j1 - j0, p.value.4, n, k0, k1, j0, j1,
                                         rows, CompressedRows.gradientRowTile, cursor)
                     } else {
                         sk_csc_tn_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, n, k0, k1)

@@ -114,12 +114,17 @@ void sk_csr_spmm_block(const int *row_ptr, const int *col, const float *val, con
 /// W) is the contiguous [k, width] matrix at `panels + 128 p k`. Panels p0..p1.
 void sk_transpose_panels(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t p1);
 
-/// `sk_csc_tn_rows` restricted to the columns j0..j1 of OUT (j1 - j0 <= 128), walking the `total_rows` rows
-/// of G in tiles of `tile` rows (each column's list resumed where the last tile stopped; `cursor` holds
-/// k1 - k0 ints): the same bits, with G's tile in cache.
-void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
+/// `sk_csc_tn_rows` restricted to the columns j0..j1 of OUT (j1 - j0 <= 128), reading row r of that column
+/// block of G at `g + r * ldg` (a panel from `sk_pack_columns`: ldg = the panel's width), walking the
+/// `total_rows` rows of G in tiles of `tile` rows (each column's list resumed where the last tile stopped;
+/// `cursor` holds k1 - k0 ints): the same bits, with G's tile in cache.
+void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, const float *g, ptrdiff_t ldg, float *out,
                      ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
                      ptrdiff_t total_rows, ptrdiff_t tile, int *cursor);
+
+/// G [rows, n] in panels of 128 columns: panel p is the contiguous [rows, width] matrix at
+/// `panels + 128 p rows`. Panels p0..p1.
+void sk_pack_columns(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1);
 
 /// Sum of `a[0..count)` in a fixed order that depends only on `count` (64 partial sums combined pairwise,
 /// then the remaining elements in order): the same result on every CPU and run, vectorised.
