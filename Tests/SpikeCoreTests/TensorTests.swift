@@ -186,7 +186,7 @@ final class CompressedRowsTests: XCTestCase {
 
     func testTransposedProductEqualsTheScatterKernel() {
         var rng = SeededRandom(seed: 42)
-        for (r, k, n, p) in [(50, 37, 19, Float(0.1)), (64, 130, 129, 0.05), (7, 3, 300, 0.6), (4, 9, 16, 0)] {
+        for (r, k, n, p) in [(50, 37, 19, Float(0.1)), (64, 130, 129, 0.05), (7, 3, 300, 0.6), (4, 9, 16, 0), (30, 20, 160, 0.2), (40, 12, 256, 0.3)] {
             let a = spikes(r, k, p: p, rng: &rng), g = Tensor.uniform([r, n], low: -1, high: 1, rng: &rng)
             let fast = CompressedRows(a).transposedTimes(g)
             XCTAssertEqual(fast.shape, [k, n])
