@@ -762,11 +762,34 @@ void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, cons
     (void)total_rows; (void)tile; (void)cursor;
 }
 
-void sk_pack_columns(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1) {
+#ifdef SK_X86
+SK_AVX512 static void pack_columns_avx512(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1,
+                                          ptrdiff_t r0, ptrdiff_t r1) {
     for (ptrdiff_t p = p0; p < p1; p++) {
         const ptrdiff_t j0 = p * 128, width = n - j0 < 128 ? n - j0 : 128;
         float *dst = panels + j0 * rows;
-        for (ptrdiff_t r = 0; r < rows; r++) memcpy(dst + r * width, g + r * n + j0, (size_t)width * sizeof(float));
+        if (width == 128) {
+            for (ptrdiff_t r = r0; r < r1; r++) {
+                const float *src = g + r * n + j0;
+                float *d = dst + r * 128;
+                for (int u = 0; u < 8; u++) _mm512_storeu_ps(d + 16 * u, _mm512_loadu_ps(src + 16 * u));
+            }
+        } else {
+            for (ptrdiff_t r = r0; r < r1; r++) memcpy(dst + r * width, g + r * n + j0, (size_t)width * sizeof(float));
+        }
+    }
+}
+#endif
+
+void sk_pack_columns(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1,
+                     ptrdiff_t r0, ptrdiff_t r1) {
+#ifdef SK_X86
+    if (sk_has_avx512()) { pack_columns_avx512(g, rows, n, panels, p0, p1, r0, r1); return; }
+#endif
+    for (ptrdiff_t p = p0; p < p1; p++) {
+        const ptrdiff_t j0 = p * 128, width = n - j0 < 128 ? n - j0 : 128;
+        float *dst = panels + j0 * rows;
+        for (ptrdiff_t r = r0; r < r1; r++) memcpy(dst + r * width, g + r * n + j0, (size_t)width * sizeof(float));
     }
 }
 

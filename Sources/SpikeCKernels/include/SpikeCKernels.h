@@ -123,8 +123,9 @@ void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, cons
                      ptrdiff_t total_rows, ptrdiff_t tile, int *cursor);
 
 /// G [rows, n] in panels of 128 columns: panel p is the contiguous [rows, width] matrix at
-/// `panels + 128 p rows`. Panels p0..p1.
-void sk_pack_columns(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1);
+/// `panels + 128 p rows`. Panels p0..p1, rows r0..r1 of each.
+void sk_pack_columns(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1,
+                     ptrdiff_t r0, ptrdiff_t r1);
 
 /// Sum of `a[0..count)` in a fixed order that depends only on `count` (64 partial sums combined pairwise,
 /// then the remaining elements in order): the same result on every CPU and run, vectorised.
