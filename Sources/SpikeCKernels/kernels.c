@@ -1,6 +1,8 @@
 // Hot matrix kernels of SpikeCore. Each has a portable version and an AVX2 + FMA version selected at run
 // time, so the package needs no compiler flags and runs on any x86-64 (or other) CPU.
 #include "SpikeCKernels.h"
+#include <string.h>
+#include <stdint.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -255,9 +257,10 @@ static ptrdiff_t compress_rows_portable(const float *a, ptrdiff_t m, ptrdiff_t k
 // `fused`: one fused multiply-add per element (the AVX versions' arithmetic); otherwise multiply then add,
 // as the other portable kernels (a CPU without FMA would call the C library's fmaf per element).
 static inline __attribute__((always_inline)) void csr_spmm_rows_body(const int *row_ptr, const int *col, const float *val,
-        const float *b, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int fused) {
+        const float *b, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int fused, int overwrite) {
     for (ptrdiff_t i = r0; i < r1; i++) {
         float *restrict crow = c + i * n;
+        if (overwrite) memset(crow, 0, (size_t)n * sizeof(float));
         for (int q = row_ptr[i]; q < row_ptr[i + 1]; q++) {
             const float *restrict brow = b + (ptrdiff_t)col[q] * n;
             float v = val[q];
@@ -281,8 +284,8 @@ static inline __attribute__((always_inline)) void csc_tn_rows_body(const int *co
 }
 
 static void csr_spmm_rows_portable(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                                   ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
-    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 0);
+                                   ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite) {
+    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 0, overwrite);
 }
 
 static void csc_tn_rows_portable(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
@@ -293,8 +296,8 @@ static void csc_tn_rows_portable(const int *col_ptr, const int *rows, const floa
 #ifdef SK_X86
 __attribute__((target("avx2,fma")))
 static void csr_spmm_rows_avx2(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                               ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
-    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 1);
+                               ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite) {
+    csr_spmm_rows_body(row_ptr, col, val, b, c, r0, r1, n, 1, overwrite);
 }
 
 __attribute__((target("avx2,fma")))
@@ -348,17 +351,21 @@ SK_AVX512 static ptrdiff_t compress_rows_avx512(const float *a, ptrdiff_t m, ptr
 // of B summed into them in increasing column order of A (fused multiply-add per element, as every other
 // version, so the bits do not depend on the block widths).
 SK_AVX512 static void csr_spmm_rows_avx512(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                                           ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
+                                           ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite) {
     for (ptrdiff_t i = r0; i < r1; i++) {
         const int q0 = row_ptr[i], q1 = row_ptr[i + 1];
-        if (q0 == q1) continue;
         float *crow = c + i * n;
+        if (q0 == q1) { if (overwrite) memset(crow, 0, (size_t)n * sizeof(float)); continue; }
         ptrdiff_t j = 0;
         for (; j + 128 <= n; j += 128) {
-            __m512 x0 = _mm512_loadu_ps(crow + j), x1 = _mm512_loadu_ps(crow + j + 16);
-            __m512 x2 = _mm512_loadu_ps(crow + j + 32), x3 = _mm512_loadu_ps(crow + j + 48);
-            __m512 x4 = _mm512_loadu_ps(crow + j + 64), x5 = _mm512_loadu_ps(crow + j + 80);
-            __m512 x6 = _mm512_loadu_ps(crow + j + 96), x7 = _mm512_loadu_ps(crow + j + 112);
+            __m512 x0, x1, x2, x3, x4, x5, x6, x7;
+            if (overwrite) { x0 = x1 = x2 = x3 = x4 = x5 = x6 = x7 = _mm512_setzero_ps(); }
+            else {
+                x0 = _mm512_loadu_ps(crow + j); x1 = _mm512_loadu_ps(crow + j + 16);
+                x2 = _mm512_loadu_ps(crow + j + 32); x3 = _mm512_loadu_ps(crow + j + 48);
+                x4 = _mm512_loadu_ps(crow + j + 64); x5 = _mm512_loadu_ps(crow + j + 80);
+                x6 = _mm512_loadu_ps(crow + j + 96); x7 = _mm512_loadu_ps(crow + j + 112);
+            }
             for (int q = q0; q < q1; q++) {
                 const float *bp = b + (ptrdiff_t)col[q] * n + j;
                 __m512 v = _mm512_set1_ps(val[q]);
@@ -377,7 +384,8 @@ SK_AVX512 static void csr_spmm_rows_avx512(const int *row_ptr, const int *col, c
             _mm512_storeu_ps(crow + j + 96, x6); _mm512_storeu_ps(crow + j + 112, x7);
         }
         for (; j + 32 <= n; j += 32) {
-            __m512 x0 = _mm512_loadu_ps(crow + j), x1 = _mm512_loadu_ps(crow + j + 16);
+            __m512 x0 = overwrite ? _mm512_setzero_ps() : _mm512_loadu_ps(crow + j);
+            __m512 x1 = overwrite ? _mm512_setzero_ps() : _mm512_loadu_ps(crow + j + 16);
             for (int q = q0; q < q1; q++) {
                 const float *bp = b + (ptrdiff_t)col[q] * n + j;
                 __m512 v = _mm512_set1_ps(val[q]);
@@ -388,7 +396,7 @@ SK_AVX512 static void csr_spmm_rows_avx512(const int *row_ptr, const int *col, c
         }
         for (; j < n; j += 16) {
             __mmask16 mk = n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1);
-            __m512 x = _mm512_maskz_loadu_ps(mk, crow + j);
+            __m512 x = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mk, crow + j);
             for (int q = q0; q < q1; q++)
                 x = _mm512_fmadd_ps(_mm512_set1_ps(val[q]), _mm512_maskz_loadu_ps(mk, b + (ptrdiff_t)col[q] * n + j), x);
             _mm512_mask_storeu_ps(crow + j, mk, x);
@@ -398,52 +406,61 @@ SK_AVX512 static void csr_spmm_rows_avx512(const int *row_ptr, const int *col, c
 
 // OUT[k0..k1) += A^T G from A in compressed columns (col_ptr [K + 1], rows [nnz], val [nnz], rows increasing
 // within a column): each row of OUT accumulates its list of rows of G in registers, 128 columns at a time.
+// The column blocks start where G's rows are 64-byte aligned (when n is a multiple of 16 every row of G has
+// the same misalignment, so a short masked block first makes the other loads touch one cache line each).
+// The blocking does not change any element's order of summation.
+SK_AVX512 static inline void csc_accumulate(float *orow, const float *g, ptrdiff_t n, const int *rows, const float *val,
+                                            int p0, int p1, ptrdiff_t j0, ptrdiff_t w) {
+    if (w == 128) {
+        __m512 x0 = _mm512_loadu_ps(orow + j0), x1 = _mm512_loadu_ps(orow + j0 + 16);
+        __m512 x2 = _mm512_loadu_ps(orow + j0 + 32), x3 = _mm512_loadu_ps(orow + j0 + 48);
+        __m512 x4 = _mm512_loadu_ps(orow + j0 + 64), x5 = _mm512_loadu_ps(orow + j0 + 80);
+        __m512 x6 = _mm512_loadu_ps(orow + j0 + 96), x7 = _mm512_loadu_ps(orow + j0 + 112);
+        for (int p = p0; p < p1; p++) {
+            const float *gp = g + (ptrdiff_t)rows[p] * n + j0;
+            __m512 v = _mm512_set1_ps(val[p]);
+            x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp), x0);
+            x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 16), x1);
+            x2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 32), x2);
+            x3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 48), x3);
+            x4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 64), x4);
+            x5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 80), x5);
+            x6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 96), x6);
+            x7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 112), x7);
+        }
+        _mm512_storeu_ps(orow + j0, x0); _mm512_storeu_ps(orow + j0 + 16, x1);
+        _mm512_storeu_ps(orow + j0 + 32, x2); _mm512_storeu_ps(orow + j0 + 48, x3);
+        _mm512_storeu_ps(orow + j0 + 64, x4); _mm512_storeu_ps(orow + j0 + 80, x5);
+        _mm512_storeu_ps(orow + j0 + 96, x6); _mm512_storeu_ps(orow + j0 + 112, x7);
+        return;
+    }
+    const int nv = (int)((w + 15) / 16);
+    __mmask16 msk[8];
+    __m512 acc[8];
+    for (int u = 0; u < nv; u++) {
+        ptrdiff_t left = w - 16 * u;
+        msk[u] = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        acc[u] = _mm512_maskz_loadu_ps(msk[u], orow + j0 + 16 * u);
+    }
+    for (int p = p0; p < p1; p++) {
+        const float *gp = g + (ptrdiff_t)rows[p] * n + j0;
+        const __m512 v = _mm512_set1_ps(val[p]);
+        for (int u = 0; u < nv; u++) acc[u] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(msk[u], gp + 16 * u), acc[u]);
+    }
+    for (int u = 0; u < nv; u++) _mm512_mask_storeu_ps(orow + j0 + 16 * u, msk[u], acc[u]);
+}
+
 SK_AVX512 static void csc_tn_rows_avx512(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
                                          ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1) {
+    ptrdiff_t lead = 0;
+    if (n % 16 == 0) lead = ((64 - ((uintptr_t)g & 63)) & 63) / 4;   // floats before the first aligned one
+    if (lead > n) lead = n;
     for (ptrdiff_t kk = k0; kk < k1; kk++) {
         const int p0 = col_ptr[kk], p1 = col_ptr[kk + 1];
         if (p0 == p1) continue;
         float *orow = out + kk * n;
-        ptrdiff_t j = 0;
-        for (; j + 128 <= n; j += 128) {
-            __m512 x0 = _mm512_loadu_ps(orow + j), x1 = _mm512_loadu_ps(orow + j + 16);
-            __m512 x2 = _mm512_loadu_ps(orow + j + 32), x3 = _mm512_loadu_ps(orow + j + 48);
-            __m512 x4 = _mm512_loadu_ps(orow + j + 64), x5 = _mm512_loadu_ps(orow + j + 80);
-            __m512 x6 = _mm512_loadu_ps(orow + j + 96), x7 = _mm512_loadu_ps(orow + j + 112);
-            for (int p = p0; p < p1; p++) {
-                const float *gp = g + (ptrdiff_t)rows[p] * n + j;
-                __m512 v = _mm512_set1_ps(val[p]);
-                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp), x0);
-                x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 16), x1);
-                x2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 32), x2);
-                x3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 48), x3);
-                x4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 64), x4);
-                x5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 80), x5);
-                x6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 96), x6);
-                x7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 112), x7);
-            }
-            _mm512_storeu_ps(orow + j, x0); _mm512_storeu_ps(orow + j + 16, x1);
-            _mm512_storeu_ps(orow + j + 32, x2); _mm512_storeu_ps(orow + j + 48, x3);
-            _mm512_storeu_ps(orow + j + 64, x4); _mm512_storeu_ps(orow + j + 80, x5);
-            _mm512_storeu_ps(orow + j + 96, x6); _mm512_storeu_ps(orow + j + 112, x7);
-        }
-        for (; j + 32 <= n; j += 32) {
-            __m512 x0 = _mm512_loadu_ps(orow + j), x1 = _mm512_loadu_ps(orow + j + 16);
-            for (int p = p0; p < p1; p++) {
-                const float *gp = g + (ptrdiff_t)rows[p] * n + j;
-                __m512 v = _mm512_set1_ps(val[p]);
-                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp), x0);
-                x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 16), x1);
-            }
-            _mm512_storeu_ps(orow + j, x0); _mm512_storeu_ps(orow + j + 16, x1);
-        }
-        for (; j < n; j += 16) {
-            __mmask16 mk = n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1);
-            __m512 x = _mm512_maskz_loadu_ps(mk, orow + j);
-            for (int p = p0; p < p1; p++)
-                x = _mm512_fmadd_ps(_mm512_set1_ps(val[p]), _mm512_maskz_loadu_ps(mk, g + (ptrdiff_t)rows[p] * n + j), x);
-            _mm512_mask_storeu_ps(orow + j, mk, x);
-        }
+        if (lead > 0) csc_accumulate(orow, g, n, rows, val, p0, p1, 0, lead);
+        for (ptrdiff_t j = lead; j < n; j += 128) csc_accumulate(orow, g, n, rows, val, p0, p1, j, n - j < 128 ? n - j : 128);
     }
 }
 #endif
@@ -479,12 +496,12 @@ void sk_csr_transpose(const int *row_ptr, const int *col, const float *val, ptrd
 }
 
 void sk_csr_spmm_rows(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n) {
+                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite) {
 #ifdef SK_X86
-    if (sk_has_avx512()) { csr_spmm_rows_avx512(row_ptr, col, val, b, c, r0, r1, n); return; }
-    if (sk_has_avx2_fma()) { csr_spmm_rows_avx2(row_ptr, col, val, b, c, r0, r1, n); return; }
+    if (sk_has_avx512()) { csr_spmm_rows_avx512(row_ptr, col, val, b, c, r0, r1, n, overwrite); return; }
+    if (sk_has_avx2_fma()) { csr_spmm_rows_avx2(row_ptr, col, val, b, c, r0, r1, n, overwrite); return; }
 #endif
-    csr_spmm_rows_portable(row_ptr, col, val, b, c, r0, r1, n);
+    csr_spmm_rows_portable(row_ptr, col, val, b, c, r0, r1, n, overwrite);
 }
 
 void sk_csc_tn_rows(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
@@ -496,7 +513,49 @@ void sk_csc_tn_rows(const int *col_ptr, const int *rows, const float *val, const
     csc_tn_rows_portable(col_ptr, rows, val, g, out, n, k0, k1);
 }
 
+#ifdef SK_X86
+// 8 x 8 block transpose in AVX registers (unpack, shuffle, lane permute).
+__attribute__((target("avx2,fma")))
+static inline void transpose8x8(const float *a, ptrdiff_t lda, float *b, ptrdiff_t ldb) {
+    __m256 r0 = _mm256_loadu_ps(a), r1 = _mm256_loadu_ps(a + lda), r2 = _mm256_loadu_ps(a + 2 * lda), r3 = _mm256_loadu_ps(a + 3 * lda);
+    __m256 r4 = _mm256_loadu_ps(a + 4 * lda), r5 = _mm256_loadu_ps(a + 5 * lda), r6 = _mm256_loadu_ps(a + 6 * lda), r7 = _mm256_loadu_ps(a + 7 * lda);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5), t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE), u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE), u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(b, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(b + ldb, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(b + 2 * ldb, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(b + 3 * ldb, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(b + 4 * ldb, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(b + 5 * ldb, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(b + 6 * ldb, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(b + 7 * ldb, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+__attribute__((target("avx2,fma")))
+static void transpose_avx2(const float *a, float *b, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t r0, ptrdiff_t r1) {
+    const ptrdiff_t tile = 32;
+    for (ptrdiff_t i0 = r0; i0 < r1; i0 += tile) {
+        const ptrdiff_t i1 = i0 + tile < r1 ? i0 + tile : r1;
+        for (ptrdiff_t j0 = 0; j0 < cols; j0 += tile) {
+            const ptrdiff_t j1 = j0 + tile < cols ? j0 + tile : cols;
+            ptrdiff_t i = i0;
+            for (; i + 8 <= i1; i += 8) {
+                ptrdiff_t j = j0;
+                for (; j + 8 <= j1; j += 8) transpose8x8(a + i * cols + j, cols, b + j * rows + i, rows);
+                for (; j < j1; j++) for (ptrdiff_t ii = i; ii < i + 8; ii++) b[j * rows + ii] = a[ii * cols + j];
+            }
+            for (; i < i1; i++) for (ptrdiff_t j = j0; j < j1; j++) b[j * rows + i] = a[i * cols + j];
+        }
+    }
+}
+#endif
+
 void sk_transpose(const float *a, float *b, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t r0, ptrdiff_t r1) {
+#ifdef SK_X86
+    if (sk_has_avx2_fma()) { transpose_avx2(a, b, rows, cols, r0, r1); return; }
+#endif
     const ptrdiff_t tile = 16;
     for (ptrdiff_t i0 = r0; i0 < r1; i0 += tile) {
         const ptrdiff_t i1 = i0 + tile < r1 ? i0 + tile : r1;
@@ -622,4 +681,204 @@ void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_
 #endif
     // Without AVX-512 callers use sk_gemm_rows on the unpacked B (sk_gemm_packed_available() == 0).
     (void)a; (void)packed; (void)c; (void)r0; (void)r1; (void)n; (void)k;
+}
+
+// ---------------------------------------------------------------------------------------------- blocked sparse
+// The weight gradient blocked for a large G: a task owns a block of at most 128 columns of OUT and walks G
+// in tiles of rows, resuming each column's list where the previous tile stopped, so that G's tile stays in
+// L2 instead of every list entry fetching a row of G from L3 or memory. Every output element is still
+// summed in the same order with the same fused multiply-adds, so the bits equal sk_csc_tn_rows.
+
+// acc (nv vectors of 16, masks for the last) += v * src[j0 .. j0 + w)
+#define SK_BLOCK_FMA(NV, ACC, SRC, V) do { \
+    for (int u = 0; u < (NV); u++) ACC[u] = _mm512_fmadd_ps((V), _mm512_maskz_loadu_ps(msk[u], (SRC) + 16 * u), ACC[u]); } while (0)
+
+#ifdef SK_X86
+SK_AVX512 static void csc_tn_block_avx512(const int *col_ptr, const int *rows, const float *val, const float *g, ptrdiff_t ldg, float *out,
+                                          ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
+                                          ptrdiff_t total_rows, ptrdiff_t tile, int *cursor) {
+    const ptrdiff_t w = j1 - j0;
+    const int nv = (int)((w + 15) / 16);
+    __mmask16 msk[8];
+    for (int u = 0; u < 8; u++) {
+        ptrdiff_t left = w - 16 * u;
+        msk[u] = left >= 16 ? (__mmask16)0xFFFF : (left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1));
+    }
+    for (ptrdiff_t kk = k0; kk < k1; kk++) cursor[kk - k0] = col_ptr[kk];
+    for (ptrdiff_t t0 = 0; t0 < total_rows; t0 += tile) {
+        const int tend = (int)(t0 + tile < total_rows ? t0 + tile : total_rows);
+        for (ptrdiff_t kk = k0; kk < k1; kk++) {
+            int p = cursor[kk - k0];
+            const int p1 = col_ptr[kk + 1];
+            if (p == p1 || rows[p] >= tend) continue;
+            float *orow = out + kk * n + j0;
+            if (nv == 8) {
+                __m512 x0 = _mm512_loadu_ps(orow), x1 = _mm512_loadu_ps(orow + 16), x2 = _mm512_loadu_ps(orow + 32), x3 = _mm512_loadu_ps(orow + 48);
+                __m512 x4 = _mm512_loadu_ps(orow + 64), x5 = _mm512_loadu_ps(orow + 80), x6 = _mm512_loadu_ps(orow + 96), x7 = _mm512_loadu_ps(orow + 112);
+                if (w == 128) {
+                    for (; p < p1 && rows[p] < tend; p++) {
+                        const float *gp = g + (ptrdiff_t)rows[p] * ldg;
+                        const __m512 v = _mm512_set1_ps(val[p]);
+                        x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp), x0);       x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 16), x1);
+                        x2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 32), x2);  x3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 48), x3);
+                        x4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 64), x4);  x5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 80), x5);
+                        x6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 96), x6);  x7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(gp + 112), x7);
+                    }
+                    _mm512_storeu_ps(orow, x0); _mm512_storeu_ps(orow + 16, x1); _mm512_storeu_ps(orow + 32, x2); _mm512_storeu_ps(orow + 48, x3);
+                    _mm512_storeu_ps(orow + 64, x4); _mm512_storeu_ps(orow + 80, x5); _mm512_storeu_ps(orow + 96, x6); _mm512_storeu_ps(orow + 112, x7);
+                    cursor[kk - k0] = p;
+                    continue;
+                }
+            }
+            __m512 acc[8];
+            for (int u = 0; u < nv; u++) acc[u] = _mm512_maskz_loadu_ps(msk[u], orow + 16 * u);
+            for (; p < p1 && rows[p] < tend; p++) {
+                const float *gp = g + (ptrdiff_t)rows[p] * ldg;
+                const __m512 v = _mm512_set1_ps(val[p]);
+                SK_BLOCK_FMA(nv, acc, gp, v);
+            }
+            for (int u = 0; u < nv; u++) _mm512_mask_storeu_ps(orow + 16 * u, msk[u], acc[u]);
+            cursor[kk - k0] = p;
+        }
+    }
+}
+#endif
+
+int sk_sparse_blocked_available(void) {
+#ifdef SK_X86
+    return sk_has_avx512();
+#else
+    return 0;
+#endif
+}
+
+void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, const float *g, ptrdiff_t ldg, float *out,
+                     ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
+                     ptrdiff_t total_rows, ptrdiff_t tile, int *cursor) {
+#ifdef SK_X86
+    if (sk_has_avx512()) { csc_tn_block_avx512(col_ptr, rows, val, g, ldg, out, n, k0, k1, j0, j1, total_rows, tile, cursor); return; }
+#endif
+    (void)col_ptr; (void)rows; (void)val; (void)g; (void)ldg; (void)out; (void)n; (void)k0; (void)k1; (void)j0; (void)j1;
+    (void)total_rows; (void)tile; (void)cursor;
+}
+
+#ifdef SK_X86
+SK_AVX512 static void pack_columns_avx512(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1,
+                                          ptrdiff_t r0, ptrdiff_t r1) {
+    for (ptrdiff_t p = p0; p < p1; p++) {
+        const ptrdiff_t j0 = p * 128, width = n - j0 < 128 ? n - j0 : 128;
+        float *dst = panels + j0 * rows;
+        if (width == 128) {
+            for (ptrdiff_t r = r0; r < r1; r++) {
+                const float *src = g + r * n + j0;
+                float *d = dst + r * 128;
+                for (int u = 0; u < 8; u++) _mm512_storeu_ps(d + 16 * u, _mm512_loadu_ps(src + 16 * u));
+            }
+        } else {
+            for (ptrdiff_t r = r0; r < r1; r++) memcpy(dst + r * width, g + r * n + j0, (size_t)width * sizeof(float));
+        }
+    }
+}
+#endif
+
+void sk_pack_columns(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1,
+                     ptrdiff_t r0, ptrdiff_t r1) {
+#ifdef SK_X86
+    if (sk_has_avx512()) { pack_columns_avx512(g, rows, n, panels, p0, p1, r0, r1); return; }
+#endif
+    for (ptrdiff_t p = p0; p < p1; p++) {
+        const ptrdiff_t j0 = p * 128, width = n - j0 < 128 ? n - j0 : 128;
+        float *dst = panels + j0 * rows;
+        for (ptrdiff_t r = r0; r < r1; r++) memcpy(dst + r * width, g + r * n + j0, (size_t)width * sizeof(float));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------- sum
+// Sum of all elements in a fixed order: 64 partial sums (lane j of accumulator u holds the elements
+// i = 64 q + 16 u + j), combined pairwise, then the tail in order. The order depends only on the count, so the
+// result is the same on every run; the four independent chains avoid the 4-cycle latency of one running sum.
+static inline __attribute__((always_inline)) float sum_body(const float *a, ptrdiff_t count) {
+    float acc[64];
+    for (int j = 0; j < 64; j++) acc[j] = 0.0f;
+    ptrdiff_t i = 0;
+    for (; i + 64 <= count; i += 64)
+        for (int j = 0; j < 64; j++) acc[j] += a[i + j];
+    for (int w = 32; w >= 1; w /= 2)
+        for (int j = 0; j < w; j++) acc[j] += acc[j + w];
+    float s = acc[0];
+    for (; i < count; i++) s += a[i];
+    return s;
+}
+
+static float sum_portable(const float *a, ptrdiff_t count) { return sum_body(a, count); }
+#ifdef SK_X86
+SK_AVX512 static float sum_avx512(const float *a, ptrdiff_t count) { return sum_body(a, count); }
+#endif
+
+float sk_sum(const float *a, ptrdiff_t count) {
+#ifdef SK_X86
+    if (sk_has_avx512()) return sum_avx512(a, count);
+#endif
+    return sum_portable(a, count);
+}
+
+#ifdef SK_X86
+// Columns j0..j0+128 of C for rows r0..r1 (the forward product blocked for a B larger than L2: B's column
+// block stays in L2 across the rows). Same bits as csr_spmm_rows_avx512.
+SK_AVX512 static void csr_spmm_block_avx512(const int *row_ptr, const int *col, const float *val, const float *b, ptrdiff_t ldb,
+                                            float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t j0, ptrdiff_t j1, int overwrite) {
+    const ptrdiff_t w = j1 - j0;
+    const int nv = (int)((w + 15) / 16);
+    __mmask16 msk[8];
+    for (int u = 0; u < 8; u++) {
+        ptrdiff_t left = w - 16 * u;
+        msk[u] = left >= 16 ? (__mmask16)0xFFFF : (left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1));
+    }
+    for (ptrdiff_t i = r0; i < r1; i++) {
+        const int q0 = row_ptr[i], q1 = row_ptr[i + 1];
+        float *cr = c + i * n + j0;
+        if (w == 128) {
+            __m512 x0, x1, x2, x3, x4, x5, x6, x7;
+            if (overwrite) { x0 = x1 = x2 = x3 = x4 = x5 = x6 = x7 = _mm512_setzero_ps(); }
+            else {
+                x0 = _mm512_loadu_ps(cr); x1 = _mm512_loadu_ps(cr + 16); x2 = _mm512_loadu_ps(cr + 32); x3 = _mm512_loadu_ps(cr + 48);
+                x4 = _mm512_loadu_ps(cr + 64); x5 = _mm512_loadu_ps(cr + 80); x6 = _mm512_loadu_ps(cr + 96); x7 = _mm512_loadu_ps(cr + 112);
+            }
+            for (int q = q0; q < q1; q++) {
+                const float *bp = b + (ptrdiff_t)col[q] * ldb;
+                const __m512 v = _mm512_set1_ps(val[q]);
+                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp), x0);       x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 16), x1);
+                x2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 32), x2);  x3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 48), x3);
+                x4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 64), x4);  x5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 80), x5);
+                x6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 96), x6);  x7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 112), x7);
+            }
+            _mm512_storeu_ps(cr, x0); _mm512_storeu_ps(cr + 16, x1); _mm512_storeu_ps(cr + 32, x2); _mm512_storeu_ps(cr + 48, x3);
+            _mm512_storeu_ps(cr + 64, x4); _mm512_storeu_ps(cr + 80, x5); _mm512_storeu_ps(cr + 96, x6); _mm512_storeu_ps(cr + 112, x7);
+            continue;
+        }
+        __m512 acc[8];
+        for (int u = 0; u < nv; u++) acc[u] = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(msk[u], cr + 16 * u);
+        for (int q = q0; q < q1; q++) {
+            const float *bp = b + (ptrdiff_t)col[q] * ldb;
+            const __m512 v = _mm512_set1_ps(val[q]);
+            for (int u = 0; u < nv; u++) acc[u] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(msk[u], bp + 16 * u), acc[u]);
+        }
+        for (int u = 0; u < nv; u++) _mm512_mask_storeu_ps(cr + 16 * u, msk[u], acc[u]);
+    }
+}
+#endif
+
+void sk_csr_spmm_block(const int *row_ptr, const int *col, const float *val, const float *b, ptrdiff_t ldb, float *c,
+                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t j0, ptrdiff_t j1, int overwrite) {
+#ifdef SK_X86
+    if (sk_has_avx512()) { csr_spmm_block_avx512(row_ptr, col, val, b, ldb, c, r0, r1, n, j0, j1, overwrite); return; }
+#endif
+    (void)row_ptr; (void)col; (void)val; (void)b; (void)ldb; (void)c; (void)r0; (void)r1; (void)n; (void)j0; (void)j1; (void)overwrite;
+}
+
+void sk_transpose_panels(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t p1) {
+    for (ptrdiff_t p = p0; p < p1; p++) {
+        const ptrdiff_t j0 = p * 128, width = n - j0 < 128 ? n - j0 : 128;
+        sk_transpose(w + j0 * k, panels + j0 * k, width, k, 0, width);
+    }
 }

@@ -56,17 +56,24 @@ struct LIFLayerWork {
         return loss.value.scalar
     }
 
-    /// Forward only, without recording.
-    func inference() -> Float { Tape.withoutGradients { layer(linear(x)).value.sum() } }
+    /// Forward only, without recording: the output spikes (counted outside the timed region, as the peers'
+    /// forward-only timing does).
+    func inference() -> Tensor { Tape.withoutGradients { layer(linear(x)).value } }
 
     /// Median seconds of forward + backward and of inference over `repeats` runs after one warm-up each,
     /// and the output spike count.
     func measure(repeats: Int) -> (forwardBackward: Double, forward: Double, spikes: Int) {
+        let m = measureWithMinima(repeats: repeats)
+        return (m.forwardBackward, m.forward, m.spikes)
+    }
+
+    /// Medians and minima (the least disturbed run on a shared machine) of forward + backward and inference.
+    func measureWithMinima(repeats: Int) -> (forwardBackward: Double, forward: Double, spikes: Int, minForwardBackward: Double, minForward: Double) {
         var spikes: Float = trainStep()
-        let fb = median((0..<repeats).map { _ in timed { spikes = trainStep() } })
+        let fbs = (0..<repeats).map { _ in timed { spikes = trainStep() } }
         _ = inference()
-        let f = median((0..<repeats).map { _ in timed { _ = inference() } })
-        return (fb, f, Int(spikes))
+        let fs = (0..<repeats).map { _ in timed { _ = inference() } }
+        return (median(fbs), median(fs), Int(spikes), fbs.min() ?? .nan, fs.min() ?? .nan)
     }
 }
 
@@ -84,18 +91,21 @@ struct LIFLayerBench: ParsableCommand {
     struct Result: Encodable {
         let steps, batch, inputs, outputs: Int; let rate: Float
         let forwardBackwardSeconds, forwardSeconds: Double; let outputSpikes: Int; let threads: Int; let peakMemoryMiB: Double
+        let minForwardBackwardSeconds, minForwardSeconds: Double
     }
 
     func run() throws {
         guard steps > 0, batch > 0, inputs > 0, outputs > 0, repeats > 0 else { throw CLIError("bench: sizes and repeats must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
-        let (fb, f, spikes) = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
-            .measure(repeats: repeats)
+        let m = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
+            .measureWithMinima(repeats: repeats)
+        let (fb, f, spikes) = (m.forwardBackward, m.forward, m.spikes)
         let r = Result(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate, forwardBackwardSeconds: fb,
-                       forwardSeconds: f, outputSpikes: spikes, threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB())
+                       forwardSeconds: f, outputSpikes: spikes, threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB(),
+                       minForwardBackwardSeconds: m.minForwardBackward, minForwardSeconds: m.minForward)
         if json { try printJSON(r) } else {
-            print(String(format: "lif-layer T=%d B=%d %d->%d rate %.3g: forward+backward %.5f s, forward (inference) %.5f s, spikes %d, peak %.0f MiB",
-                         steps, batch, inputs, outputs, rate, fb, f, spikes, r.peakMemoryMiB))
+            print(String(format: "lif-layer T=%d B=%d %d->%d rate %.3g: forward+backward %.5f s (min %.5f), forward (inference) %.5f s (min %.5f), spikes %d, peak %.0f MiB",
+                         steps, batch, inputs, outputs, rate, fb, m.minForwardBackward, f, m.minForward, spikes, r.peakMemoryMiB))
         }
     }
 }
@@ -114,6 +124,7 @@ struct TrainStepBench: ParsableCommand {
 
     struct Result: Encodable {
         let seconds: Double; let rates: [Float]; let loss: Float; let threads: Int; let peakMemoryMiB: Double
+        let minSeconds: Double
     }
 
     func run() throws {
@@ -148,11 +159,13 @@ struct TrainStepBench: ParsableCommand {
         step()
         measureRates = false
         let r0 = rates
-        let t = median((0..<repeats).map { _ in timed { step() } })
-        let r = Result(seconds: t, rates: r0, loss: loss, threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB())
+        let times = (0..<repeats).map { _ in timed { step() } }
+        let t = median(times)
+        let r = Result(seconds: t, rates: r0, loss: loss, threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB(),
+                       minSeconds: times.min() ?? .nan)
         if json { try printJSON(r) } else {
-            print(String(format: "train-step T=%d B=%d %d-%d-%d-%d: %.4f s per step, layer rates %@, peak %.0f MiB",
-                         steps, batch, inputs, hidden, hidden, classes, t, r0.map { String(format: "%.3f", $0) }.joined(separator: " "), r.peakMemoryMiB))
+            print(String(format: "train-step T=%d B=%d %d-%d-%d-%d: %.4f s per step (min %.4f), layer rates %@, peak %.0f MiB",
+                         steps, batch, inputs, hidden, hidden, classes, t, r.minSeconds, r0.map { String(format: "%.3f", $0) }.joined(separator: " "), r.peakMemoryMiB))
         }
     }
 }

@@ -16,8 +16,10 @@ public enum GEMM {
     /// C[M, N] (+)= A[M, K] * B[K, N], all row-major and contiguous.
     public static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                                 m: Int, n: Int, k: Int, accumulate: Bool) {
-        if !accumulate { c.update(repeating: 0, count: m * n) }
-        if m == 0 || n == 0 || k == 0 { return }
+        if m == 0 || n == 0 || k == 0 {
+            if !accumulate { c.update(repeating: 0, count: m * n) }
+            return
+        }
         let chunks = (m + rowChunk - 1) / rowChunk
         let work = m * n * k
         // Spike-driven path: when A is mostly zeros (spikes, sparse activity), A is compressed by rows once and
@@ -26,15 +28,17 @@ public enum GEMM {
         // crossover was measured with `spike bench sweep` (docs/PERFORMANCE.md).
         let nonzeros = sk_count_nonzero(a, m * k)
         if Float(nonzeros) < sparseCrossover * Float(m * k) {
-            CompressedRows(a, rows: m, columns: k, nonzeros: nonzeros).multiply(b, into: c, n: n)
+            CompressedRows(a, rows: m, columns: k, nonzeros: nonzeros).multiply(b, into: c, n: n, accumulate: accumulate)
             return
         }
+        if !accumulate { c.update(repeating: 0, count: m * n) }
         let pa = UncheckedSendable(a), pb = UncheckedSendable(b), pc = UncheckedSendable(c)
         if sk_gemm_packed_available() != 0 {
             // B packed once into contiguous 32-column panels (AVX-512 kernel, the same bits as sk_gemm_rows).
             let packedCount = sk_packed_size(k, n)
-            let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
-            defer { packed.deallocate() }
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: packedCount * 4, alignment: 64)   // cache-line aligned panels
+            defer { raw.deallocate() }
+            let packed = raw.bindMemory(to: Float.self, capacity: packedCount)
             sk_pack_b(b, k, n, packed)
             let pp = UncheckedSendable(UnsafePointer(packed))
             let body: (Int) -> Void = { chunk in
@@ -51,10 +55,11 @@ public enum GEMM {
         if work < 1 << 16 { for ch in 0..<chunks { body(ch) } } else { Parallel.forEach(chunks: chunks, body) }
     }
 
-    /// Density of A below which the spike-driven kernel is used (`SPIKEKIT_SPARSE_CROSSOVER` overrides).
+    /// Density of A below which the spike-driven kernel is used (`SPIKEKIT_SPARSE_CROSSOVER` overrides): 0.25,
+    /// measured with `spike bench sweep` forced sparse and forced dense (docs/PERFORMANCE.md).
     nonisolated(unsafe) public static var sparseCrossover: Float = {
         if let s = ProcessInfo.processInfo.environment["SPIKEKIT_SPARSE_CROSSOVER"], let v = Float(s) { return v }
-        return 0.3
+        return 0.25
     }()
 
     /// Fraction of nonzero elements of `a` (an exact count, vectorised).
@@ -83,13 +88,14 @@ extension Tensor {
         precondition(bb.shape[0] == k, "matmul: inner extents differ: \(aa.shape) x \(bb.shape)")
         let n = bb.shape[1]
         if m == 0 || n == 0 || k == 0 { return .zeros([m, n]) }
-        var out = [Float](repeating: 0, count: m * n)
-        aa.scalars.withUnsafeBufferPointer { pa in
-            bb.scalars.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { pc in
+        // `accumulate: false` writes every element (zeroing first where the kernel accumulates).
+        let out = [Float](unsafeUninitializedCapacity: m * n) { pc, count in
+            aa.scalars.withUnsafeBufferPointer { pa in
+                bb.scalars.withUnsafeBufferPointer { pb in
                     GEMM.multiply(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k, accumulate: false)
                 }
             }
+            count = m * n
         }
         return Tensor(shape: [m, n], scalars: out)
     }
@@ -112,22 +118,75 @@ public struct CompressedRows: Sendable {
     /// Number of nonzero entries.
     public var nonzeros: Int { Int(rowStart[rows]) }
 
+    /// Size of g (bytes) above which `transposedTimes` packs it into 128-column panels and walks them in tiles
+    /// of rows (measured, packing included: 1.3-1.6x on g of 6400 x 256 and 6400 x 512, 4x on 8000 x 1024,
+    /// about even on 1600 x 512; no gain below about 1 MiB).
+    nonisolated(unsafe) static var blockedGradientBytes = 2 << 20
+    /// Size of w^T (bytes) above which `timesTransposed` uses 128-column panels (beyond a core's L2).
+    nonisolated(unsafe) static var blockedWeightBytes = 2 << 20
+    /// Rows of g per tile of the blocked weight gradient.
+    static let gradientRowTile = 512
+    /// Elements per parallel chunk of the compression (matrices with fewer run in one pass).
+    nonisolated(unsafe) static var compressChunkElements = 1 << 17
+
     /// Compresses the row-major `[rows, columns]` matrix at `a` (`nonzeros` when already counted).
     public init(_ a: UnsafePointer<Float>, rows: Int, columns: Int, nonzeros: Int? = nil) {
         self.init(a, rows: rows, columns: columns, limit: nonzeros ?? sk_count_nonzero(a, rows * columns))!
     }
 
-    /// Compresses `a` in one pass, or returns nil (early) when it has more than `limit` nonzeros.
+    /// Compresses `a`, or returns nil when it has more than `limit` nonzeros. Small matrices: one pass that
+    /// stops early. Large ones: fixed chunks of rows in parallel (count, then compress each chunk into its
+    /// own buffer and copy it into place), the same result.
     init?(_ a: UnsafePointer<Float>, rows: Int, columns: Int, limit: Int) {
         precondition(rows * columns < Int(Int32.max), "CompressedRows: \(rows) x \(columns) is too large for 32-bit indices")
         self.rows = rows; self.columns = columns
+        let chunkRows = Swift.max(1, CompressedRows.compressChunkElements / Swift.max(1, columns))
+        let chunks = (rows + chunkRows - 1) / chunkRows
+        if chunks < 2 || Parallel.threadCount < 2 {
+            var rp = [Int32](repeating: 0, count: rows + 1)
+            var ci = [Int32](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
+            var va = [Float](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
+            let nnz = rp.withUnsafeMutableBufferPointer { r in ci.withUnsafeMutableBufferPointer { c in va.withUnsafeMutableBufferPointer { v in
+                sk_compress_rows(a, rows, columns, r.baseAddress!, c.baseAddress!, v.baseAddress!, limit)
+            } } }
+            if nnz < 0 { return nil }
+            rowStart = rp; columnIndex = ci; values = va
+            return
+        }
+        let pa = UncheckedSendable(a)
+        var counts = [Int](repeating: 0, count: chunks)
+        counts.withUnsafeMutableBufferPointer { cp in
+            let c = UncheckedSendable(cp.baseAddress!)
+            Parallel.forEach(chunks: chunks) { ch in
+                let r0 = ch * chunkRows, r1 = Swift.min(rows, r0 + chunkRows)
+                c.value[ch] = sk_count_nonzero(pa.value + r0 * columns, (r1 - r0) * columns)
+            }
+        }
+        let total = counts.reduce(0, +)
+        if total > limit { return nil }
+        var offsets = [Int](repeating: 0, count: chunks + 1)
+        for ch in 0..<chunks { offsets[ch + 1] = offsets[ch] + counts[ch] }
         var rp = [Int32](repeating: 0, count: rows + 1)
-        var ci = [Int32](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
-        var va = [Float](unsafeUninitializedCapacity: limit + 16) { _, n in n = limit + 16 }
-        let nnz = rp.withUnsafeMutableBufferPointer { r in ci.withUnsafeMutableBufferPointer { c in va.withUnsafeMutableBufferPointer { v in
-            sk_compress_rows(a, rows, columns, r.baseAddress!, c.baseAddress!, v.baseAddress!, limit)
+        var ci = [Int32](unsafeUninitializedCapacity: total + 16) { _, n in n = total + 16 }
+        var va = [Float](unsafeUninitializedCapacity: total + 16) { _, n in n = total + 16 }
+        rp.withUnsafeMutableBufferPointer { r in ci.withUnsafeMutableBufferPointer { c in va.withUnsafeMutableBufferPointer { v in
+            let p = UncheckedSendable((r.baseAddress!, c.baseAddress!, v.baseAddress!))
+            offsets.withUnsafeBufferPointer { ob in
+                let off = UncheckedSendable(ob.baseAddress!)
+                Parallel.forEach(chunks: chunks) { ch in
+                    let r0 = ch * chunkRows, r1 = Swift.min(rows, r0 + chunkRows), n = off.value[ch + 1] - off.value[ch]
+                    let localRows = UnsafeMutablePointer<Int32>.allocate(capacity: r1 - r0 + 1)
+                    let localCols = UnsafeMutablePointer<Int32>.allocate(capacity: n + 16)
+                    let localVals = UnsafeMutablePointer<Float>.allocate(capacity: n + 16)
+                    defer { localRows.deallocate(); localCols.deallocate(); localVals.deallocate() }
+                    _ = sk_compress_rows(pa.value + r0 * columns, r1 - r0, columns, localRows, localCols, localVals, n)
+                    let base = off.value[ch]
+                    (p.value.1 + base).update(from: localCols, count: n)
+                    (p.value.2 + base).update(from: localVals, count: n)
+                    for i in 1...(r1 - r0) { p.value.0[r0 + i] = Int32(base) + localRows[i] }
+                }
+            }
         } } }
-        if nnz < 0 { return nil }
         rowStart = rp; columnIndex = ci; values = va
     }
 
@@ -152,16 +211,21 @@ public struct CompressedRows: Sendable {
         return t.scalars.withUnsafeBufferPointer { CompressedRows($0.baseAddress!, rows: t.shape[0], columns: t.shape[1], limit: Swift.min(limit, t.count)) }
     }
 
-    /// `c[rows, n] += self * b` for row-major `b` `[columns, n]`: fixed chunks of rows in parallel.
-    public func multiply(_ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, n: Int) {
-        if rows == 0 || n == 0 || nonzeros == 0 { return }
+    /// `c[rows, n] += self * b` for row-major `b` `[columns, n]` (`c = self * b` without reading `c` unless
+    /// `accumulate`): fixed chunks of rows in parallel.
+    public func multiply(_ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, n: Int, accumulate: Bool = true) {
+        if rows == 0 || n == 0 { return }
+        if nonzeros == 0 {
+            if !accumulate { c.update(repeating: 0, count: rows * n) }
+            return
+        }
         let chunk = GEMM.sparseRowChunk
         let chunks = (rows + chunk - 1) / chunk
         rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
             let p = UncheckedSendable((rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, b, c))
             let body: (Int) -> Void = { ch in
                 let r0 = ch * chunk, r1 = Swift.min(rows, r0 + chunk)
-                sk_csr_spmm_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, r0, r1, n)
+                sk_csr_spmm_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, r0, r1, n, accumulate ? 0 : 1)
             }
             if nonzeros * n < 1 << 15 { for ch in 0..<chunks { body(ch) } } else { Parallel.forEach(chunks: chunks, body) }
         } } }
@@ -171,11 +235,59 @@ public struct CompressedRows: Sendable {
     public func times(_ b: Tensor) -> Tensor {
         precondition(b.rank == 2 && b.shape[0] == columns, "CompressedRows.times: [\(rows), \(columns)] x \(b.shape)")
         let n = b.shape[1]
-        var out = [Float](repeating: 0, count: rows * n)
-        if out.isEmpty || b.count == 0 { return Tensor(shape: [rows, n], scalars: out) }
-        b.scalars.withUnsafeBufferPointer { pb in out.withUnsafeMutableBufferPointer { pc in
-            multiply(pb.baseAddress!, into: pc.baseAddress!, n: n)
-        } }
+        if rows * n == 0 || b.count == 0 { return .zeros([rows, n]) }
+        let out = [Float](unsafeUninitializedCapacity: rows * n) { pc, count in
+            b.scalars.withUnsafeBufferPointer { pb in multiply(pb.baseAddress!, into: pc.baseAddress!, n: n, accumulate: false) }
+            count = rows * n
+        }
+        return Tensor(shape: [rows, n], scalars: out)
+    }
+
+    /// `self * w^T` for `w` `[n, columns]` (a Linear layer's weight): `w` is transposed into a cache-line
+    /// aligned buffer (each 64-byte load of a row of `w^T` then touches one cache line, not two), then
+    /// multiplied as `times`; the same bits as `times(w.transposed())`.
+    public func timesTransposed(_ w: Tensor) -> Tensor {
+        precondition(w.rank == 2 && w.shape[1] == columns, "CompressedRows.timesTransposed: [\(rows), \(columns)] x \(w.shape)^T")
+        let n = w.shape[0]
+        if rows * n == 0 || columns == 0 { return .zeros([rows, n]) }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: columns * n * 4, alignment: 64)
+        defer { raw.deallocate() }
+        let wt = raw.bindMemory(to: Float.self, capacity: columns * n)
+        if sk_sparse_blocked_available() != 0 && columns * n * 4 > CompressedRows.blockedWeightBytes && nonzeros > 0 {
+            // w^T larger than L2: transposed into contiguous 128-column panels, each kept in L2 while a chunk
+            // of rows sums its rows (`sk_csr_spmm_block`; measured 1.35x on 1024 x 1024). Same bits.
+            let panels = (n + 127) / 128, rowChunk = 2048, rowChunks = (rows + rowChunk - 1) / rowChunk
+            w.scalars.withUnsafeBufferPointer { pw in
+                let p = UncheckedSendable((pw.baseAddress!, wt))
+                Parallel.forEach(chunks: panels) { c in sk_transpose_panels(p.value.0, p.value.1, n, columns, c, c + 1) }
+            }
+            let out = [Float](unsafeUninitializedCapacity: rows * n) { pc, count in
+                rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
+                    let p = UncheckedSendable((rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, UnsafePointer(wt), pc.baseAddress!))
+                    let (rows, columns) = (self.rows, self.columns)
+                    Parallel.forEach(chunks: panels * rowChunks) { t in
+                        let j0 = (t % panels) * 128, j1 = Swift.min(n, j0 + 128)
+                        let r0 = (t / panels) * rowChunk, r1 = Swift.min(rows, r0 + rowChunk)
+                        sk_csr_spmm_block(p.value.0, p.value.1, p.value.2, p.value.3 + j0 * columns, j1 - j0, p.value.4,
+                                          r0, r1, n, j0, j1, 1)
+                    }
+                } } }
+                count = rows * n
+            }
+            return Tensor(shape: [rows, n], scalars: out)
+        }
+        w.scalars.withUnsafeBufferPointer { pw in
+            let p = UncheckedSendable((pw.baseAddress!, wt))
+            let chunk = 64, chunks = (n + chunk - 1) / chunk   // fixed chunks of w's rows (disjoint columns of w^T)
+            Parallel.forEach(chunks: n * columns < 1 << 16 ? 1 : chunks) { c in
+                let r0 = n * columns < 1 << 16 ? 0 : c * chunk, r1 = n * columns < 1 << 16 ? n : Swift.min(n, r0 + chunk)
+                sk_transpose(p.value.0, p.value.1, n, columns, r0, r1)
+            }
+        }
+        let out = [Float](unsafeUninitializedCapacity: rows * n) { pc, count in
+            multiply(wt, into: pc.baseAddress!, n: n, accumulate: false)
+            count = rows * n
+        }
         return Tensor(shape: [rows, n], scalars: out)
     }
 
@@ -199,14 +311,43 @@ public struct CompressedRows: Sendable {
                 } }
             } }
         } } }
-        let chunk = Swift.max(4, (k + 31) / 32)
-        let chunks = (k + chunk - 1) / chunk
+        // The blocked kernel (large g) reads g from contiguous 128-column panels (copied once; its tiles then
+        // do not alias in the caches the way rows 4 KiB apart do). The direct kernel reads g in place, its
+        // column blocks starting at g's first cache-line aligned column.
+        let blocked = sk_sparse_blocked_available() != 0 && rows * n * 4 > CompressedRows.blockedGradientBytes
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: blocked ? rows * n * 4 : 64, alignment: 64)
+        defer { raw.deallocate() }
+        let ga = raw.bindMemory(to: Float.self, capacity: blocked ? rows * n : 16)
+        let panels = (n + 127) / 128
+        if blocked {
+            g.scalars.withUnsafeBufferPointer { pg in
+                let p = UncheckedSendable((pg.baseAddress!, ga))
+                let rowChunk = 1024, rowChunks = (rows + rowChunk - 1) / rowChunk
+                Parallel.forEach(chunks: panels * rowChunks) { c in
+                    let r0 = (c / panels) * rowChunk, pp = c % panels
+                    sk_pack_columns(p.value.0, rows, n, p.value.1, pp, pp + 1, r0, Swift.min(rows, r0 + rowChunk))
+                }
+            }
+        }
+        // A g of more than 2 MiB is walked in tiles of rows per 128-column block of the output
+        // (`sk_csc_tn_block`); otherwise each output row sums its rows of g directly (`sk_csc_tn_rows`).
+        let chunk = blocked ? 256 : Swift.max(4, (k + 31) / 32)
+        let kChunks = (k + chunk - 1) / chunk, jBlocks = blocked ? (n + 127) / 128 : 1
         colStart.withUnsafeBufferPointer { cs in rowIndex.withUnsafeBufferPointer { ri in tval.withUnsafeBufferPointer { tv in
-            g.scalars.withUnsafeBufferPointer { gp in out.withUnsafeMutableBufferPointer { op in
-                let p = UncheckedSendable((cs.baseAddress!, ri.baseAddress!, tv.baseAddress!, gp.baseAddress!, op.baseAddress!))
-                Parallel.forEach(chunks: chunks) { c in
-                    let k0 = c * chunk, k1 = Swift.min(k, k0 + chunk)
-                    sk_csc_tn_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, n, k0, k1)
+            g.scalars.withUnsafeBufferPointer { pg in out.withUnsafeMutableBufferPointer { op in
+                let p = UncheckedSendable((cs.baseAddress!, ri.baseAddress!, tv.baseAddress!, blocked ? UnsafePointer(ga) : pg.baseAddress!,
+                                           op.baseAddress!))
+                Parallel.forEach(chunks: kChunks * jBlocks) { c in
+                    let k0 = (c % kChunks) * chunk, k1 = Swift.min(k, k0 + chunk)
+                    if blocked {
+                        let j0 = (c / kChunks) * 128, j1 = Swift.min(n, j0 + 128)
+                        let cursor = UnsafeMutablePointer<Int32>.allocate(capacity: k1 - k0)
+                        defer { cursor.deallocate() }
+                        sk_csc_tn_block(p.value.0, p.value.1, p.value.2, p.value.3 + j0 * rows, j1 - j0, p.value.4, n, k0, k1, j0, j1,
+                                        rows, CompressedRows.gradientRowTile, cursor)
+                    } else {
+                        sk_csc_tn_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, n, k0, k1)
+                    }
                 }
             } }
         } } }

@@ -51,8 +51,13 @@ extension Tensor {
         scalars.withUnsafeBufferPointer { p in p.baseAddress.map { GEMM.density($0, count: p.count) } ?? 0 }
     }
 
-    /// Sum of all elements.
-    public func sum() -> Float { scalars.reduce(0, +) }
+    /// Sum of all elements: in order below 256 elements, else in the fixed order of `sk_sum` (64 partial sums
+    /// combined pairwise), which depends only on the count.
+    public func sum() -> Float {
+        // 64 partial sums in a fixed order (vectorised, `sk_sum`); in order for small tensors.
+        if count < 256 { return scalars.reduce(0, +) }
+        return scalars.withUnsafeBufferPointer { sk_sum($0.baseAddress!, $0.count) }
+    }
     /// Sum along `axis`.
     public func sum(axis: Int, keepDims: Bool = false) -> Tensor { reduce(axis: axis, keepDims: keepDims, initial: 0, +) }
     /// Mean along `axis`.

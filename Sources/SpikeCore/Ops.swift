@@ -126,7 +126,7 @@ extension Variable {
         // compressed rows (no rescan of x). Same bits as the general path below.
         if !transposeA && transposeB && va.rank == 2 && vb.rank == 2 && va.shape[1] == vb.shape[1],
            let rows = CompressedRows.ifSparse(va, below: GEMM.sparseCrossover) {
-            let y = rows.times(vb.transposed())
+            let y = rows.timesTransposed(vb)
             return record(y, parents: [a, b]) { g in
                 [a.requiresGrad ? Tensor.matmul(g, vb) : nil,
                  b.requiresGrad ? rows.transposedTimes(g).transposed() : nil]

@@ -161,7 +161,7 @@ final class CompressedRowsTests: XCTestCase {
 
     func testProductEqualsTheGatherKernelAndADoubleProduct() {
         var rng = SeededRandom(seed: 41)
-        for (m, k, n, p) in [(5, 17, 1, Float(0.3)), (40, 300, 70, 0.05), (33, 64, 129, 0.2), (9, 40, 256, 0.5), (3, 5, 31, 1)] {
+        for (m, k, n, p) in [(5, 17, 1, Float(0.3)), (40, 130, 70, 0.05), (33, 64, 129, 0.2), (9, 40, 256, 0.5), (3, 5, 31, 1)] {
             let a = spikes(m, k, p: p, rng: &rng) * Tensor.uniform([m, k], low: 0.5, high: 1.5, rng: &rng)
             let b = Tensor.uniform([k, n], low: -1, high: 1, rng: &rng)
             let csr = CompressedRows(a)
@@ -173,17 +173,20 @@ final class CompressedRowsTests: XCTestCase {
                 sk_spmm_rows(pa.baseAddress!, pb.baseAddress!, &gather, 0, m, n, k, &idx, &val)
             } }
             XCTAssertEqual(fast.scalars, gather, "\(m)x\(k)x\(n)")
+            let (av, bv, fv) = (a.scalars, b.scalars, fast.scalars)
+            var worst = 0.0
             for i in 0..<m { for j in 0..<n {
                 var s = 0.0
-                for kk in 0..<k { s += Double(a[i, kk]) * Double(b[kk, j]) }
-                XCTAssertEqual(Double(fast[i, j]), s, accuracy: 1e-4 * Double(k))
+                for kk in 0..<k where av[i * k + kk] != 0 { s += Double(av[i * k + kk]) * Double(bv[kk * n + j]) }
+                worst = max(worst, abs(Double(fv[i * n + j]) - s))
             } }
+            XCTAssertLessThan(worst, 1e-4 * Double(k))
         }
     }
 
     func testTransposedProductEqualsTheScatterKernel() {
         var rng = SeededRandom(seed: 42)
-        for (r, k, n, p) in [(50, 37, 19, Float(0.1)), (64, 130, 129, 0.05), (7, 3, 300, 0.6), (4, 9, 16, 0)] {
+        for (r, k, n, p) in [(50, 37, 19, Float(0.1)), (64, 130, 129, 0.05), (7, 3, 300, 0.6), (4, 9, 16, 0), (30, 20, 160, 0.2), (40, 12, 256, 0.3)] {
             let a = spikes(r, k, p: p, rng: &rng), g = Tensor.uniform([r, n], low: -1, high: 1, rng: &rng)
             let fast = CompressedRows(a).transposedTimes(g)
             XCTAssertEqual(fast.shape, [k, n])
@@ -220,6 +223,21 @@ final class CompressedRowsTests: XCTestCase {
         }
     }
 
+    func testOverwritingProductIgnoresWhatTheOutputHeld() {
+        var rng = SeededRandom(seed: 46)
+        let a = spikes(20, 50, p: 0.1, rng: &rng), b = Tensor.uniform([50, 150], rng: &rng)
+        let csr = CompressedRows(a)
+        var c = [Float](repeating: .nan, count: 20 * 150), acc = [Float](repeating: 0, count: 20 * 150)
+        b.scalars.withUnsafeBufferPointer { pb in
+            csr.multiply(pb.baseAddress!, into: &c, n: 150, accumulate: false)
+            csr.multiply(pb.baseAddress!, into: &acc, n: 150)
+        }
+        XCTAssertEqual(c, acc)
+        XCTAssertEqual(csr.times(b).scalars, acc)
+        XCTAssertEqual(csr.timesTransposed(b.transposed()).scalars, acc)
+        XCTAssertEqual(CompressedRows(Tensor.zeros([3, 4])).times(Tensor.ones([4, 2])).scalars, [Float](repeating: 0, count: 6))
+    }
+
     func testCompressedKernelsAreIndependentOfThreadCount() {
         var rng = SeededRandom(seed: 44)
         let a = Tensor.bernoulli([300, 200], p: 0.1, rng: &rng), b = Tensor.uniform([200, 150], rng: &rng)
@@ -238,7 +256,7 @@ final class CompressedRowsTests: XCTestCase {
 
     func testTransposeOfOddShapes() {
         var rng = SeededRandom(seed: 45)
-        for (r, c) in [(1, 1), (17, 33), (40, 3), (0, 5)] {
+        for (r, c) in [(1, 1), (17, 33), (40, 3), (0, 5), (40, 72)] {
             let a = Tensor.uniform([r, c], rng: &rng)
             let t = a.transposed()
             XCTAssertEqual(t.shape, [c, r])
@@ -263,6 +281,86 @@ final class PackedGEMMTests: XCTestCase {
                 sk_gemm_packed_rows(pa.baseAddress!, packed, &fast, 0, m, n, k)
             } }
             XCTAssertEqual(fast, plain, "\(m)x\(k)x\(n)")
+        }
+    }
+}
+
+/// The weight gradient walked in tiles of rows (the path for large g) gives the bits of the direct one.
+final class BlockedGradientTests: XCTestCase {
+    func testPanelledForwardEqualsTheDirectOne() {
+        var rng = SeededRandom(seed: 62)
+        let saved = CompressedRows.blockedWeightBytes
+        defer { CompressedRows.blockedWeightBytes = saved }
+        // 300 outputs: two full 128-column panels and a partial one; 2100 rows: a full row chunk and a partial one.
+        for (r, k, n, p) in [(2100, 40, 300, Float(0.1)), (30, 7, 20, 0.5), (5, 3, 129, 0.0)] {
+            var a = Tensor.bernoulli([r, k], p: p, rng: &rng)
+            for j in 0..<k { a[0, j] = 1 }
+            let w = Tensor.uniform([n, k], low: -1, high: 1, rng: &rng)
+            let csr = CompressedRows(a)
+            CompressedRows.blockedWeightBytes = Int.max
+            let direct = csr.timesTransposed(w)
+            CompressedRows.blockedWeightBytes = 0
+            XCTAssertEqual(csr.timesTransposed(w).scalars, direct.scalars, "\(r)x\(k)x\(n)")
+            XCTAssertEqual(direct.scalars, csr.times(w.transposed()).scalars)
+        }
+    }
+
+    func testTiledWeightGradientEqualsTheDirectOne() {
+        var rng = SeededRandom(seed: 61)
+        let saved = CompressedRows.blockedGradientBytes
+        defer { CompressedRows.blockedGradientBytes = saved }
+        // 1200 rows: tiles of 512 and a partial one; 300 columns: two full 128-column blocks and a masked one.
+        for (r, k, n, p) in [(1200, 70, 300, Float(0.05)), (600, 33, 20, 0.3), (515, 9, 129, 0.0)] {
+            let a = Tensor.bernoulli([r, k], p: p, rng: &rng), g = Tensor.uniform([r, n], low: -1, high: 1, rng: &rng)
+            let csr = CompressedRows(a)
+            CompressedRows.blockedGradientBytes = Int.max
+            let direct = csr.transposedTimes(g)
+            CompressedRows.blockedGradientBytes = 0
+            XCTAssertEqual(csr.transposedTimes(g).scalars, direct.scalars, "\(r)x\(k)x\(n)")
+        }
+    }
+}
+
+/// The vectorised sum follows its documented order exactly (64 partial sums, pairwise, then the tail).
+final class FixedOrderSumTests: XCTestCase {
+    func testSumFollowsTheDocumentedOrder() {
+        var rng = SeededRandom(seed: 71)
+        for count in [255, 256, 1000, 4099] {
+            let t = Tensor.uniform([count], low: -1, high: 1, rng: &rng)
+            let x = t.scalars
+            var acc = [Float](repeating: 0, count: 64)
+            var i = 0
+            while i + 64 <= count { for j in 0..<64 { acc[j] += x[i + j] }; i += 64 }
+            var w = 32
+            while w >= 1 { for j in 0..<w { acc[j] += acc[j + w] }; w /= 2 }
+            var s = acc[0]
+            while i < count { s += x[i]; i += 1 }
+            XCTAssertEqual(t.sum(), count < 256 ? x.reduce(0, +) : s, "\(count)")
+            XCTAssertEqual(Double(t.sum()), x.reduce(0.0) { $0 + Double($1) }, accuracy: 1e-3)
+        }
+    }
+}
+
+/// Compression in parallel chunks gives the compressed rows of the one-pass compression, and refuses a
+/// matrix above the limit.
+final class ChunkedCompressionTests: XCTestCase {
+    func testChunkedCompressionEqualsOnePass() {
+        var rng = SeededRandom(seed: 81)
+        let saved = CompressedRows.compressChunkElements, threads = Parallel.threadCount
+        defer { CompressedRows.compressChunkElements = saved; Parallel.threadCount = threads }
+        Parallel.threadCount = 2
+        for (m, k, p) in [(50, 37, Float(0.1)), (7, 300, 0.5), (33, 16, 0)] {
+            var a = Tensor.bernoulli([m, k], p: p, rng: &rng) * Tensor.uniform([m, k], low: 0.5, high: 1.5, rng: &rng)
+            for j in 0..<k { a[1, j] = 1 }
+            CompressedRows.compressChunkElements = Int.max
+            let one = CompressedRows(a)
+            CompressedRows.compressChunkElements = 3 * k + 5   // chunks of 3 rows
+            let chunked = CompressedRows(a)
+            XCTAssertEqual(chunked.rowStart, one.rowStart)
+            XCTAssertEqual(Array(chunked.columnIndex.prefix(one.nonzeros)), Array(one.columnIndex.prefix(one.nonzeros)))
+            XCTAssertEqual(Array(chunked.values.prefix(one.nonzeros)), Array(one.values.prefix(one.nonzeros)))
+            XCTAssertNil(CompressedRows.ifSparse(a, below: Float(one.nonzeros) / Float(m * k) * 0.999))
+            XCTAssertEqual(CompressedRows.ifSparse(a, below: 1.1)?.rowStart, one.rowStart)
         }
     }
 }

@@ -41,9 +41,10 @@ void sk_csr_transpose(const int *row_ptr, const int *col, const float *val, ptrd
 
 /// C[rows r0..r1) += A[rows] B with A [m, k] in compressed rows and B [k, n] dense: each row of C is the sum
 /// of the rows of B at A's nonzero columns, in increasing column order, one fused multiply-add per element
-/// (the same bits as `sk_spmm_rows` on the dense A).
+/// (the same bits as `sk_spmm_rows` on the dense A). With `overwrite` C's rows are not read: the result is as
+/// if they had been zero (C may be uninitialised).
 void sk_csr_spmm_rows(const int *row_ptr, const int *col, const float *val, const float *b, float *c,
-                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n);
+                      ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, int overwrite);
 
 /// OUT[rows k0..k1) += A^T G for A [R, K] in compressed columns (from `sk_csr_transpose`) and G [R, n]:
 /// row k of OUT sums the rows of G at A's nonzero rows in column k, in increasing row order (the same bits
@@ -99,6 +100,37 @@ int sk_gemm_packed_available(void);
 /// C[rows r0..r1) += A[rows] * B with B packed by `sk_pack_b`: the same bits as `sk_gemm_rows` (every element
 /// summed over k in increasing order with fused multiply-adds), faster on wide B.
 void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k);
+
+/// Whether `sk_csr_spmm_block` and `sk_csc_tn_block` have a version on this CPU (AVX-512); otherwise use
+/// `sk_csr_spmm_rows` and `sk_csc_tn_rows`.
+int sk_sparse_blocked_available(void);
+
+/// `sk_csr_spmm_rows` restricted to the columns j0..j1 of C (j1 - j0 <= 128), reading row kk of that column
+/// block of B at `b + kk * ldb` (a panel from `sk_transpose_panels`: ldb = the panel's width): the same bits,
+/// with the contiguous panel kept in L2 across the rows. Available where `sk_sparse_blocked_available()`.
+void sk_csr_spmm_block(const int *row_ptr, const int *col, const float *val, const float *b, ptrdiff_t ldb, float *c,
+                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t j0, ptrdiff_t j1, int overwrite);
+
+/// W^T for W [n, k] in panels of 128 columns: panel p (columns 128 p ..< 128 p + width of W^T, i.e. rows of
+/// W) is the contiguous [k, width] matrix at `panels + 128 p k`. Panels p0..p1.
+void sk_transpose_panels(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t p1);
+
+/// `sk_csc_tn_rows` restricted to the columns j0..j1 of OUT (j1 - j0 <= 128), reading row r of that column
+/// block of G at `g + r * ldg` (a panel from `sk_pack_columns`: ldg = the panel's width), walking the
+/// `total_rows` rows of G in tiles of `tile` rows (each column's list resumed where the last tile stopped;
+/// `cursor` holds k1 - k0 ints): the same bits, with G's tile in cache.
+void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, const float *g, ptrdiff_t ldg, float *out,
+                     ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
+                     ptrdiff_t total_rows, ptrdiff_t tile, int *cursor);
+
+/// G [rows, n] in panels of 128 columns: panel p is the contiguous [rows, width] matrix at
+/// `panels + 128 p rows`. Panels p0..p1, rows r0..r1 of each.
+void sk_pack_columns(const float *g, ptrdiff_t rows, ptrdiff_t n, float *panels, ptrdiff_t p0, ptrdiff_t p1,
+                     ptrdiff_t r0, ptrdiff_t r1);
+
+/// Sum of `a[0..count)` in a fixed order that depends only on `count` (64 partial sums combined pairwise,
+/// then the remaining elements in order): the same result on every CPU and run, vectorised.
+float sk_sum(const float *a, ptrdiff_t count);
 
 /// glibc only: serve blocks up to 32 MiB from the heap and keep freed memory for reuse (mallopt), so that
 /// buffers freed and allocated again every step do not page-fault. Returns 1 when applied, 0 elsewhere.
