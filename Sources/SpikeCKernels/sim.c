@@ -86,6 +86,11 @@ ptrdiff_t sk_cuba_step(const sk_cuba_params *p, float *blocks, float *x, ptrdiff
 #ifdef SK_SIM_X86
     if (sk_has_avx2_fma()) return cuba_step_avx2(p, blocks, x, n, lo, hi, spikes);
 #endif
+    return sk_cuba_step_portable(p, blocks, x, n, lo, hi, spikes);
+}
+
+ptrdiff_t sk_cuba_step_portable(const sk_cuba_params *p, float *blocks, float *x, ptrdiff_t n,
+                                ptrdiff_t lo, ptrdiff_t hi, int32_t *spikes) {
     ptrdiff_t count = 0;
     for (ptrdiff_t k = lo; k < hi; k++) {
         float xv[8] = {0};

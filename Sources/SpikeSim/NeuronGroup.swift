@@ -112,7 +112,7 @@ public final class ModelDynamics<M: NeuronModel>: GroupDynamics {
 
 extension Brian2CUBA {
     /// The per-step constants in the layout of SpikeCKernels' `sk_cuba_step`.
-    var kernelParameters: sk_cuba_params {
+    public var kernelParameters: sk_cuba_params {
         sk_cuba_params(rest: rest, dm: dm, one_minus_dm: 1 - dm, ke: ke, ki: ki, de: de, di: di, threshold: threshold,
                        reset: reset, refractory_after_spike: max(refSteps - 1, 0))
     }

@@ -19,4 +19,8 @@ typedef struct {
 ptrdiff_t sk_cuba_step(const sk_cuba_params *p, float *blocks, float *x, ptrdiff_t n,
                        ptrdiff_t block_lo, ptrdiff_t block_hi, int32_t *spikes);
 
+/// `sk_cuba_step` always on the portable loop (what CPUs without AVX2 run; exposed so tests cover it).
+ptrdiff_t sk_cuba_step_portable(const sk_cuba_params *p, float *blocks, float *x, ptrdiff_t n,
+                                ptrdiff_t block_lo, ptrdiff_t block_hi, int32_t *spikes);
+
 #endif
