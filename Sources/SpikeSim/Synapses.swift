@@ -164,13 +164,28 @@ public final class Synapses {
 
     /// Applies the given synapses.
     func deliverSynapses(_ syn: [Int32]) {
+        // Gather the arriving synapses' targets and current weights, then one bulk delivery (not one
+        // dynamically dispatched call per synapse).
+        var posts = scratchPosts, weights = scratchWeights
+        posts.removeAll(keepingCapacity: true); weights.removeAll(keepingCapacity: true)
+        matrix.post.withUnsafeBufferPointer { post in
+        weight.withUnsafeBufferPointer { w in
+            for s in syn { posts.append(post[Int(s)]); weights.append(w[Int(s)]) }
+        }}
         if let k = targetIndex {
-            let dyn = target.dynamics
-            for s in syn { dyn.add(k, Int(matrix.post[Int(s)]), weight[Int(s)]) }
+            posts.withUnsafeBufferPointer { p in weights.withUnsafeBufferPointer { w in
+                target.dynamics.deliver(k, post: p.baseAddress!, weight: w.baseAddress!, count: p.count, scale: 1)
+            }}
         } else {
-            for s in syn { target.input[Int(matrix.post[Int(s)])] += weight[Int(s)] }
+            target.input.withUnsafeMutableBufferPointer { x in
+                for (j, w) in zip(posts, weights) { x[Int(j)] += w }
+            }
         }
+        scratchPosts = posts; scratchWeights = weights
     }
+
+    /// Reused buffers of `deliverSynapses`.
+    var scratchPosts: [Int32] = [], scratchWeights: [Float] = []
 
     /// The queued arrivals (for checkpoints): slot k of the ring holds what arrives at steps congruent to k.
     public var queued: [[Int32]] { ring }
