@@ -882,3 +882,7 @@ void sk_transpose_panels(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k
         sk_transpose(w + j0 * k, panels + j0 * k, width, k, 0, width);
     }
 }
+
+ptrdiff_t sk_atomic_fetch_add(ptrdiff_t *counter, ptrdiff_t delta) {
+    return __atomic_fetch_add(counter, delta, __ATOMIC_RELAXED);
+}

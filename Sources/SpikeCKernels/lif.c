@@ -19,6 +19,7 @@
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define SK_LIF_X86 1
+#include <immintrin.h>
 #endif
 
 #define SK_LIF_BLOCK 256
@@ -198,4 +199,128 @@ void sk_lif_backward(const sk_lif_params *p, const float *x, const float *states
     if (sk_has_avx2_fma()) { lif_backward_avx2(p, x, states, gout, initial, gfinal, gin, ginit, steps, m, lo, hi); return; }
 #endif
     lif_backward_portable(p, x, states, gout, initial, gfinal, gin, ginit, steps, m, lo, hi);
+}
+
+// ------------------------------------------------------------------------------- fused Linear + LIF inference
+
+/// One step of the neurons on `n` lanes with input `x`: spikes to `ot`, the membrane `v` updated in place
+/// (the forward body's arithmetic).
+SK_INLINE void lif_fire(const sk_lif_params *p, float *restrict v, const float *restrict x, float *restrict h,
+                        float *restrict ot, ptrdiff_t n) {
+    const float thr = p->threshold, r = p->reset;
+    lif_charge(p, v, x, h, n);
+    if (p->hard) {
+        for (ptrdiff_t i = 0; i < n; i++) {
+            float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
+            ot[i] = s;
+            v[i] = h[i] * (1 - s) + r * s;
+        }
+    } else {
+        for (ptrdiff_t i = 0; i < n; i++) {
+            float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
+            ot[i] = s;
+            v[i] = h[i] - thr * s;
+        }
+    }
+}
+
+/// Any panel width (at most SK_LINEAR_LIF_PANEL). `fused`: the products as one fused multiply-add (the AVX kernels'
+/// arithmetic), else multiply then add (the portable `sk_csr_spmm_rows`).
+SK_INLINE void linear_lif_body(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
+                               const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
+                               ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b, int fused) {
+    float v[SK_LINEAR_LIF_PANEL], acc[SK_LINEAR_LIF_PANEL], h[SK_LINEAR_LIF_PANEL];
+    const float r0 = p->hard ? p->reset : 0.0f;
+    for (ptrdiff_t i = 0; i < w; i++) v[i] = r0;
+    for (ptrdiff_t t = 0; t < steps; t++) {
+        const ptrdiff_t row = t * batch + b;
+        for (ptrdiff_t i = 0; i < w; i++) acc[i] = 0;
+        for (int q = row_ptr[row]; q < row_ptr[row + 1]; q++) {
+            const float *restrict bp = panel + (ptrdiff_t)col[q] * w;
+            const float vq = val[q];
+            if (fused) for (ptrdiff_t i = 0; i < w; i++) acc[i] = __builtin_fmaf(vq, bp[i], acc[i]);
+            else for (ptrdiff_t i = 0; i < w; i++) acc[i] += vq * bp[i];
+        }
+        if (bias) for (ptrdiff_t i = 0; i < w; i++) acc[i] = acc[i] + bias[i];
+        lif_fire(p, v, acc, h, out + row * n, w);
+    }
+}
+
+static void linear_lif_portable(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
+                                const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
+                                ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b) {
+    linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, steps, batch, n, b, 0);
+}
+
+#ifdef SK_LIF_X86
+__attribute__((target("avx2,fma")))
+static void linear_lif_avx2(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
+                            const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
+                            ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b) {
+    linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, steps, batch, n, b, 1);
+}
+
+#define SK_LIF_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw")))
+
+/// A full panel: its SK_LINEAR_LIF_PANEL sums and membranes in registers across the time loop.
+#define SK_NV (SK_LINEAR_LIF_PANEL / 16)
+SK_LIF_AVX512 static void linear_lif_panel_avx512(const sk_lif_params *p, const int *row_ptr, const int *col,
+        const float *val, const float *panel, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
+        ptrdiff_t n, ptrdiff_t b) {
+    const __m512 thr = _mm512_set1_ps(p->threshold), r = _mm512_set1_ps(p->reset), tau = _mm512_set1_ps(p->tau);
+    const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    const __m512 rl = p->hard ? r : zero;   // the leak's reference level, and the resting membrane
+    const int kind = p->kind, hard = p->hard;
+    __m512 v[SK_NV], a[SK_NV], bs[SK_NV];
+    for (int u = 0; u < SK_NV; u++) { v[u] = rl; bs[u] = bias ? _mm512_loadu_ps(bias + 16 * u) : zero; }
+    for (ptrdiff_t t = 0; t < steps; t++) {
+        const ptrdiff_t row = t * batch + b;
+        for (int u = 0; u < SK_NV; u++) a[u] = zero;
+        for (int q = row_ptr[row]; q < row_ptr[row + 1]; q++) {
+            const float *bp = panel + (ptrdiff_t)col[q] * SK_LINEAR_LIF_PANEL;
+            const __m512 vq = _mm512_set1_ps(val[q]);
+            for (int u = 0; u < SK_NV; u++) a[u] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp + 16 * u), a[u]);
+        }
+        if (bias) for (int u = 0; u < SK_NV; u++) a[u] = _mm512_add_ps(a[u], bs[u]);
+        float *ot = out + row * n;
+        for (int u = 0; u < SK_NV; u++) {
+            __m512 h;
+            if (kind == 0) h = _mm512_add_ps(v[u], _mm512_div_ps(_mm512_sub_ps(a[u], _mm512_sub_ps(v[u], rl)), tau));
+            else if (kind == 1) h = _mm512_add_ps(_mm512_sub_ps(v[u], _mm512_div_ps(_mm512_sub_ps(v[u], rl), tau)), a[u]);
+            else h = _mm512_add_ps(v[u], a[u]);
+            const __mmask16 fire = _mm512_cmp_ps_mask(_mm512_sub_ps(h, thr), zero, _CMP_GE_OQ);
+            const __m512 s = _mm512_mask_blend_ps(fire, zero, one);
+            _mm512_storeu_ps(ot + 16 * u, s);
+            v[u] = hard ? _mm512_add_ps(_mm512_mul_ps(h, _mm512_sub_ps(one, s)), _mm512_mul_ps(r, s))
+                        : _mm512_sub_ps(h, _mm512_mul_ps(thr, s));
+        }
+    }
+}
+
+SK_LIF_AVX512 static void linear_lif_avx512(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
+                                            const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
+                                            ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b) {
+    if (w == SK_LINEAR_LIF_PANEL) { linear_lif_panel_avx512(p, row_ptr, col, val, panel, bias, out, steps, batch, n, b); return; }
+    linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, steps, batch, n, b, 1);
+}
+#endif
+
+void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
+                           const float *panels, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
+                           ptrdiff_t n, ptrdiff_t k, ptrdiff_t b, ptrdiff_t panel, int isa) {
+    const ptrdiff_t j0 = panel * SK_LINEAR_LIF_PANEL, w = n - j0 < SK_LINEAR_LIF_PANEL ? n - j0 : SK_LINEAR_LIF_PANEL;
+    const float *pp = panels + j0 * k, *bb = bias ? bias + j0 : NULL;
+    float *oo = out + j0;
+#ifdef SK_LIF_X86
+    if ((isa == 0 || isa == 3) && sk_has_avx512()) { linear_lif_avx512(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b); return; }
+    if ((isa == 0 || isa >= 2) && sk_has_avx2_fma()) { linear_lif_avx2(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b); return; }
+#endif
+    linear_lif_portable(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b);
+}
+
+void sk_transpose_panels_width(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t width, ptrdiff_t p0, ptrdiff_t p1) {
+    for (ptrdiff_t p = p0; p < p1; p++) {
+        const ptrdiff_t j0 = p * width, wd = n - j0 < width ? n - j0 : width;
+        sk_transpose(w + j0 * k, panels + j0 * k, wd, k, 0, wd);
+    }
 }

@@ -36,6 +36,8 @@ struct LIFLayerWork {
     let x: Variable
     let linear: Linear
     let layer: SpikingLayer<LIF>
+    /// The two layers as one network (the peers' nn.Sequential): its inference runs them fused.
+    let net: Sequential
 
     init(steps: Int, batch: Int, inputs: Int, outputs: Int, rate: Float) {
         Memory.keepFreedMemory()
@@ -45,12 +47,13 @@ struct LIFLayerWork {
         let bound = 4 / Float(inputs).squareRoot()
         linear.weight.value = Tensor.uniform([outputs, inputs], low: -bound, high: bound, rng: &rng)
         layer = SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan))
+        net = Sequential(layers: [linear, layer])
     }
 
     /// Forward and backward; returns the output spike count.
     func trainStep() -> Float {
         linear.zeroGrad()
-        let out = layer(linear(x))
+        let out = net(x)
         let loss = out.sum()
         loss.backward()
         return loss.value.scalar
@@ -58,7 +61,7 @@ struct LIFLayerWork {
 
     /// Forward only, without recording: the output spikes (counted outside the timed region, as the peers'
     /// forward-only timing does).
-    func inference() -> Tensor { Tape.withoutGradients { layer(linear(x)).value } }
+    func inference() -> Tensor { Tape.withoutGradients { net(x).value } }
 
     /// Median seconds of forward + backward and of inference over `repeats` runs after one warm-up each,
     /// and the output spike count.
@@ -68,9 +71,10 @@ struct LIFLayerWork {
     }
 
     /// Medians and minima (the least disturbed run on a shared machine) of forward + backward and inference.
-    func measureWithMinima(repeats: Int) -> (forwardBackward: Double, forward: Double, spikes: Int, minForwardBackward: Double, minForward: Double) {
+    /// With `inferenceOnly` the forward + backward is run once (for the spike count) and not timed (NaN).
+    func measureWithMinima(repeats: Int, inferenceOnly: Bool = false) -> (forwardBackward: Double, forward: Double, spikes: Int, minForwardBackward: Double, minForward: Double) {
         var spikes: Float = trainStep()
-        let fbs = (0..<repeats).map { _ in timed { spikes = trainStep() } }
+        let fbs = inferenceOnly ? [] : (0..<repeats).map { _ in timed { spikes = trainStep() } }
         _ = inference()
         let fs = (0..<repeats).map { _ in timed { _ = inference() } }
         return (median(fbs), median(fs), Int(spikes), fbs.min() ?? .nan, fs.min() ?? .nan)
@@ -86,6 +90,7 @@ struct LIFLayerBench: ParsableCommand {
     @Option var outputs = 512
     @Option var rate: Float = 0.1
     @Option var repeats = 5
+    @Flag(help: "Time only the inference forward (for profiling it).") var inferenceOnly = false
     @Flag var json = false
 
     struct Result: Encodable {
@@ -98,7 +103,7 @@ struct LIFLayerBench: ParsableCommand {
         guard steps > 0, batch > 0, inputs > 0, outputs > 0, repeats > 0 else { throw CLIError("bench: sizes and repeats must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
         let m = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
-            .measureWithMinima(repeats: repeats)
+            .measureWithMinima(repeats: repeats, inferenceOnly: inferenceOnly)
         let (fb, f, spikes) = (m.forwardBackward, m.forward, m.spikes)
         let r = Result(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate, forwardBackwardSeconds: fb,
                        forwardSeconds: f, outputSpikes: spikes, threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB(),

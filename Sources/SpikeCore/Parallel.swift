@@ -12,16 +12,24 @@ public enum Parallel {
     }()
 
     /// Calls `body(chunk)` for `chunk` in `0..<chunks`, on up to `threadCount` threads. The split into chunks
-    /// is the caller's and must not depend on the thread count.
+    /// is the caller's and must not depend on the thread count. Workers claim the next chunk from a shared
+    /// counter as they finish one, so a worker that starts late or runs on a busy core takes fewer chunks;
+    /// which worker computes a chunk never changes its result.
     public static func forEach(chunks: Int, _ body: (Int) -> Void) {
         if chunks <= 0 { return }
         let workers = min(threadCount, chunks)
         if workers <= 1 { for c in 0..<chunks { body(c) }; return }
+        let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        counter.initialize(to: 0)
+        defer { counter.deallocate() }
         withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var c = w
-                while c < chunks { box.value(c); c += workers }
+            let box = UncheckedSendable((body, counter))
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let c = sk_atomic_fetch_add(box.value.1, 1)
+                    if c >= chunks { break }
+                    box.value.0(c)
+                }
             }
         }
     }

@@ -7,8 +7,11 @@
 /// leaf variables (parameters) into their `grad`. Intermediate gradients are dropped after use.
 /// No `_Differentiation` module is involved: each op's VJP is written out next to its forward.
 public final class Variable: @unchecked Sendable {
-    /// The current value.
-    public var value: Tensor
+    /// The current value. Every assignment or in-place change advances `version`.
+    public var value: Tensor { didSet { version &+= 1 } }
+    /// Advanced by every change of `value` (caches derived from the value, such as a Linear layer's
+    /// transposed weight panels, compare it).
+    public private(set) var version = 0
     /// The accumulated gradient of the last `backward()` calls (leaves only); nil before any.
     public var grad: Tensor?
     /// Whether gradients flow to (or through) this variable.

@@ -1,4 +1,6 @@
+import Foundation
 import SpikeCore
+import SpikeNeurons
 
 /// Fully connected layer `y = x W^T + b` over the last axis (any leading axes, e.g. `[T, B, in]`).
 ///
@@ -31,6 +33,21 @@ public final class Linear: Module {
 
     public var ownParameters: [(String, Variable)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    /// W^T in the column panels the fused inference reads, with the weight version it was made from.
+    private var panelCache: (version: Int, panels: WeightPanels)?
+    private let panelLock = NSLock()
+
+    /// The weight transposed into column panels (`WeightPanels`), made once per weight version and kept
+    /// (a second copy of the weight) so that repeated inference does not transpose again; any change of
+    /// `weight.value` makes a new one.
+    public func weightPanels() -> WeightPanels {
+        panelLock.lock(); defer { panelLock.unlock() }
+        if let c = panelCache, c.version == weight.version { return c.panels }
+        let panels = WeightPanels(weight.value)
+        panelCache = (weight.version, panels)
+        return panels
     }
 }
 

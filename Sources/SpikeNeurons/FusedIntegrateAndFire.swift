@@ -6,7 +6,7 @@ import SpikeCKernels
 /// AVX-512, AVX2 or portable, chosen at run time. Each element's arithmetic is the Swift models' own, in
 /// the same order and without fused multiply-adds, so the results are bitwise those of the generic kernel
 /// (tested). Elements run in the generic kernel's fixed chunks, so they do not depend on the thread count.
-@usableFromInline enum FusedIntegrateAndFire {
+public enum FusedIntegrateAndFire {
     /// The C parameters of `model`, or nil when the fast path does not cover it.
     static func parameters<Model: NeuronModel>(_ model: Model) -> sk_lif_params? {
         var p = sk_lif_params()
@@ -99,4 +99,69 @@ import SpikeCKernels
         }
         return NeuronKernel.Backward(gradInput: gIn, gradInitial: gInit, gradParameters: [])
     }
+
+    /// Whether the fused kernels cover `model` (LIF or IF with a Heaviside forward and a closed-form surrogate).
+    public static func covers<Model: NeuronModel>(_ model: Model) -> Bool {
+        Model.State.count == 1 && parameters(model) != nil
+    }
+
+    /// Inference of a Linear layer followed by neurons of `model` (shared parameters, starting at rest), in
+    /// one pass (`sk_linear_lif_forward`): `rows` is the layer input `[steps * batch, k]` compressed,
+    /// `panels` is W^T (W `[n, k]`) in column panels, `bias` `[n]` or nil. Returns the spikes
+    /// `[steps * batch, n]`, the same bits as the product on `rows` (`CompressedRows.timesTransposed`), plus
+    /// the bias, through `NeuronKernel.forward`; nil when `model` is not covered. Work is split into
+    /// (batch element, panel) pairs in fixed order, so the result does not depend on the thread count.
+    /// `isa` pins the instruction set (0: the best available; 1 portable, 2 AVX2, 3 AVX-512) for tests.
+    public static func linearForward<Model: NeuronModel>(_ model: Model, rows: CompressedRows, panels: WeightPanels, bias: [Float]?,
+                                                       steps: Int, batch: Int, isa: Int32 = 0) -> [Float]? {
+        guard Model.State.count == 1, var p = parameters(model) else { return nil }
+        let k = rows.columns, n = panels.outputs
+        precondition(steps * batch == rows.rows && steps > 0 && batch > 0, "linearForward: \(rows.rows) rows are not \(steps) x \(batch)")
+        precondition(panels.inputs == k && (bias?.count ?? n) == n, "linearForward: panels \(n) x \(panels.inputs) or bias do not match \(k) inputs")
+        let count = rows.rows * n
+        if count == 0 { return [] }
+        let panelCount = (n + WeightPanels.width - 1) / WeightPanels.width
+        return [Float](unsafeUninitializedCapacity: count) { po, written in
+            rows.rowStart.withUnsafeBufferPointer { rp in rows.columnIndex.withUnsafeBufferPointer { cp in
+                rows.values.withUnsafeBufferPointer { vp in
+                    (bias ?? []).withUnsafeBufferPointer { bp in withUnsafePointer(to: &p) { pp in
+                        let all = UncheckedSendable((pp, rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, UnsafePointer(panels.pointer),
+                                                     bias == nil ? nil : bp.baseAddress, po.baseAddress!))
+                        // Panel-major: consecutive tasks share a panel of W^T.
+                        Parallel.forEach(chunks: panelCount * batch) { c in
+                            let (pp, rp, cp, vp, wp, bp, out) = all.value
+                            sk_linear_lif_forward(pp, rp, cp, vp, wp, bp, out, steps, batch, n, k, c % batch, c / batch, isa)
+                        }
+                    } }
+                }
+            } }
+            written = count
+        }
+    }
+}
+
+/// A weight W `[outputs, inputs]` transposed into the column panels the fused Linear + neuron inference
+/// reads (`sk_transpose_panels_width` with `width` columns): panel p holds columns p * width ..< (p + 1) *
+/// width of W^T as an `[inputs, panel width]` row-major block, in one 64-byte aligned buffer.
+public final class WeightPanels: @unchecked Sendable {
+    /// Columns per panel (`SK_LINEAR_LIF_PANEL`).
+    public static let width = Int(SK_LINEAR_LIF_PANEL)
+    public let outputs: Int, inputs: Int
+    let pointer: UnsafeMutablePointer<Float>
+
+    /// The panels of `w` `[outputs, inputs]`.
+    public init(_ w: Tensor) {
+        precondition(w.rank == 2, "WeightPanels: needs [outputs, inputs], got \(w.shape)")
+        (outputs, inputs) = (w.shape[0], w.shape[1])
+        let count = Swift.max(1, outputs * inputs)
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        let (n, k, width) = (outputs, inputs, WeightPanels.width)
+        if n * k == 0 { return }
+        w.scalars.withUnsafeBufferPointer { pw in
+            let p = UncheckedSendable((pw.baseAddress!, pointer))
+            Parallel.forEach(chunks: (n + width - 1) / width) { c in sk_transpose_panels_width(p.value.0, p.value.1, n, k, width, c, c + 1) }
+        }
+    }
+
+    deinit { pointer.deallocate() }
 }
