@@ -822,67 +822,66 @@ float sk_sum(const float *a, ptrdiff_t count) {
     return sum_portable(a, count);
 }
 
-#ifdef SK_X86
-// Columns j0..j0+128 of C for rows r0..r1 (the forward product blocked for a B larger than L2: B's column
-// block stays in L2 across the rows). Same bits as csr_spmm_rows_avx512.
-SK_AVX512 static void csr_spmm_block_avx512(const int *row_ptr, const int *col, const float *val, const float *b, ptrdiff_t ldb,
-                                            float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t j0, ptrdiff_t j1, int overwrite) {
-    const ptrdiff_t w = j1 - j0;
-    const int nv = (int)((w + 15) / 16);
-    __mmask16 msk[8];
-    for (int u = 0; u < 8; u++) {
-        ptrdiff_t left = w - 16 * u;
-        msk[u] = left >= 16 ? (__mmask16)0xFFFF : (left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1));
-    }
-    for (ptrdiff_t i = r0; i < r1; i++) {
-        const int q0 = row_ptr[i], q1 = row_ptr[i + 1];
-        float *cr = c + i * n + j0;
-        if (w == 128) {
-            __m512 x0, x1, x2, x3, x4, x5, x6, x7;
-            if (overwrite) { x0 = x1 = x2 = x3 = x4 = x5 = x6 = x7 = _mm512_setzero_ps(); }
-            else {
-                x0 = _mm512_loadu_ps(cr); x1 = _mm512_loadu_ps(cr + 16); x2 = _mm512_loadu_ps(cr + 32); x3 = _mm512_loadu_ps(cr + 48);
-                x4 = _mm512_loadu_ps(cr + 64); x5 = _mm512_loadu_ps(cr + 80); x6 = _mm512_loadu_ps(cr + 96); x7 = _mm512_loadu_ps(cr + 112);
-            }
-            for (int q = q0; q < q1; q++) {
-                const float *bp = b + (ptrdiff_t)col[q] * ldb;
-                const __m512 v = _mm512_set1_ps(val[q]);
-                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp), x0);       x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 16), x1);
-                x2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 32), x2);  x3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 48), x3);
-                x4 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 64), x4);  x5 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 80), x5);
-                x6 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 96), x6);  x7 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 112), x7);
-            }
-            _mm512_storeu_ps(cr, x0); _mm512_storeu_ps(cr + 16, x1); _mm512_storeu_ps(cr + 32, x2); _mm512_storeu_ps(cr + 48, x3);
-            _mm512_storeu_ps(cr + 64, x4); _mm512_storeu_ps(cr + 80, x5); _mm512_storeu_ps(cr + 96, x6); _mm512_storeu_ps(cr + 112, x7);
-            continue;
-        }
-        __m512 acc[8];
-        for (int u = 0; u < nv; u++) acc[u] = overwrite ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(msk[u], cr + 16 * u);
-        for (int q = q0; q < q1; q++) {
-            const float *bp = b + (ptrdiff_t)col[q] * ldb;
-            const __m512 v = _mm512_set1_ps(val[q]);
-            for (int u = 0; u < nv; u++) acc[u] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(msk[u], bp + 16 * u), acc[u]);
-        }
-        for (int u = 0; u < nv; u++) _mm512_mask_storeu_ps(cr + 16 * u, msk[u], acc[u]);
-    }
-}
-#endif
-
-void sk_csr_spmm_block(const int *row_ptr, const int *col, const float *val, const float *b, ptrdiff_t ldb, float *c,
-                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t j0, ptrdiff_t j1, int overwrite) {
-#ifdef SK_X86
-    if (sk_has_avx512()) { csr_spmm_block_avx512(row_ptr, col, val, b, ldb, c, r0, r1, n, j0, j1, overwrite); return; }
-#endif
-    (void)row_ptr; (void)col; (void)val; (void)b; (void)ldb; (void)c; (void)r0; (void)r1; (void)n; (void)j0; (void)j1; (void)overwrite;
-}
-
-void sk_transpose_panels(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t p1) {
-    for (ptrdiff_t p = p0; p < p1; p++) {
-        const ptrdiff_t j0 = p * 128, width = n - j0 < 128 ? n - j0 : 128;
-        sk_transpose(w + j0 * k, panels + j0 * k, width, k, 0, width);
-    }
-}
 
 ptrdiff_t sk_atomic_fetch_add(ptrdiff_t *counter, ptrdiff_t delta) {
     return __atomic_fetch_add(counter, delta, __ATOMIC_RELAXED);
+}
+
+void sk_csr_count_columns(const int *row_ptr, const int *col, ptrdiff_t r0, ptrdiff_t r1, int *counts) {
+    for (int p = row_ptr[r0]; p < row_ptr[r1]; p++) counts[col[p]]++;
+}
+
+void sk_csr_scatter(const int *row_ptr, const int *col, const float *val, ptrdiff_t r0, ptrdiff_t r1,
+                    int *cursor, int *rows, float *tval) {
+    for (ptrdiff_t r = r0; r < r1; r++) {
+        for (int p = row_ptr[r]; p < row_ptr[r + 1]; p++) {
+            int q = cursor[col[p]]++;
+            rows[q] = (int)r;
+            tval[q] = val[p];
+        }
+    }
+}
+
+#ifdef SK_X86
+_Static_assert(SK_PANEL_WIDTH == 32, "csr_spmm_panel_avx512 holds a panel row in two registers");
+// Sums of rows of a 32-column panel of B^T, two registers per row of C (see the header).
+SK_AVX512 static void csr_spmm_panel_avx512(const int *row_ptr, const int *col, const float *val, const float *panel,
+                                            float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t w) {
+    if (w == 32) {
+        for (ptrdiff_t i = r0; i < r1; i++) {
+            __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps();
+            for (int q = row_ptr[i]; q < row_ptr[i + 1]; q++) {
+                const float *bp = panel + (ptrdiff_t)col[q] * 32;
+                const __m512 v = _mm512_set1_ps(val[q]);
+                x0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp), x0);
+                x1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(bp + 16), x1);
+            }
+            _mm512_storeu_ps(c + i * n, x0);
+            _mm512_storeu_ps(c + i * n + 16, x1);
+        }
+        return;
+    }
+    const __mmask16 m0 = w >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << w) - 1);
+    const __mmask16 m1 = w >= 32 ? (__mmask16)0xFFFF : (w <= 16 ? (__mmask16)0 : (__mmask16)((1u << (w - 16)) - 1));
+    for (ptrdiff_t i = r0; i < r1; i++) {
+        __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps();
+        for (int q = row_ptr[i]; q < row_ptr[i + 1]; q++) {
+            const float *bp = panel + (ptrdiff_t)col[q] * w;
+            const __m512 v = _mm512_set1_ps(val[q]);
+            x0 = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(m0, bp), x0);
+            x1 = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(m1, bp + 16), x1);
+        }
+        _mm512_mask_storeu_ps(c + i * n, m0, x0);
+        _mm512_mask_storeu_ps(c + i * n + 16, m1, x1);
+    }
+}
+#endif
+
+void sk_csr_spmm_panel(const int *row_ptr, const int *col, const float *val, const float *panels, float *c,
+                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k, ptrdiff_t panel) {
+    const ptrdiff_t j0 = panel * SK_PANEL_WIDTH, w = n - j0 < SK_PANEL_WIDTH ? n - j0 : SK_PANEL_WIDTH;
+#ifdef SK_X86
+    if (sk_has_avx512()) { csr_spmm_panel_avx512(row_ptr, col, val, panels + j0 * k, c + j0, r0, r1, n, w); return; }
+#endif
+    (void)row_ptr; (void)col; (void)val; (void)panels; (void)c; (void)r0; (void)r1; (void)n; (void)k; (void)w;
 }

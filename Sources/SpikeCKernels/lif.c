@@ -224,12 +224,12 @@ SK_INLINE void lif_fire(const sk_lif_params *p, float *restrict v, const float *
     }
 }
 
-/// Any panel width (at most SK_LINEAR_LIF_PANEL). `fused`: the products as one fused multiply-add (the AVX kernels'
+/// Any panel width (at most SK_PANEL_WIDTH). `fused`: the products as one fused multiply-add (the AVX kernels'
 /// arithmetic), else multiply then add (the portable `sk_csr_spmm_rows`).
 SK_INLINE void linear_lif_body(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
                                const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
                                ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b, int fused) {
-    float v[SK_LINEAR_LIF_PANEL], acc[SK_LINEAR_LIF_PANEL], h[SK_LINEAR_LIF_PANEL];
+    float v[SK_PANEL_WIDTH], acc[SK_PANEL_WIDTH], h[SK_PANEL_WIDTH];
     const float r0 = p->hard ? p->reset : 0.0f;
     for (ptrdiff_t i = 0; i < w; i++) v[i] = r0;
     for (ptrdiff_t t = 0; t < steps; t++) {
@@ -262,8 +262,8 @@ static void linear_lif_avx2(const sk_lif_params *p, const int *row_ptr, const in
 
 #define SK_LIF_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw")))
 
-/// A full panel: its SK_LINEAR_LIF_PANEL sums and membranes in registers across the time loop.
-#define SK_NV (SK_LINEAR_LIF_PANEL / 16)
+/// A full panel: its SK_PANEL_WIDTH sums and membranes in registers across the time loop.
+#define SK_NV (SK_PANEL_WIDTH / 16)
 SK_LIF_AVX512 static void linear_lif_panel_avx512(const sk_lif_params *p, const int *row_ptr, const int *col,
         const float *val, const float *panel, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
         ptrdiff_t n, ptrdiff_t b) {
@@ -277,7 +277,7 @@ SK_LIF_AVX512 static void linear_lif_panel_avx512(const sk_lif_params *p, const 
         const ptrdiff_t row = t * batch + b;
         for (int u = 0; u < SK_NV; u++) a[u] = zero;
         for (int q = row_ptr[row]; q < row_ptr[row + 1]; q++) {
-            const float *bp = panel + (ptrdiff_t)col[q] * SK_LINEAR_LIF_PANEL;
+            const float *bp = panel + (ptrdiff_t)col[q] * SK_PANEL_WIDTH;
             const __m512 vq = _mm512_set1_ps(val[q]);
             for (int u = 0; u < SK_NV; u++) a[u] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp + 16 * u), a[u]);
         }
@@ -300,7 +300,7 @@ SK_LIF_AVX512 static void linear_lif_panel_avx512(const sk_lif_params *p, const 
 SK_LIF_AVX512 static void linear_lif_avx512(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
                                             const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
                                             ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b) {
-    if (w == SK_LINEAR_LIF_PANEL) { linear_lif_panel_avx512(p, row_ptr, col, val, panel, bias, out, steps, batch, n, b); return; }
+    if (w == SK_PANEL_WIDTH) { linear_lif_panel_avx512(p, row_ptr, col, val, panel, bias, out, steps, batch, n, b); return; }
     linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, steps, batch, n, b, 1);
 }
 #endif
@@ -308,7 +308,7 @@ SK_LIF_AVX512 static void linear_lif_avx512(const sk_lif_params *p, const int *r
 void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
                            const float *panels, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
                            ptrdiff_t n, ptrdiff_t k, ptrdiff_t b, ptrdiff_t panel, int isa) {
-    const ptrdiff_t j0 = panel * SK_LINEAR_LIF_PANEL, w = n - j0 < SK_LINEAR_LIF_PANEL ? n - j0 : SK_LINEAR_LIF_PANEL;
+    const ptrdiff_t j0 = panel * SK_PANEL_WIDTH, w = n - j0 < SK_PANEL_WIDTH ? n - j0 : SK_PANEL_WIDTH;
     const float *pp = panels + j0 * k, *bb = bias ? bias + j0 : NULL;
     float *oo = out + j0;
 #ifdef SK_LIF_X86

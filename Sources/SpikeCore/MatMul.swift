@@ -122,8 +122,9 @@ public struct CompressedRows: Sendable {
     /// of rows (measured, packing included: 1.3-1.6x on g of 6400 x 256 and 6400 x 512, 4x on 8000 x 1024,
     /// about even on 1600 x 512; no gain below about 1 MiB).
     nonisolated(unsafe) static var blockedGradientBytes = 2 << 20
-    /// Size of w^T (bytes) above which `timesTransposed` uses 128-column panels (beyond a core's L2).
-    nonisolated(unsafe) static var blockedWeightBytes = 2 << 20
+    /// Whether `timesTransposed` uses the 32-column panels where AVX-512 is available (the tests switch it
+    /// off to compare with the direct kernel).
+    nonisolated(unsafe) static var usePanels = true
     /// Rows of g per tile of the blocked weight gradient.
     static let gradientRowTile = 512
     /// Elements per parallel chunk of the compression (matrices with fewer run in one pass).
@@ -243,39 +244,19 @@ public struct CompressedRows: Sendable {
         return Tensor(shape: [rows, n], scalars: out)
     }
 
-    /// `self * w^T` for `w` `[n, columns]` (a Linear layer's weight): `w` is transposed into a cache-line
-    /// aligned buffer (each 64-byte load of a row of `w^T` then touches one cache line, not two), then
-    /// multiplied as `times`; the same bits as `times(w.transposed())`.
+    /// `self * w^T` for `w` `[n, columns]` (a Linear layer's weight): with AVX-512, `w` is transposed into
+    /// 32-column panels (`WeightPanels`) and each task sums rows of one panel for a chunk of rows
+    /// (`times(_: WeightPanels)`); otherwise `w` is transposed into a cache-line aligned buffer (each
+    /// 64-byte load of a row of `w^T` then touches one cache line, not two) and multiplied as `times`.
+    /// The same bits as `times(w.transposed())` either way.
     public func timesTransposed(_ w: Tensor) -> Tensor {
         precondition(w.rank == 2 && w.shape[1] == columns, "CompressedRows.timesTransposed: [\(rows), \(columns)] x \(w.shape)^T")
         let n = w.shape[0]
         if rows * n == 0 || columns == 0 { return .zeros([rows, n]) }
+        if CompressedRows.usePanels && sk_sparse_blocked_available() != 0 && nonzeros > 0 { return times(WeightPanels(w)) }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: columns * n * 4, alignment: 64)
         defer { raw.deallocate() }
         let wt = raw.bindMemory(to: Float.self, capacity: columns * n)
-        if sk_sparse_blocked_available() != 0 && columns * n * 4 > CompressedRows.blockedWeightBytes && nonzeros > 0 {
-            // w^T larger than L2: transposed into contiguous 128-column panels, each kept in L2 while a chunk
-            // of rows sums its rows (`sk_csr_spmm_block`; measured 1.35x on 1024 x 1024). Same bits.
-            let panels = (n + 127) / 128, rowChunk = 2048, rowChunks = (rows + rowChunk - 1) / rowChunk
-            w.scalars.withUnsafeBufferPointer { pw in
-                let p = UncheckedSendable((pw.baseAddress!, wt))
-                Parallel.forEach(chunks: panels) { c in sk_transpose_panels(p.value.0, p.value.1, n, columns, c, c + 1) }
-            }
-            let out = [Float](unsafeUninitializedCapacity: rows * n) { pc, count in
-                rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
-                    let p = UncheckedSendable((rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, UnsafePointer(wt), pc.baseAddress!))
-                    let (rows, columns) = (self.rows, self.columns)
-                    Parallel.forEach(chunks: panels * rowChunks) { t in
-                        let j0 = (t % panels) * 128, j1 = Swift.min(n, j0 + 128)
-                        let r0 = (t / panels) * rowChunk, r1 = Swift.min(rows, r0 + rowChunk)
-                        sk_csr_spmm_block(p.value.0, p.value.1, p.value.2, p.value.3 + j0 * columns, j1 - j0, p.value.4,
-                                          r0, r1, n, j0, j1, 1)
-                    }
-                } } }
-                count = rows * n
-            }
-            return Tensor(shape: [rows, n], scalars: out)
-        }
         w.scalars.withUnsafeBufferPointer { pw in
             let p = UncheckedSendable((pw.baseAddress!, wt))
             let chunk = 64, chunks = (n + chunk - 1) / chunk   // fixed chunks of w's rows (disjoint columns of w^T)
@@ -291,6 +272,72 @@ public struct CompressedRows: Sendable {
         return Tensor(shape: [rows, n], scalars: out)
     }
 
+    /// `self * w^T` for `w` given as its panels (`WeightPanels`, e.g. kept across calls): fixed tasks of
+    /// (panel, 512 rows), panel-major, so a panel stays in a core's L2 across its row chunks and the bits do
+    /// not depend on the thread count. The same bits as `timesTransposed(w)`. Needs
+    /// `sk_sparse_blocked_available()` (AVX-512); elsewhere use `timesTransposed`.
+    public func times(_ panels: WeightPanels) -> Tensor {
+        precondition(panels.inputs == columns, "CompressedRows.times: [\(rows), \(columns)] x panels of \(panels.inputs) inputs")
+        precondition(sk_sparse_blocked_available() != 0, "CompressedRows.times(panels): needs AVX-512")
+        let n = panels.outputs
+        if rows * n == 0 { return .zeros([rows, n]) }
+        let rowChunk = 512, rowChunks = (rows + rowChunk - 1) / rowChunk
+        let panelCount = (n + WeightPanels.width - 1) / WeightPanels.width
+        let out = [Float](unsafeUninitializedCapacity: rows * n) { pc, count in
+            rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
+                let p = UncheckedSendable((rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, UnsafePointer(panels.pointer), pc.baseAddress!))
+                let (rows, columns) = (self.rows, self.columns)
+                Parallel.forEach(chunks: panelCount * rowChunks) { t in
+                    let r0 = (t % rowChunks) * rowChunk, r1 = Swift.min(rows, r0 + rowChunk)
+                    sk_csr_spmm_panel(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, r0, r1, n, columns, t / rowChunks)
+                }
+            } } }
+            count = rows * n
+        }
+        return Tensor(shape: [rows, n], scalars: out)
+    }
+
+    /// Rows of entries per chunk of the parallel regrouping by column.
+    static let regroupRowChunk = 256
+
+    /// The entries regrouped by column (compressed columns: `colStart` [columns + 1], and per entry its row
+    /// and value, rows increasing within a column), as `sk_csr_transpose`. Fixed chunks of rows count
+    /// their entries per column, the counts give every chunk its own cursors, and the chunks scatter in
+    /// parallel: the same result as the serial counting sort.
+    func regroupByColumn(colStart: inout [Int32], rowIndex: inout [Int32], values tval: inout [Float]) {
+        let k = columns, chunks = (rows + CompressedRows.regroupRowChunk - 1) / CompressedRows.regroupRowChunk
+        var cursors = [Int32](repeating: 0, count: chunks * k)
+        rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
+            cursors.withUnsafeMutableBufferPointer { cu in
+                let p = UncheckedSendable((rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, cu.baseAddress!))
+                let rows = self.rows, chunk = CompressedRows.regroupRowChunk
+                Parallel.forEach(chunks: chunks) { c in
+                    sk_csr_count_columns(p.value.0, p.value.1, c * chunk, Swift.min(rows, (c + 1) * chunk), p.value.3 + c * k)
+                }
+                // Column starts, then each chunk's cursor: the column start plus the entries of earlier chunks.
+                colStart.withUnsafeMutableBufferPointer { cs in
+                    var total: Int32 = 0
+                    for kk in 0..<k {
+                        cs[kk] = total
+                        for c in 0..<chunks {
+                            let n = cu[c * k + kk]
+                            cu[c * k + kk] = total
+                            total += n
+                        }
+                    }
+                    cs[k] = total
+                }
+                rowIndex.withUnsafeMutableBufferPointer { ri in tval.withUnsafeMutableBufferPointer { tv in
+                    let q = UncheckedSendable((ri.baseAddress!, tv.baseAddress!))
+                    Parallel.forEach(chunks: chunks) { c in
+                        sk_csr_scatter(p.value.0, p.value.1, p.value.2, c * chunk, Swift.min(rows, (c + 1) * chunk),
+                                       p.value.3 + c * k, q.value.0, q.value.1)
+                    }
+                } }
+            }
+        } } }
+    }
+
     /// `self^T g` for `g` `[rows, n]`: `[columns, n]`. The entries are regrouped by column (a counting sort,
     /// rows increasing), then each output row sums its rows of `g` in registers; fixed chunks of output rows
     /// run in parallel, so the bits do not depend on the thread count.
@@ -302,15 +349,7 @@ public struct CompressedRows: Sendable {
         var colStart = [Int32](repeating: 0, count: k + 1)
         var rowIndex = [Int32](unsafeUninitializedCapacity: nnz) { _, c in c = nnz }
         var tval = [Float](unsafeUninitializedCapacity: nnz) { _, c in c = nnz }
-        var scratch = [Int32](unsafeUninitializedCapacity: k) { _, c in c = k }
-        rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
-            colStart.withUnsafeMutableBufferPointer { cs in rowIndex.withUnsafeMutableBufferPointer { ri in
-                tval.withUnsafeMutableBufferPointer { tv in scratch.withUnsafeMutableBufferPointer { sc in
-                    sk_csr_transpose(rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, rows, k, cs.baseAddress!, ri.baseAddress!,
-                                     tv.baseAddress!, sc.baseAddress!)
-                } }
-            } }
-        } } }
+        regroupByColumn(colStart: &colStart, rowIndex: &rowIndex, values: &tval)
         // The blocked kernel (large g) reads g from contiguous 128-column panels (copied once; its tiles then
         // do not alias in the caches the way rows 4 KiB apart do). The direct kernel reads g in place, its
         // column blocks starting at g's first cache-line aligned column.
@@ -353,4 +392,31 @@ public struct CompressedRows: Sendable {
         } } }
         return Tensor(shape: [k, n], scalars: out)
     }
+}
+
+/// A weight W `[outputs, inputs]` transposed into the column panels that the spike-driven products read
+/// (`CompressedRows.timesTransposed` on AVX-512, the fused Linear + neuron inference) (`sk_transpose_panels_width` with `width` columns): panel p holds columns p * width ..< (p + 1) *
+/// width of W^T as an `[inputs, panel width]` row-major block, in one 64-byte aligned buffer.
+public final class WeightPanels: @unchecked Sendable {
+    /// Columns per panel (`SK_PANEL_WIDTH`).
+    public static let width = Int(SK_PANEL_WIDTH)
+    public let outputs: Int, inputs: Int
+    /// The panels (`outputs * inputs` floats, 64-byte aligned).
+    public let pointer: UnsafeMutablePointer<Float>
+
+    /// The panels of `w` `[outputs, inputs]`.
+    public init(_ w: Tensor) {
+        precondition(w.rank == 2, "WeightPanels: needs [outputs, inputs], got \(w.shape)")
+        (outputs, inputs) = (w.shape[0], w.shape[1])
+        let count = Swift.max(1, outputs * inputs)
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        let (n, k, width) = (outputs, inputs, WeightPanels.width)
+        if n * k == 0 { return }
+        w.scalars.withUnsafeBufferPointer { pw in
+            let p = UncheckedSendable((pw.baseAddress!, pointer))
+            Parallel.forEach(chunks: (n + width - 1) / width) { c in sk_transpose_panels_width(p.value.0, p.value.1, n, k, width, c, c + 1) }
+        }
+    }
+
+    deinit { pointer.deallocate() }
 }

@@ -74,6 +74,9 @@ public class Adam: Optimizer {
         steps = Array(repeating: 0, count: parameters.count)
     }
 
+    /// Elements per parallel chunk of the update.
+    static let chunk = 1 << 15
+
     public func step() {
         stepCount += 1
         for (k, p) in parameters.enumerated() {
@@ -82,16 +85,23 @@ public class Adam: Optimizer {
             let bc1 = 1 - Float(Double(beta1).power(steps[k])), bc2 = 1 - Float(Double(beta2).power(steps[k]))
             let stepSize = learningRate / bc1, bc2Root = bc2.squareRoot()
             let (b1, b2, eps, wd, lr) = (beta1, beta2, epsilon, weightDecay, learningRate)
+            let decoupled = self.decoupled
             p.value.scalars.withUnsafeMutableBufferPointer { w in
                 g.scalars.withUnsafeBufferPointer { gp in
                     m[k].withUnsafeMutableBufferPointer { mp in
                         v[k].withUnsafeMutableBufferPointer { vp in
-                            for i in 0..<w.count {
-                                var gi = gp[i]
-                                if decoupled { w[i] *= 1 - lr * wd } else if wd != 0 { gi += wd * w[i] }
-                                mp[i] = b1 * mp[i] + (1 - b1) * gi
-                                vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
-                                w[i] -= stepSize * mp[i] / (vp[i].squareRoot() / bc2Root + eps)
+                            // Elementwise, so fixed chunks in parallel give the serial loop's bits.
+                            let ptrs = UncheckedSendable((w.baseAddress!, gp.baseAddress!, mp.baseAddress!, vp.baseAddress!))
+                            let count = w.count, chunk = Adam.chunk
+                            Parallel.forEach(chunks: count < 2 * chunk ? 1 : (count + chunk - 1) / chunk) { c in
+                                let (w, gp, mp, vp) = ptrs.value
+                                for i in (count < 2 * chunk ? 0 : c * chunk)..<(count < 2 * chunk ? count : Swift.min(count, (c + 1) * chunk)) {
+                                    var gi = gp[i]
+                                    if decoupled { w[i] *= 1 - lr * wd } else if wd != 0 { gi += wd * w[i] }
+                                    mp[i] = b1 * mp[i] + (1 - b1) * gi
+                                    vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
+                                    w[i] -= stepSize * mp[i] / (vp[i].squareRoot() / bc2Root + eps)
+                                }
                             }
                         }
                     }

@@ -139,29 +139,3 @@ public enum FusedIntegrateAndFire {
         }
     }
 }
-
-/// A weight W `[outputs, inputs]` transposed into the column panels the fused Linear + neuron inference
-/// reads (`sk_transpose_panels_width` with `width` columns): panel p holds columns p * width ..< (p + 1) *
-/// width of W^T as an `[inputs, panel width]` row-major block, in one 64-byte aligned buffer.
-public final class WeightPanels: @unchecked Sendable {
-    /// Columns per panel (`SK_LINEAR_LIF_PANEL`).
-    public static let width = Int(SK_LINEAR_LIF_PANEL)
-    public let outputs: Int, inputs: Int
-    let pointer: UnsafeMutablePointer<Float>
-
-    /// The panels of `w` `[outputs, inputs]`.
-    public init(_ w: Tensor) {
-        precondition(w.rank == 2, "WeightPanels: needs [outputs, inputs], got \(w.shape)")
-        (outputs, inputs) = (w.shape[0], w.shape[1])
-        let count = Swift.max(1, outputs * inputs)
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
-        let (n, k, width) = (outputs, inputs, WeightPanels.width)
-        if n * k == 0 { return }
-        w.scalars.withUnsafeBufferPointer { pw in
-            let p = UncheckedSendable((pw.baseAddress!, pointer))
-            Parallel.forEach(chunks: (n + width - 1) / width) { c in sk_transpose_panels_width(p.value.0, p.value.1, n, k, width, c, c + 1) }
-        }
-    }
-
-    deinit { pointer.deallocate() }
-}

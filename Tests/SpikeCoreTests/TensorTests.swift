@@ -254,6 +254,28 @@ final class CompressedRowsTests: XCTestCase {
         XCTAssertEqual(results[0], results[2])
     }
 
+    func testParallelRegroupingByColumnEqualsTheSerialCountingSort() {
+        var rng = SeededRandom(seed: 47)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        // 1000 rows: three full chunks of 256 and a partial one; empty columns at p 0.01; an empty matrix.
+        for (r, k, p) in [(1000, 70, Float(0.1)), (257, 300, 0.01), (3, 5, 0.5), (600, 4, 0.0)] {
+            let a = Tensor.bernoulli([r, k], p: p, rng: &rng) * Tensor.uniform([r, k], low: 0.5, high: 2, rng: &rng)
+            let csr = CompressedRows(a), nnz = csr.nonzeros
+            var cs0 = [Int32](repeating: 0, count: k + 1), ri0 = [Int32](repeating: 0, count: nnz), tv0 = [Float](repeating: 0, count: nnz)
+            var scratch = [Int32](repeating: 0, count: k)
+            sk_csr_transpose(csr.rowStart, csr.columnIndex, csr.values, r, k, &cs0, &ri0, &tv0, &scratch)
+            for threads in [1, 2, 3] {
+                Parallel.threadCount = threads
+                var cs = [Int32](repeating: -1, count: k + 1), ri = [Int32](repeating: -1, count: nnz), tv = [Float](repeating: .nan, count: nnz)
+                csr.regroupByColumn(colStart: &cs, rowIndex: &ri, values: &tv)
+                XCTAssertEqual(cs, cs0, "\(r)x\(k) threads \(threads)")
+                XCTAssertEqual(ri, ri0, "\(r)x\(k) threads \(threads)")
+                XCTAssertEqual(tv.map(\.bitPattern), tv0.map(\.bitPattern), "\(r)x\(k) threads \(threads)")
+            }
+        }
+    }
+
     func testTransposeOfOddShapes() {
         var rng = SeededRandom(seed: 45)
         for (r, c) in [(1, 1), (17, 33), (40, 3), (0, 5), (40, 72)] {
@@ -287,21 +309,26 @@ final class PackedGEMMTests: XCTestCase {
 
 /// The weight gradient walked in tiles of rows (the path for large g) gives the bits of the direct one.
 final class BlockedGradientTests: XCTestCase {
-    func testPanelledForwardEqualsTheDirectOne() {
+    func testPanelledForwardEqualsTheDirectOne() throws {
+        try XCTSkipIf(sk_sparse_blocked_available() == 0, "no AVX-512 on this CPU")
         var rng = SeededRandom(seed: 62)
-        let saved = CompressedRows.blockedWeightBytes
-        defer { CompressedRows.blockedWeightBytes = saved }
-        // 300 outputs: two full 128-column panels and a partial one; 2100 rows: a full row chunk and a partial one.
-        for (r, k, n, p) in [(2100, 40, 300, Float(0.1)), (30, 7, 20, 0.5), (5, 3, 129, 0.0)] {
+        let saved = CompressedRows.usePanels
+        defer { CompressedRows.usePanels = saved }
+        // 300 outputs: nine full 32-column panels and a partial one of 12; 2100 rows: four full row chunks
+        // and a partial one; 20 outputs: one partial panel; 48: a full and a partial one of 16.
+        for (r, k, n, p) in [(2100, 40, 300, Float(0.1)), (30, 7, 20, 0.5), (5, 3, 129, 0.0), (70, 90, 48, 0.2)] {
             var a = Tensor.bernoulli([r, k], p: p, rng: &rng)
             for j in 0..<k { a[0, j] = 1 }
             let w = Tensor.uniform([n, k], low: -1, high: 1, rng: &rng)
-            let csr = CompressedRows(a)
-            CompressedRows.blockedWeightBytes = Int.max
-            let direct = csr.timesTransposed(w)
-            CompressedRows.blockedWeightBytes = 0
-            XCTAssertEqual(csr.timesTransposed(w).scalars, direct.scalars, "\(r)x\(k)x\(n)")
-            XCTAssertEqual(direct.scalars, csr.times(w.transposed()).scalars)
+            for values in [a, a * Tensor.uniform([r, k], low: 0.3, high: 2, rng: &rng)] {
+                let csr = CompressedRows(values)
+                CompressedRows.usePanels = false
+                let direct = csr.timesTransposed(w)
+                CompressedRows.usePanels = true
+                XCTAssertEqual(csr.timesTransposed(w).scalars, direct.scalars, "\(r)x\(k)x\(n)")
+                XCTAssertEqual(csr.times(WeightPanels(w)).scalars, direct.scalars, "\(r)x\(k)x\(n)")
+                XCTAssertEqual(direct.scalars, csr.times(w.transposed()).scalars)
+            }
         }
     }
 

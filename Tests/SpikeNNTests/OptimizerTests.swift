@@ -220,4 +220,37 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(clipGradientNorm([b], maxNorm: 1), 0)
         XCTAssertNil(b.grad)
     }
+
+    /// A parameter larger than one chunk of the parallel update: the same bits for 1, 2 and 3 threads, and
+    /// each element as the update formula computed one element at a time.
+    func testAdamOnALargeParameterIsElementwiseWhateverTheThreadCount() {
+        var rng = SeededRandom(seed: 5)
+        let count = 100_003
+        let w0 = Tensor.uniform([count], low: -1, high: 1, rng: &rng), g = Tensor.uniform([count], low: -1, high: 1, rng: &rng)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        var results: [[UInt32]] = []
+        for threads in [1, 2, 3] {
+            Parallel.threadCount = threads
+            let p = Variable(w0, requiresGrad: true)
+            let opt = AdamW([p], learningRate: 0.01, weightDecay: 0.1)
+            for _ in 0..<2 { p.grad = g; opt.step() }
+            results.append(p.value.scalars.map(\.bitPattern))
+        }
+        XCTAssertEqual(results[0], results[1])
+        XCTAssertEqual(results[0], results[2])
+        for i in [0, 32767, 32768, 65536, count - 1] {
+            var w = w0.scalars[i], m: Float = 0, v: Float = 0
+            for step in 1...2 {
+                let gi = g.scalars[i]
+                w *= 1 - 0.01 * 0.1
+                m = 0.9 * m + (1 - 0.9) * gi
+                v = 0.999 * v + (1 - 0.999) * gi * gi
+                let (d1, d2) = (Double(Float(0.9)), Double(Float(0.999)))   // the Float betas, powered in Double
+                let bc1 = 1 - Float(step == 1 ? d1 : d1 * d1), bc2 = 1 - Float(step == 1 ? d2 : d2 * d2)
+                w -= 0.01 / bc1 * m / (v.squareRoot() / bc2.squareRoot() + 1e-8)
+            }
+            XCTAssertEqual(results[0][i], w.bitPattern, "element \(i)")
+        }
+    }
 }

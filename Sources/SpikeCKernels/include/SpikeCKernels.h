@@ -88,12 +88,13 @@ void sk_lif_backward(const sk_lif_params *p, const float *x, const float *states
                      const float *initial, const float *gfinal, float *gin, float *ginit,
                      ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi);
 
-/// Width of the column panels of W^T that `sk_linear_lif_forward` reads (measured: 32 columns, 2 KiB per
-/// 16 inputs, ran 1.3x faster than 128-column panels on 512 x 512 at rate 0.1).
-#define SK_LINEAR_LIF_PANEL 32
+/// Width of the column panels of W^T that `sk_linear_lif_forward` and `sk_csr_spmm_panel` read (measured
+/// on 512 x 512 at input rate 0.1: 32-column panels ran the sums of rows 1.3-1.45x faster than 128-column
+/// panels or whole rows of W^T).
+#define SK_PANEL_WIDTH 32
 
 /// Inference of a Linear layer followed by a LIF/IF layer in one pass, for batch element `b` and the output
-/// columns of panel `panel` (columns panel*P ..< min(n, panel*P + P), P = SK_LINEAR_LIF_PANEL): for each step
+/// columns of panel `panel` (columns panel*P ..< min(n, panel*P + P), P = SK_PANEL_WIDTH): for each step
 /// t the row t * batch + b of the input, compressed (`row_ptr`, `col`, `val` as `sk_compress_rows`), is
 /// multiplied by W^T held in P-column panels (`panels`, as `sk_transpose_panels_width` with width P: the
 /// panel at column j0 is a [k, width] row-major block at `panels + j0 * k`, 64-byte aligned when `panels`
@@ -110,6 +111,22 @@ void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int
 /// W^T) as a [k, panel width] row-major block at `panels + p * width * k`, for panels p0 ..< p1.
 void sk_transpose_panels_width(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t width, ptrdiff_t p0, ptrdiff_t p1);
 
+/// Rows r0..r1 of C [m, n] = A B restricted to the columns of panel `panel` of B [k, n], for A compressed
+/// (`row_ptr`, `col`, `val`) and B in SK_PANEL_WIDTH-column panels (`sk_transpose_panels_width` of B^T):
+/// C is written, not read. The same bits as `sk_csr_spmm_rows` with `overwrite`. Available (and used) where
+/// `sk_sparse_blocked_available()`.
+void sk_csr_spmm_panel(const int *row_ptr, const int *col, const float *val, const float *panels, float *c,
+                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k, ptrdiff_t panel);
+
+/// Per-column entry counts of rows r0..r1 of a compressed [m, k] matrix, added to `counts` [k].
+void sk_csr_count_columns(const int *row_ptr, const int *col, ptrdiff_t r0, ptrdiff_t r1, int *counts);
+
+/// Scatters the entries of rows r0..r1 (in row order) to their columns: entry (r, kk) goes to position
+/// `cursor[kk]++` of `rows`/`tval`. With each chunk of rows given the cursors that follow the chunks before
+/// it, chunks run in parallel and give `sk_csr_transpose`'s result.
+void sk_csr_scatter(const int *row_ptr, const int *col, const float *val, ptrdiff_t r0, ptrdiff_t r1,
+                    int *cursor, int *rows, float *tval);
+
 /// Floats needed to pack B [k, n] for `sk_gemm_packed_rows` (panels of 32 columns).
 ptrdiff_t sk_packed_size(ptrdiff_t k, ptrdiff_t n);
 
@@ -123,19 +140,9 @@ int sk_gemm_packed_available(void);
 /// summed over k in increasing order with fused multiply-adds), faster on wide B.
 void sk_gemm_packed_rows(const float *a, const float *packed, float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k);
 
-/// Whether `sk_csr_spmm_block` and `sk_csc_tn_block` have a version on this CPU (AVX-512); otherwise use
+/// Whether `sk_csr_spmm_panel` and `sk_csc_tn_block` have a version on this CPU (AVX-512); otherwise use
 /// `sk_csr_spmm_rows` and `sk_csc_tn_rows`.
 int sk_sparse_blocked_available(void);
-
-/// `sk_csr_spmm_rows` restricted to the columns j0..j1 of C (j1 - j0 <= 128), reading row kk of that column
-/// block of B at `b + kk * ldb` (a panel from `sk_transpose_panels`: ldb = the panel's width): the same bits,
-/// with the contiguous panel kept in L2 across the rows. Available where `sk_sparse_blocked_available()`.
-void sk_csr_spmm_block(const int *row_ptr, const int *col, const float *val, const float *b, ptrdiff_t ldb, float *c,
-                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t j0, ptrdiff_t j1, int overwrite);
-
-/// W^T for W [n, k] in panels of 128 columns: panel p (columns 128 p ..< 128 p + width of W^T, i.e. rows of
-/// W) is the contiguous [k, width] matrix at `panels + 128 p k`. Panels p0..p1.
-void sk_transpose_panels(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t p1);
 
 /// `sk_csc_tn_rows` restricted to the columns j0..j1 of OUT (j1 - j0 <= 128), reading row r of that column
 /// block of G at `g + r * ldg` (a panel from `sk_pack_columns`: ldg = the panel's width), walking the
