@@ -846,7 +846,21 @@ void sk_csr_scatter(const int *row_ptr, const int *col, const float *val, ptrdif
 _Static_assert(SK_PANEL_WIDTH == 32, "csr_spmm_panel_avx512 holds a panel row in two registers");
 // Sums of rows of a 32-column panel of B^T, two registers per row of C (see the header).
 SK_AVX512 static void csr_spmm_panel_avx512(const int *row_ptr, const int *col, const float *val, const float *panel,
-                                            float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t w) {
+                                            float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t w, int binary) {
+    if (w == 32 && binary) {
+        // Every value is 1: fma(1, w, x) is exactly w + x, and no value is loaded.
+        for (ptrdiff_t i = r0; i < r1; i++) {
+            __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps();
+            for (int q = row_ptr[i]; q < row_ptr[i + 1]; q++) {
+                const float *bp = panel + (ptrdiff_t)col[q] * 32;
+                x0 = _mm512_add_ps(x0, _mm512_loadu_ps(bp));
+                x1 = _mm512_add_ps(x1, _mm512_loadu_ps(bp + 16));
+            }
+            _mm512_storeu_ps(c + i * n, x0);
+            _mm512_storeu_ps(c + i * n + 16, x1);
+        }
+        return;
+    }
     if (w == 32) {
         for (ptrdiff_t i = r0; i < r1; i++) {
             __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps();
@@ -878,10 +892,16 @@ SK_AVX512 static void csr_spmm_panel_avx512(const int *row_ptr, const int *col, 
 #endif
 
 void sk_csr_spmm_panel(const int *row_ptr, const int *col, const float *val, const float *panels, float *c,
-                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k, ptrdiff_t panel) {
+                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k, ptrdiff_t panel, int binary) {
     const ptrdiff_t j0 = panel * SK_PANEL_WIDTH, w = n - j0 < SK_PANEL_WIDTH ? n - j0 : SK_PANEL_WIDTH;
 #ifdef SK_X86
-    if (sk_has_avx512()) { csr_spmm_panel_avx512(row_ptr, col, val, panels + j0 * k, c + j0, r0, r1, n, w); return; }
+    if (sk_has_avx512()) { csr_spmm_panel_avx512(row_ptr, col, val, panels + j0 * k, c + j0, r0, r1, n, w, binary); return; }
 #endif
-    (void)row_ptr; (void)col; (void)val; (void)panels; (void)c; (void)r0; (void)r1; (void)n; (void)k; (void)w;
+    (void)row_ptr; (void)col; (void)val; (void)panels; (void)c; (void)r0; (void)r1; (void)n; (void)k; (void)w; (void)binary;
+}
+
+int sk_all_ones(const float *val, ptrdiff_t count) {
+    int ok = 1;
+    for (ptrdiff_t i = 0; i < count; i++) ok &= val[i] == 1.0f;
+    return ok;
 }

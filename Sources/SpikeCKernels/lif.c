@@ -266,7 +266,7 @@ static void linear_lif_avx2(const sk_lif_params *p, const int *row_ptr, const in
 #define SK_NV (SK_PANEL_WIDTH / 16)
 SK_LIF_AVX512 static void linear_lif_panel_avx512(const sk_lif_params *p, const int *row_ptr, const int *col,
         const float *val, const float *panel, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
-        ptrdiff_t n, ptrdiff_t b) {
+        ptrdiff_t n, ptrdiff_t b, int binary) {
     const __m512 thr = _mm512_set1_ps(p->threshold), r = _mm512_set1_ps(p->reset), tau = _mm512_set1_ps(p->tau);
     const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
     const __m512 rl = p->hard ? r : zero;   // the leak's reference level, and the resting membrane
@@ -276,10 +276,18 @@ SK_LIF_AVX512 static void linear_lif_panel_avx512(const sk_lif_params *p, const 
     for (ptrdiff_t t = 0; t < steps; t++) {
         const ptrdiff_t row = t * batch + b;
         for (int u = 0; u < SK_NV; u++) a[u] = zero;
-        for (int q = row_ptr[row]; q < row_ptr[row + 1]; q++) {
-            const float *bp = panel + (ptrdiff_t)col[q] * SK_PANEL_WIDTH;
-            const __m512 vq = _mm512_set1_ps(val[q]);
-            for (int u = 0; u < SK_NV; u++) a[u] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp + 16 * u), a[u]);
+        if (binary) {
+            // Every value is 1: fma(1, w, a) rounds w + a once, exactly an addition (no value to load).
+            for (int q = row_ptr[row]; q < row_ptr[row + 1]; q++) {
+                const float *bp = panel + (ptrdiff_t)col[q] * SK_PANEL_WIDTH;
+                for (int u = 0; u < SK_NV; u++) a[u] = _mm512_add_ps(a[u], _mm512_loadu_ps(bp + 16 * u));
+            }
+        } else {
+            for (int q = row_ptr[row]; q < row_ptr[row + 1]; q++) {
+                const float *bp = panel + (ptrdiff_t)col[q] * SK_PANEL_WIDTH;
+                const __m512 vq = _mm512_set1_ps(val[q]);
+                for (int u = 0; u < SK_NV; u++) a[u] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp + 16 * u), a[u]);
+            }
         }
         if (bias) for (int u = 0; u < SK_NV; u++) a[u] = _mm512_add_ps(a[u], bs[u]);
         float *ot = out + row * n;
@@ -297,25 +305,94 @@ SK_LIF_AVX512 static void linear_lif_panel_avx512(const sk_lif_params *p, const 
     }
 }
 
+/// The neuron step of `linear_lif_panel_avx512` on one register of 16 lanes.
+SK_LIF_AVX512 static inline __attribute__((always_inline)) __m512 lif_fire16(int kind, int hard, __m512 *v, __m512 a, __m512 rl,
+                                                                        __m512 tau, __m512 thr, __m512 r) {
+    const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    __m512 h;
+    if (kind == 0) h = _mm512_add_ps(*v, _mm512_div_ps(_mm512_sub_ps(a, _mm512_sub_ps(*v, rl)), tau));
+    else if (kind == 1) h = _mm512_add_ps(_mm512_sub_ps(*v, _mm512_div_ps(_mm512_sub_ps(*v, rl), tau)), a);
+    else h = _mm512_add_ps(*v, a);
+    const __mmask16 fire = _mm512_cmp_ps_mask(_mm512_sub_ps(h, thr), zero, _CMP_GE_OQ);
+    const __m512 s = _mm512_mask_blend_ps(fire, zero, one);
+    *v = hard ? _mm512_add_ps(_mm512_mul_ps(h, _mm512_sub_ps(one, s)), _mm512_mul_ps(r, s)) : _mm512_sub_ps(h, _mm512_mul_ps(thr, s));
+    return s;
+}
+
+/// Four batch elements at once (rows t * batch + b .. b + 3 of each step): eight independent sums instead of
+/// two hide the latency of the additions. Each row is still summed alone in its own order (the common
+/// length first, interleaved, then each row's remaining entries), so the bits are the one-row kernel's.
+SK_LIF_AVX512 static void linear_lif_panel4_avx512(const sk_lif_params *p, const int *row_ptr, const int *col,
+        const float *val, const float *panel, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
+        ptrdiff_t n, ptrdiff_t b, int binary) {
+    const __m512 thr = _mm512_set1_ps(p->threshold), r = _mm512_set1_ps(p->reset), tau = _mm512_set1_ps(p->tau);
+    const __m512 zero = _mm512_setzero_ps(), rl = p->hard ? r : zero;
+    const int kind = p->kind, hard = p->hard;
+    const __m512 b0 = bias ? _mm512_loadu_ps(bias) : zero, b1 = bias ? _mm512_loadu_ps(bias + 16) : zero;
+    __m512 v[4][2], a[4][2];
+    for (int i = 0; i < 4; i++) { v[i][0] = rl; v[i][1] = rl; }
+#define SK_ROW(i, q) (panel + (ptrdiff_t)col[q] * SK_PANEL_WIDTH)
+#define SK_ADD(i, q) { const float *bp = SK_ROW(i, q); a[i][0] = _mm512_add_ps(a[i][0], _mm512_loadu_ps(bp)); \
+                       a[i][1] = _mm512_add_ps(a[i][1], _mm512_loadu_ps(bp + 16)); }
+#define SK_FMA(i, q) { const float *bp = SK_ROW(i, q); const __m512 vq = _mm512_set1_ps(val[q]); \
+                       a[i][0] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp), a[i][0]); \
+                       a[i][1] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp + 16), a[i][1]); }
+    for (ptrdiff_t t = 0; t < steps; t++) {
+        const ptrdiff_t row = t * batch + b;
+        int st[4], en[4], m = 1 << 30;
+        for (int i = 0; i < 4; i++) {
+            st[i] = row_ptr[row + i]; en[i] = row_ptr[row + i + 1];
+            if (en[i] - st[i] < m) m = en[i] - st[i];
+            a[i][0] = zero; a[i][1] = zero;
+        }
+        if (binary) {
+            for (int j = 0; j < m; j++) { SK_ADD(0, st[0] + j) SK_ADD(1, st[1] + j) SK_ADD(2, st[2] + j) SK_ADD(3, st[3] + j) }
+            for (int i = 0; i < 4; i++) for (int q = st[i] + m; q < en[i]; q++) SK_ADD(i, q)
+        } else {
+            for (int j = 0; j < m; j++) { SK_FMA(0, st[0] + j) SK_FMA(1, st[1] + j) SK_FMA(2, st[2] + j) SK_FMA(3, st[3] + j) }
+            for (int i = 0; i < 4; i++) for (int q = st[i] + m; q < en[i]; q++) SK_FMA(i, q)
+        }
+        for (int i = 0; i < 4; i++) {
+            float *ot = out + (row + i) * n;
+            __m512 x0 = a[i][0], x1 = a[i][1];
+            if (bias) { x0 = _mm512_add_ps(x0, b0); x1 = _mm512_add_ps(x1, b1); }
+            _mm512_storeu_ps(ot, lif_fire16(kind, hard, &v[i][0], x0, rl, tau, thr, r));
+            _mm512_storeu_ps(ot + 16, lif_fire16(kind, hard, &v[i][1], x1, rl, tau, thr, r));
+        }
+    }
+#undef SK_ROW
+#undef SK_ADD
+#undef SK_FMA
+}
+
+/// Batch elements b0 ..< b1 of one panel: groups of four, then one at a time.
 SK_LIF_AVX512 static void linear_lif_avx512(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
                                             const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
-                                            ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b) {
-    if (w == SK_PANEL_WIDTH) { linear_lif_panel_avx512(p, row_ptr, col, val, panel, bias, out, steps, batch, n, b); return; }
-    linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, steps, batch, n, b, 1);
+                                            ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b0, ptrdiff_t b1, int binary) {
+    ptrdiff_t b = b0;
+    if (w == SK_PANEL_WIDTH)
+        for (; b + 4 <= b1; b += 4) linear_lif_panel4_avx512(p, row_ptr, col, val, panel, bias, out, steps, batch, n, b, binary);
+    for (; b < b1; b++) {
+        if (w == SK_PANEL_WIDTH) linear_lif_panel_avx512(p, row_ptr, col, val, panel, bias, out, steps, batch, n, b, binary);
+        else linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, steps, batch, n, b, 1);
+    }
 }
 #endif
 
 void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
                            const float *panels, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
-                           ptrdiff_t n, ptrdiff_t k, ptrdiff_t b, ptrdiff_t panel, int isa) {
+                           ptrdiff_t n, ptrdiff_t k, ptrdiff_t b0, ptrdiff_t b1, ptrdiff_t panel, int binary, int isa) {
     const ptrdiff_t j0 = panel * SK_PANEL_WIDTH, w = n - j0 < SK_PANEL_WIDTH ? n - j0 : SK_PANEL_WIDTH;
     const float *pp = panels + j0 * k, *bb = bias ? bias + j0 : NULL;
     float *oo = out + j0;
 #ifdef SK_LIF_X86
-    if ((isa == 0 || isa == 3) && sk_has_avx512()) { linear_lif_avx512(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b); return; }
-    if ((isa == 0 || isa >= 2) && sk_has_avx2_fma()) { linear_lif_avx2(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b); return; }
+    if ((isa == 0 || isa == 3) && sk_has_avx512()) { linear_lif_avx512(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b0, b1, binary); return; }
+    if ((isa == 0 || isa >= 2) && sk_has_avx2_fma()) {
+        for (ptrdiff_t b = b0; b < b1; b++) linear_lif_avx2(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b);
+        return;
+    }
 #endif
-    linear_lif_portable(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b);
+    for (ptrdiff_t b = b0; b < b1; b++) linear_lif_portable(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b);
 }
 
 void sk_transpose_panels_width(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t width, ptrdiff_t p0, ptrdiff_t p1) {

@@ -110,7 +110,7 @@ public enum FusedIntegrateAndFire {
     /// `panels` is W^T (W `[n, k]`) in column panels, `bias` `[n]` or nil. Returns the spikes
     /// `[steps * batch, n]`, the same bits as the product on `rows` (`CompressedRows.timesTransposed`), plus
     /// the bias, through `NeuronKernel.forward`; nil when `model` is not covered. Work is split into
-    /// (batch element, panel) pairs in fixed order, so the result does not depend on the thread count.
+    /// (four batch elements, panel) tasks in fixed order, so the result does not depend on the thread count.
     /// `isa` pins the instruction set (0: the best available; 1 portable, 2 AVX2, 3 AVX-512) for tests.
     public static func linearForward<Model: NeuronModel>(_ model: Model, rows: CompressedRows, panels: WeightPanels, bias: [Float]?,
                                                        steps: Int, batch: Int, isa: Int32 = 0) -> [Float]? {
@@ -127,10 +127,14 @@ public enum FusedIntegrateAndFire {
                     (bias ?? []).withUnsafeBufferPointer { bp in withUnsafePointer(to: &p) { pp in
                         let all = UncheckedSendable((pp, rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, UnsafePointer(panels.pointer),
                                                      bias == nil ? nil : bp.baseAddress, po.baseAddress!))
-                        // Panel-major: consecutive tasks share a panel of W^T.
-                        Parallel.forEach(chunks: panelCount * batch) { c in
+                        let binary: Int32 = rows.isBinary ? 1 : 0
+                        // Tasks of (four batch elements, panel), panel-major: consecutive tasks share a panel of W^T.
+                        let groups = (batch + 3) / 4
+                        Parallel.forEach(chunks: panelCount * groups) { c in
                             let (pp, rp, cp, vp, wp, bp, out) = all.value
-                            sk_linear_lif_forward(pp, rp, cp, vp, wp, bp, out, steps, batch, n, k, c % batch, c / batch, isa)
+                            let b0 = (c % groups) * 4
+                            sk_linear_lif_forward(pp, rp, cp, vp, wp, bp, out, steps, batch, n, k, b0, Swift.min(batch, b0 + 4),
+                                                  c / groups, binary, isa)
                         }
                     } }
                 }

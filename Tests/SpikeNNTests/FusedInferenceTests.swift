@@ -38,7 +38,7 @@ final class FusedInferenceTests: XCTestCase {
         for (k, n) in [(37, 70), (64, 32), (50, 128), (9, 5)] {
             for bias in [false, true] {
                 for (name, model) in Self.lifs {
-                    let (linear, x) = setup(k: k, n: n, shape: [7, 3], bias: bias)
+                    let (linear, x) = setup(k: k, n: n, shape: [7, 5], bias: bias)
                     let layer = SpikingLayer(model)
                     let fused = Tape.withoutGradients { layer.inference(after: linear, x) }
                     XCTAssertNotNil(fused, "\(name) should be covered")

@@ -93,19 +93,23 @@ void sk_lif_backward(const sk_lif_params *p, const float *x, const float *states
 /// panels or whole rows of W^T).
 #define SK_PANEL_WIDTH 32
 
-/// Inference of a Linear layer followed by a LIF/IF layer in one pass, for batch element `b` and the output
+/// Inference of a Linear layer followed by a LIF/IF layer in one pass, for batch elements b0 ..< b1 and the output
 /// columns of panel `panel` (columns panel*P ..< min(n, panel*P + P), P = SK_PANEL_WIDTH): for each step
-/// t the row t * batch + b of the input, compressed (`row_ptr`, `col`, `val` as `sk_compress_rows`), is
+/// t and batch element b the row t * batch + b of the input, compressed (`row_ptr`, `col`, `val` as `sk_compress_rows`), is
 /// multiplied by W^T held in P-column panels (`panels`, as `sk_transpose_panels_width` with width P: the
 /// panel at column j0 is a [k, width] row-major block at `panels + j0 * k`, 64-byte aligned when `panels`
 /// is and P is a multiple of 16), `bias` [n] (may be NULL) is added, and the neurons (membrane in registers, from
 /// the resting level) integrate, fire and reset; spikes go to `out` [steps * batch, n]. The same bits as
 /// `sk_csr_spmm_rows` (then the bias added) followed by `sk_lif_forward`: each product is summed in the same
-/// order with the same multiply-add, and the neuron arithmetic is the same. `isa`: 0 the best this CPU has,
+/// order with the same multiply-add, and the neuron arithmetic is the same. `binary`: every value is 1 (spikes;
+/// `sk_all_ones`), so the AVX-512 loop adds without loading values. `isa`: 0 the best this CPU has,
 /// 1 portable, 2 AVX2 (if available), 3 AVX-512 (if available); the tests pin each.
 void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
                            const float *panels, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
-                           ptrdiff_t n, ptrdiff_t k, ptrdiff_t b, ptrdiff_t panel, int isa);
+                           ptrdiff_t n, ptrdiff_t k, ptrdiff_t b0, ptrdiff_t b1, ptrdiff_t panel, int binary, int isa);
+
+/// Whether all `count` values are exactly 1.
+int sk_all_ones(const float *val, ptrdiff_t count);
 
 /// W [n, k] transposed into column panels of `width`: panel p (columns p*width ..< min(n, (p+1)*width) of
 /// W^T) as a [k, panel width] row-major block at `panels + p * width * k`, for panels p0 ..< p1.
@@ -113,10 +117,11 @@ void sk_transpose_panels_width(const float *w, float *panels, ptrdiff_t n, ptrdi
 
 /// Rows r0..r1 of C [m, n] = A B restricted to the columns of panel `panel` of B [k, n], for A compressed
 /// (`row_ptr`, `col`, `val`) and B in SK_PANEL_WIDTH-column panels (`sk_transpose_panels_width` of B^T):
-/// C is written, not read. The same bits as `sk_csr_spmm_rows` with `overwrite`. Available (and used) where
+/// C is written, not read. The same bits as `sk_csr_spmm_rows` with `overwrite`; `binary` as for
+/// `sk_linear_lif_forward` (all values 1: additions, the same bits). Available (and used) where
 /// `sk_sparse_blocked_available()`.
 void sk_csr_spmm_panel(const int *row_ptr, const int *col, const float *val, const float *panels, float *c,
-                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k, ptrdiff_t panel);
+                       ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t k, ptrdiff_t panel, int binary);
 
 /// Per-column entry counts of rows r0..r1 of a compressed [m, k] matrix, added to `counts` [k].
 void sk_csr_count_columns(const int *row_ptr, const int *col, ptrdiff_t r0, ptrdiff_t r1, int *counts);
