@@ -847,6 +847,37 @@ _Static_assert(SK_PANEL_WIDTH == 32, "csr_spmm_panel_avx512 holds a panel row in
 // Sums of rows of a 32-column panel of B^T, two registers per row of C (see the header).
 SK_AVX512 static void csr_spmm_panel_avx512(const int *row_ptr, const int *col, const float *val, const float *panel,
                                             float *c, ptrdiff_t r0, ptrdiff_t r1, ptrdiff_t n, ptrdiff_t w, int binary) {
+    if (w == 32) {
+        // Four rows at once: eight independent sums (each row in its own order: the common length first,
+        // interleaved, then each row's remaining entries), then the rows left over one at a time below.
+#define SK_ADD(i, q) { const float *bp = panel + (ptrdiff_t)col[q] * 32; a[i][0] = _mm512_add_ps(a[i][0], _mm512_loadu_ps(bp)); \
+                       a[i][1] = _mm512_add_ps(a[i][1], _mm512_loadu_ps(bp + 16)); }
+#define SK_FMA(i, q) { const float *bp = panel + (ptrdiff_t)col[q] * 32; const __m512 vq = _mm512_set1_ps(val[q]); \
+                       a[i][0] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp), a[i][0]); \
+                       a[i][1] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp + 16), a[i][1]); }
+        for (; r0 + 4 <= r1; r0 += 4) {
+            __m512 a[4][2];
+            int st[4], en[4], m = 1 << 30;
+            for (int i = 0; i < 4; i++) {
+                st[i] = row_ptr[r0 + i]; en[i] = row_ptr[r0 + i + 1];
+                if (en[i] - st[i] < m) m = en[i] - st[i];
+                a[i][0] = _mm512_setzero_ps(); a[i][1] = _mm512_setzero_ps();
+            }
+            if (binary) {
+                for (int j = 0; j < m; j++) { SK_ADD(0, st[0] + j) SK_ADD(1, st[1] + j) SK_ADD(2, st[2] + j) SK_ADD(3, st[3] + j) }
+                for (int i = 0; i < 4; i++) for (int q = st[i] + m; q < en[i]; q++) SK_ADD(i, q)
+            } else {
+                for (int j = 0; j < m; j++) { SK_FMA(0, st[0] + j) SK_FMA(1, st[1] + j) SK_FMA(2, st[2] + j) SK_FMA(3, st[3] + j) }
+                for (int i = 0; i < 4; i++) for (int q = st[i] + m; q < en[i]; q++) SK_FMA(i, q)
+            }
+            for (int i = 0; i < 4; i++) {
+                _mm512_storeu_ps(c + (r0 + i) * n, a[i][0]);
+                _mm512_storeu_ps(c + (r0 + i) * n + 16, a[i][1]);
+            }
+        }
+#undef SK_ADD
+#undef SK_FMA
+    }
     if (w == 32 && binary) {
         // Every value is 1: fma(1, w, x) is exactly w + x, and no value is loaded.
         for (ptrdiff_t i = r0; i < r1; i++) {
