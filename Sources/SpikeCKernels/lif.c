@@ -225,9 +225,9 @@ SK_INLINE void lif_fire(const sk_lif_params *p, float *restrict v, const float *
 }
 
 /// Any panel width (at most SK_PANEL_WIDTH). `fused`: the products as one fused multiply-add (the AVX kernels'
-/// arithmetic), else multiply then add (the portable `sk_csr_spmm_rows`).
+/// arithmetic), else multiply then add (the portable `sk_csr_spmm_rows`). `hout` (may be NULL): H per step.
 SK_INLINE void linear_lif_body(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
-                               const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
+                               const float *panel, ptrdiff_t w, const float *bias, float *out, float *hout, ptrdiff_t steps,
                                ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b, int fused) {
     float v[SK_PANEL_WIDTH], acc[SK_PANEL_WIDTH], h[SK_PANEL_WIDTH];
     const float r0 = p->hard ? p->reset : 0.0f;
@@ -243,71 +243,29 @@ SK_INLINE void linear_lif_body(const sk_lif_params *p, const int *row_ptr, const
         }
         if (bias) for (ptrdiff_t i = 0; i < w; i++) acc[i] = acc[i] + bias[i];
         lif_fire(p, v, acc, h, out + row * n, w);
+        if (hout) memcpy(hout + row * n, h, (size_t)w * sizeof(float));
     }
 }
 
 static void linear_lif_portable(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
-                                const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
+                                const float *panel, ptrdiff_t w, const float *bias, float *out, float *hout, ptrdiff_t steps,
                                 ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b) {
-    linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, steps, batch, n, b, 0);
+    linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, hout, steps, batch, n, b, 0);
 }
 
 #ifdef SK_LIF_X86
 __attribute__((target("avx2,fma")))
 static void linear_lif_avx2(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
-                            const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
+                            const float *panel, ptrdiff_t w, const float *bias, float *out, float *hout, ptrdiff_t steps,
                             ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b) {
-    linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, steps, batch, n, b, 1);
+    linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, hout, steps, batch, n, b, 1);
 }
 
 #define SK_LIF_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw")))
 
-/// A full panel: its SK_PANEL_WIDTH sums and membranes in registers across the time loop.
-#define SK_NV (SK_PANEL_WIDTH / 16)
-SK_LIF_AVX512 static void linear_lif_panel_avx512(const sk_lif_params *p, const int *row_ptr, const int *col,
-        const float *val, const float *panel, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
-        ptrdiff_t n, ptrdiff_t b, int binary) {
-    const __m512 thr = _mm512_set1_ps(p->threshold), r = _mm512_set1_ps(p->reset), tau = _mm512_set1_ps(p->tau);
-    const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
-    const __m512 rl = p->hard ? r : zero;   // the leak's reference level, and the resting membrane
-    const int kind = p->kind, hard = p->hard;
-    __m512 v[SK_NV], a[SK_NV], bs[SK_NV];
-    for (int u = 0; u < SK_NV; u++) { v[u] = rl; bs[u] = bias ? _mm512_loadu_ps(bias + 16 * u) : zero; }
-    for (ptrdiff_t t = 0; t < steps; t++) {
-        const ptrdiff_t row = t * batch + b;
-        for (int u = 0; u < SK_NV; u++) a[u] = zero;
-        if (binary) {
-            // Every value is 1: fma(1, w, a) rounds w + a once, exactly an addition (no value to load).
-            for (int q = row_ptr[row]; q < row_ptr[row + 1]; q++) {
-                const float *bp = panel + (ptrdiff_t)col[q] * SK_PANEL_WIDTH;
-                for (int u = 0; u < SK_NV; u++) a[u] = _mm512_add_ps(a[u], _mm512_loadu_ps(bp + 16 * u));
-            }
-        } else {
-            for (int q = row_ptr[row]; q < row_ptr[row + 1]; q++) {
-                const float *bp = panel + (ptrdiff_t)col[q] * SK_PANEL_WIDTH;
-                const __m512 vq = _mm512_set1_ps(val[q]);
-                for (int u = 0; u < SK_NV; u++) a[u] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp + 16 * u), a[u]);
-            }
-        }
-        if (bias) for (int u = 0; u < SK_NV; u++) a[u] = _mm512_add_ps(a[u], bs[u]);
-        float *ot = out + row * n;
-        for (int u = 0; u < SK_NV; u++) {
-            __m512 h;
-            if (kind == 0) h = _mm512_add_ps(v[u], _mm512_div_ps(_mm512_sub_ps(a[u], _mm512_sub_ps(v[u], rl)), tau));
-            else if (kind == 1) h = _mm512_add_ps(_mm512_sub_ps(v[u], _mm512_div_ps(_mm512_sub_ps(v[u], rl), tau)), a[u]);
-            else h = _mm512_add_ps(v[u], a[u]);
-            const __mmask16 fire = _mm512_cmp_ps_mask(_mm512_sub_ps(h, thr), zero, _CMP_GE_OQ);
-            const __m512 s = _mm512_mask_blend_ps(fire, zero, one);
-            _mm512_storeu_ps(ot + 16 * u, s);
-            v[u] = hard ? _mm512_add_ps(_mm512_mul_ps(h, _mm512_sub_ps(one, s)), _mm512_mul_ps(r, s))
-                        : _mm512_sub_ps(h, _mm512_mul_ps(thr, s));
-        }
-    }
-}
-
-/// The neuron step of `linear_lif_panel_avx512` on one register of 16 lanes.
+/// One neuron step on 16 lanes (the forward body's arithmetic): the spikes; H to `*hv`, the membrane updated.
 SK_LIF_AVX512 static inline __attribute__((always_inline)) __m512 lif_fire16(int kind, int hard, __m512 *v, __m512 a, __m512 rl,
-                                                                        __m512 tau, __m512 thr, __m512 r) {
+                                                                        __m512 tau, __m512 thr, __m512 r, __m512 *hv) {
     const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
     __m512 h;
     if (kind == 0) h = _mm512_add_ps(*v, _mm512_div_ps(_mm512_sub_ps(a, _mm512_sub_ps(*v, rl)), tau));
@@ -316,83 +274,178 @@ SK_LIF_AVX512 static inline __attribute__((always_inline)) __m512 lif_fire16(int
     const __mmask16 fire = _mm512_cmp_ps_mask(_mm512_sub_ps(h, thr), zero, _CMP_GE_OQ);
     const __m512 s = _mm512_mask_blend_ps(fire, zero, one);
     *v = hard ? _mm512_add_ps(_mm512_mul_ps(h, _mm512_sub_ps(one, s)), _mm512_mul_ps(r, s)) : _mm512_sub_ps(h, _mm512_mul_ps(thr, s));
+    *hv = h;
     return s;
 }
 
-/// Four batch elements at once (rows t * batch + b .. b + 3 of each step): eight independent sums instead of
-/// two hide the latency of the additions. Each row is still summed alone in its own order (the common
-/// length first, interleaved, then each row's remaining entries), so the bits are the one-row kernel's.
-SK_LIF_AVX512 static void linear_lif_panel4_avx512(const sk_lif_params *p, const int *row_ptr, const int *col,
-        const float *val, const float *panel, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
-        ptrdiff_t n, ptrdiff_t b, int binary) {
+#define SK_ROW(q) (panel + (ptrdiff_t)col[q] * w)
+#define SK_ADD(i, q) { const float *bp = SK_ROW(q); a##i##0 = _mm512_add_ps(a##i##0, _mm512_maskz_loadu_ps(m0, bp)); \
+                       a##i##1 = _mm512_add_ps(a##i##1, _mm512_maskz_loadu_ps(m1, bp + 16)); }
+#define SK_FMA(i, q) { const float *bp = SK_ROW(q); const __m512 vq = _mm512_set1_ps(val[q]); \
+                       a##i##0 = _mm512_fmadd_ps(vq, _mm512_maskz_loadu_ps(m0, bp), a##i##0); \
+                       a##i##1 = _mm512_fmadd_ps(vq, _mm512_maskz_loadu_ps(m1, bp + 16), a##i##1); }
+#define SK_SUM(i) { if (binary) for (int q = st[i] + m; q < en[i]; q++) SK_ADD(i, q) \
+                    else for (int q = st[i] + m; q < en[i]; q++) SK_FMA(i, q) }
+#define SK_FIRE(i) { float *ot = out + (row + i) * n; __m512 x0 = a##i##0, x1 = a##i##1, h0, h1; \
+        if (bias) { x0 = _mm512_add_ps(x0, b0); x1 = _mm512_add_ps(x1, b1); } \
+        _mm512_mask_storeu_ps(ot, m0, lif_fire16(kind, hard, &v##i##0, x0, rl, tau, thr, r, &h0)); \
+        _mm512_mask_storeu_ps(ot + 16, m1, lif_fire16(kind, hard, &v##i##1, x1, rl, tau, thr, r, &h1)); \
+        if (hout) { float *ht = hout + (row + i) * n; _mm512_mask_storeu_ps(ht, m0, h0); _mm512_mask_storeu_ps(ht + 16, m1, h1); } }
+_Static_assert(SK_PANEL_WIDTH == 32, "the AVX-512 fused kernels hold a panel row in two registers");
+
+/// `G` batch elements at once (rows t * batch + b .. b + G - 1 of each step; G is 4 or 1) of a panel of
+/// width w <= 32 (masked loads and stores beyond w): with four, eight independent sums instead of two hide
+/// the latency of the additions. Each row is still summed alone in its own order (the common length
+/// first, interleaved, then each row's remaining entries), so the bits are those of one row at a time.
+/// The sums and membranes stay in registers across the time loop.
+SK_LIF_AVX512 static inline __attribute__((always_inline)) void linear_lif_group_avx512(const sk_lif_params *p, const int *row_ptr,
+        const int *col, const float *val, const float *panel, ptrdiff_t w, const float *bias, float *out, float *hout,
+        ptrdiff_t steps, ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b, int binary, const int G) {
     const __m512 thr = _mm512_set1_ps(p->threshold), r = _mm512_set1_ps(p->reset), tau = _mm512_set1_ps(p->tau);
-    const __m512 zero = _mm512_setzero_ps(), rl = p->hard ? r : zero;
+    const __m512 zero = _mm512_setzero_ps(), rl = p->hard ? r : zero;   // the leak's reference level and rest
     const int kind = p->kind, hard = p->hard;
-    const __m512 b0 = bias ? _mm512_loadu_ps(bias) : zero, b1 = bias ? _mm512_loadu_ps(bias + 16) : zero;
-    __m512 v[4][2], a[4][2];
-    for (int i = 0; i < 4; i++) { v[i][0] = rl; v[i][1] = rl; }
-#define SK_ROW(i, q) (panel + (ptrdiff_t)col[q] * SK_PANEL_WIDTH)
-#define SK_ADD(i, q) { const float *bp = SK_ROW(i, q); a[i][0] = _mm512_add_ps(a[i][0], _mm512_loadu_ps(bp)); \
-                       a[i][1] = _mm512_add_ps(a[i][1], _mm512_loadu_ps(bp + 16)); }
-#define SK_FMA(i, q) { const float *bp = SK_ROW(i, q); const __m512 vq = _mm512_set1_ps(val[q]); \
-                       a[i][0] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp), a[i][0]); \
-                       a[i][1] = _mm512_fmadd_ps(vq, _mm512_loadu_ps(bp + 16), a[i][1]); }
+    const __mmask16 m0 = w >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << w) - 1);
+    const __mmask16 m1 = w >= 32 ? (__mmask16)0xFFFF : (w <= 16 ? (__mmask16)0 : (__mmask16)((1u << (w - 16)) - 1));
+    const __m512 b0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : zero, b1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : zero;
+    __m512 v00 = rl, v01 = rl, v10 = rl, v11 = rl, v20 = rl, v21 = rl, v30 = rl, v31 = rl;
     for (ptrdiff_t t = 0; t < steps; t++) {
         const ptrdiff_t row = t * batch + b;
+        __m512 a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
         int st[4], en[4], m = 1 << 30;
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < G; i++) {
             st[i] = row_ptr[row + i]; en[i] = row_ptr[row + i + 1];
             if (en[i] - st[i] < m) m = en[i] - st[i];
-            a[i][0] = zero; a[i][1] = zero;
         }
-        if (binary) {
-            for (int j = 0; j < m; j++) { SK_ADD(0, st[0] + j) SK_ADD(1, st[1] + j) SK_ADD(2, st[2] + j) SK_ADD(3, st[3] + j) }
-            for (int i = 0; i < 4; i++) for (int q = st[i] + m; q < en[i]; q++) SK_ADD(i, q)
+        if (G == 4) {
+            if (binary) for (int j = 0; j < m; j++) { SK_ADD(0, st[0] + j) SK_ADD(1, st[1] + j) SK_ADD(2, st[2] + j) SK_ADD(3, st[3] + j) }
+            else for (int j = 0; j < m; j++) { SK_FMA(0, st[0] + j) SK_FMA(1, st[1] + j) SK_FMA(2, st[2] + j) SK_FMA(3, st[3] + j) }
+            SK_SUM(0) SK_SUM(1) SK_SUM(2) SK_SUM(3)
+            SK_FIRE(0) SK_FIRE(1) SK_FIRE(2) SK_FIRE(3)
         } else {
-            for (int j = 0; j < m; j++) { SK_FMA(0, st[0] + j) SK_FMA(1, st[1] + j) SK_FMA(2, st[2] + j) SK_FMA(3, st[3] + j) }
-            for (int i = 0; i < 4; i++) for (int q = st[i] + m; q < en[i]; q++) SK_FMA(i, q)
-        }
-        for (int i = 0; i < 4; i++) {
-            float *ot = out + (row + i) * n;
-            __m512 x0 = a[i][0], x1 = a[i][1];
-            if (bias) { x0 = _mm512_add_ps(x0, b0); x1 = _mm512_add_ps(x1, b1); }
-            _mm512_storeu_ps(ot, lif_fire16(kind, hard, &v[i][0], x0, rl, tau, thr, r));
-            _mm512_storeu_ps(ot + 16, lif_fire16(kind, hard, &v[i][1], x1, rl, tau, thr, r));
+            m = 0;
+            SK_SUM(0)
+            SK_FIRE(0)
         }
     }
+}
 #undef SK_ROW
 #undef SK_ADD
 #undef SK_FMA
+#undef SK_SUM
+#undef SK_FIRE
+
+SK_LIF_AVX512 static void linear_lif_panel4_avx512(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
+        const float *panel, ptrdiff_t w, const float *bias, float *out, float *hout, ptrdiff_t steps, ptrdiff_t batch,
+        ptrdiff_t n, ptrdiff_t b, int binary) {
+    linear_lif_group_avx512(p, row_ptr, col, val, panel, w, bias, out, hout, steps, batch, n, b, binary, 4);
+}
+
+SK_LIF_AVX512 static void linear_lif_panel1_avx512(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
+        const float *panel, ptrdiff_t w, const float *bias, float *out, float *hout, ptrdiff_t steps, ptrdiff_t batch,
+        ptrdiff_t n, ptrdiff_t b, int binary) {
+    linear_lif_group_avx512(p, row_ptr, col, val, panel, w, bias, out, hout, steps, batch, n, b, binary, 1);
 }
 
 /// Batch elements b0 ..< b1 of one panel: groups of four, then one at a time.
 SK_LIF_AVX512 static void linear_lif_avx512(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
-                                            const float *panel, ptrdiff_t w, const float *bias, float *out, ptrdiff_t steps,
-                                            ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b0, ptrdiff_t b1, int binary) {
+                                            const float *panel, ptrdiff_t w, const float *bias, float *out, float *hout,
+                                            ptrdiff_t steps, ptrdiff_t batch, ptrdiff_t n, ptrdiff_t b0, ptrdiff_t b1, int binary) {
     ptrdiff_t b = b0;
-    if (w == SK_PANEL_WIDTH)
-        for (; b + 4 <= b1; b += 4) linear_lif_panel4_avx512(p, row_ptr, col, val, panel, bias, out, steps, batch, n, b, binary);
-    for (; b < b1; b++) {
-        if (w == SK_PANEL_WIDTH) linear_lif_panel_avx512(p, row_ptr, col, val, panel, bias, out, steps, batch, n, b, binary);
-        else linear_lif_body(p, row_ptr, col, val, panel, w, bias, out, steps, batch, n, b, 1);
-    }
+    for (; b + 4 <= b1; b += 4) linear_lif_panel4_avx512(p, row_ptr, col, val, panel, w, bias, out, hout, steps, batch, n, b, binary);
+    for (; b < b1; b++) linear_lif_panel1_avx512(p, row_ptr, col, val, panel, w, bias, out, hout, steps, batch, n, b, binary);
 }
 #endif
 
 void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
-                           const float *panels, const float *bias, float *out, ptrdiff_t steps, ptrdiff_t batch,
+                           const float *panels, const float *bias, float *out, float *hout, ptrdiff_t steps, ptrdiff_t batch,
                            ptrdiff_t n, ptrdiff_t k, ptrdiff_t b0, ptrdiff_t b1, ptrdiff_t panel, int binary, int isa) {
     const ptrdiff_t j0 = panel * SK_PANEL_WIDTH, w = n - j0 < SK_PANEL_WIDTH ? n - j0 : SK_PANEL_WIDTH;
     const float *pp = panels + j0 * k, *bb = bias ? bias + j0 : NULL;
-    float *oo = out + j0;
+    float *oo = out + j0, *hh = hout ? hout + j0 : NULL;
 #ifdef SK_LIF_X86
-    if ((isa == 0 || isa == 3) && sk_has_avx512()) { linear_lif_avx512(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b0, b1, binary); return; }
+    if ((isa == 0 || isa == 3) && sk_has_avx512()) { linear_lif_avx512(p, row_ptr, col, val, pp, w, bb, oo, hh, steps, batch, n, b0, b1, binary); return; }
     if ((isa == 0 || isa >= 2) && sk_has_avx2_fma()) {
-        for (ptrdiff_t b = b0; b < b1; b++) linear_lif_avx2(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b);
+        for (ptrdiff_t b = b0; b < b1; b++) linear_lif_avx2(p, row_ptr, col, val, pp, w, bb, oo, hh, steps, batch, n, b);
         return;
     }
 #endif
-    for (ptrdiff_t b = b0; b < b1; b++) linear_lif_portable(p, row_ptr, col, val, pp, w, bb, oo, steps, batch, n, b);
+    for (ptrdiff_t b = b0; b < b1; b++) linear_lif_portable(p, row_ptr, col, val, pp, w, bb, oo, hh, steps, batch, n, b);
+}
+
+// ------------------------------------------------------------------------------- backward from the H trace
+
+/// `lif_backward_body` from the rest state with H stored by the forward: H is read instead of recomputed
+/// from the previous membrane and the input (the same values), so neither is needed.
+SK_INLINE void lif_backward_h_body(const sk_lif_params *p, const float *hs, const float *gout, float *gin,
+                                   ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
+    const float thr = p->threshold, r = p->reset, tau = p->tau;
+    const float keep = 1 - 1 / tau;
+    float gv[SK_LIF_BLOCK], sg[SK_LIF_BLOCK];
+    for (ptrdiff_t b0 = lo; b0 < hi; b0 += SK_LIF_BLOCK) {
+        const ptrdiff_t n = hi - b0 < SK_LIF_BLOCK ? hi - b0 : SK_LIF_BLOCK;
+        for (ptrdiff_t i = 0; i < n; i++) gv[i] = 0.0f;
+        for (ptrdiff_t t = steps - 1; t >= 0; t--) {
+            const float *restrict h = hs + t * m + b0;
+            lif_surrogate(p, h, sg, n);
+            const float *restrict go = gout + t * m + b0;
+            float *restrict gi = gin + t * m + b0;
+            if (p->hard) {
+                if (p->detach) {
+                    for (ptrdiff_t i = 0; i < n; i++) {
+                        float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
+                        float g = go[i] * sg[i];
+                        sg[i] = g + gv[i] * (1 - s);
+                    }
+                } else {
+                    for (ptrdiff_t i = 0; i < n; i++) {
+                        float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
+                        float g = go[i] * sg[i];
+                        g = g + gv[i] * (1 - s);
+                        sg[i] = g + gv[i] * (r - h[i]) * sg[i];
+                    }
+                }
+            } else {
+                if (p->detach) {
+                    for (ptrdiff_t i = 0; i < n; i++) sg[i] = go[i] * sg[i] + gv[i];
+                } else {
+                    for (ptrdiff_t i = 0; i < n; i++) {
+                        float g = go[i] * sg[i] + gv[i];
+                        sg[i] = g - gv[i] * thr * sg[i];
+                    }
+                }
+            }
+            switch (p->kind) {
+            case 0: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i] / tau; gv[i] = sg[i] * keep; } break;
+            case 1: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i]; gv[i] = sg[i] * keep; } break;
+            default: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i]; gv[i] = sg[i]; } break;
+            }
+        }
+    }
+}
+
+static void lif_backward_h_portable(const sk_lif_params *p, const float *hs, const float *gout, float *gin,
+                                    ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
+    lif_backward_h_body(p, hs, gout, gin, steps, m, lo, hi);
+}
+#ifdef SK_LIF_X86
+SK_LIF_AVX512 static void lif_backward_h_avx512(const sk_lif_params *p, const float *hs, const float *gout, float *gin,
+                                                ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
+    lif_backward_h_body(p, hs, gout, gin, steps, m, lo, hi);
+}
+__attribute__((target("avx2")))
+static void lif_backward_h_avx2(const sk_lif_params *p, const float *hs, const float *gout, float *gin,
+                                ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
+    lif_backward_h_body(p, hs, gout, gin, steps, m, lo, hi);
+}
+#endif
+
+void sk_lif_backward_h(const sk_lif_params *p, const float *hs, const float *gout, float *gin,
+                       ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi, int isa) {
+#ifdef SK_LIF_X86
+    if ((isa == 0 || isa == 3) && sk_has_avx512()) { lif_backward_h_avx512(p, hs, gout, gin, steps, m, lo, hi); return; }
+    if ((isa == 0 || isa >= 2) && sk_has_avx2_fma()) { lif_backward_h_avx2(p, hs, gout, gin, steps, m, lo, hi); return; }
+#endif
+    lif_backward_h_portable(p, hs, gout, gin, steps, m, lo, hi);
 }
 
 void sk_transpose_panels_width(const float *w, float *panels, ptrdiff_t n, ptrdiff_t k, ptrdiff_t width, ptrdiff_t p0, ptrdiff_t p1) {

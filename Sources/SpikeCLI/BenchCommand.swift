@@ -146,6 +146,8 @@ struct TrainStepBench: ParsableCommand {
             return l
         }
         let lifs = (0..<3).map { _ in SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan)) }
+        // Each Linear + LIF pair as a Sequential (as the peers' nn.Sequential; it runs the pair fused).
+        let blocks = (0..<3).map { Sequential(layers: [linears[$0], lifs[$0]]) }
         let opt = Adam(linears.flatMap(\.parameters), learningRate: 1e-3)
         var rates: [Float] = [0, 0, 0], loss: Float = 0
         var measureRates = true   // on the warm-up step only, as peers/train_step.py
@@ -153,7 +155,7 @@ struct TrainStepBench: ParsableCommand {
             opt.zeroGrad()
             var h = x
             for i in 0..<3 {
-                h = lifs[i](linears[i](h))
+                h = blocks[i](h)
                 if measureRates { rates[i] = h.value.mean() }
             }
             let l = Loss.countCrossEntropy(h, labels: labels)

@@ -58,14 +58,13 @@ public final class Sequential: Module {
     /// From an array of layers.
     public init(layers: [any Module]) { self.layers = layers }
 
-    /// The layers in order. While gradients are not recorded, a `Linear` followed by a `LinearFusable`
-    /// layer (a LIF or IF `SpikingLayer`) runs as one fused pass where that layer covers the case (same bits).
+    /// The layers in order. A `Linear` followed by a `LinearFusable` layer (a LIF or IF `SpikingLayer`) runs
+    /// as one fused pass where that layer covers the case (the same outputs and gradients, bit for bit).
     public func callAsFunction(_ x: Variable) -> Variable {
-        if Tape.isRecording { return layers.reduce(x) { $1($0) } }
         var h = x, i = 0
         while i < layers.count {
             if i + 1 < layers.count, let linear = layers[i] as? Linear, let next = layers[i + 1] as? any LinearFusable,
-               let y = next.inference(after: linear, h) {
+               let y = next.fused(after: linear, h) {
                 h = y; i += 2
             } else {
                 h = layers[i](h); i += 1

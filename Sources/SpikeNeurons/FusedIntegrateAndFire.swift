@@ -105,40 +105,75 @@ public enum FusedIntegrateAndFire {
         Model.State.count == 1 && parameters(model) != nil
     }
 
-    /// Inference of a Linear layer followed by neurons of `model` (shared parameters, starting at rest), in
+    /// The forward of a Linear layer followed by neurons of `model` (shared parameters, starting at rest), in
     /// one pass (`sk_linear_lif_forward`): `rows` is the layer input `[steps * batch, k]` compressed,
     /// `panels` is W^T (W `[n, k]`) in column panels, `bias` `[n]` or nil. Returns the spikes
-    /// `[steps * batch, n]`, the same bits as the product on `rows` (`CompressedRows.timesTransposed`), plus
-    /// the bias, through `NeuronKernel.forward`; nil when `model` is not covered. Work is split into
-    /// (four batch elements, panel) tasks in fixed order, so the result does not depend on the thread count.
-    /// `isa` pins the instruction set (0: the best available; 1 portable, 2 AVX2, 3 AVX-512) for tests.
+    /// `[steps * batch, n]` (the same bits as the product on `rows`, `CompressedRows.timesTransposed`, plus
+    /// the bias, through `NeuronKernel.forward`) and, with `keepH`, the trace of H (the membrane after
+    /// integration, before firing and reset) that `backwardFromH` needs; nil when `model` is not covered.
+    /// Work is split into (four batch elements, panel) tasks in fixed order, so the result does not depend
+    /// on the thread count. `isa` pins the instruction set (0: the best available; 1 portable, 2 AVX2,
+    /// 3 AVX-512) for tests.
     public static func linearForward<Model: NeuronModel>(_ model: Model, rows: CompressedRows, panels: WeightPanels, bias: [Float]?,
-                                                       steps: Int, batch: Int, isa: Int32 = 0) -> [Float]? {
+                                                       steps: Int, batch: Int, keepH: Bool = false,
+                                                       isa: Int32 = 0) -> (spikes: [Float], h: [Float])? {
         guard Model.State.count == 1, var p = parameters(model) else { return nil }
         let k = rows.columns, n = panels.outputs
         precondition(steps * batch == rows.rows && steps > 0 && batch > 0, "linearForward: \(rows.rows) rows are not \(steps) x \(batch)")
         precondition(panels.inputs == k && (bias?.count ?? n) == n, "linearForward: panels \(n) x \(panels.inputs) or bias do not match \(k) inputs")
         let count = rows.rows * n
-        if count == 0 { return [] }
+        if count == 0 { return ([], []) }
         let panelCount = (n + WeightPanels.width - 1) / WeightPanels.width
-        return [Float](unsafeUninitializedCapacity: count) { po, written in
+        let binary: Int32 = rows.isBinary ? 1 : 0
+        func run(_ po: UnsafeMutablePointer<Float>, _ ph: UnsafeMutablePointer<Float>?) {
             rows.rowStart.withUnsafeBufferPointer { rp in rows.columnIndex.withUnsafeBufferPointer { cp in
                 rows.values.withUnsafeBufferPointer { vp in
                     (bias ?? []).withUnsafeBufferPointer { bp in withUnsafePointer(to: &p) { pp in
                         let all = UncheckedSendable((pp, rp.baseAddress!, cp.baseAddress!, vp.baseAddress!, UnsafePointer(panels.pointer),
-                                                     bias == nil ? nil : bp.baseAddress, po.baseAddress!))
-                        let binary: Int32 = rows.isBinary ? 1 : 0
+                                                     bias == nil ? nil : bp.baseAddress, po, ph))
                         // Tasks of (four batch elements, panel), panel-major: consecutive tasks share a panel of W^T.
                         let groups = (batch + 3) / 4
                         Parallel.forEach(chunks: panelCount * groups) { c in
-                            let (pp, rp, cp, vp, wp, bp, out) = all.value
+                            let (pp, rp, cp, vp, wp, bp, out, hout) = all.value
                             let b0 = (c % groups) * 4
-                            sk_linear_lif_forward(pp, rp, cp, vp, wp, bp, out, steps, batch, n, k, b0, Swift.min(batch, b0 + 4),
+                            sk_linear_lif_forward(pp, rp, cp, vp, wp, bp, out, hout, steps, batch, n, k, b0, Swift.min(batch, b0 + 4),
                                                   c / groups, binary, isa)
                         }
                     } }
                 }
             } }
+        }
+        var h: [Float] = []
+        let spikes = [Float](unsafeUninitializedCapacity: count) { po, written in
+            if keepH {
+                h = [Float](unsafeUninitializedCapacity: count) { ph, hw in run(po.baseAddress!, ph.baseAddress!); hw = count }
+            } else {
+                run(po.baseAddress!, nil)
+            }
+            written = count
+        }
+        return (spikes, h)
+    }
+
+    /// The backward of neurons of `model` that started at rest, from the H trace of `linearForward(keepH:)`
+    /// and the gradient of the spikes (`sk_lif_backward_h`): the gradient of the input current, the same bits
+    /// as `NeuronKernel.backward` (which recomputes H from the stored membranes and the input). Elements run in
+    /// the generic kernel's fixed chunks, so the result does not depend on the thread count.
+    public static func backwardFromH<Model: NeuronModel>(_ model: Model, h: [Float], gradOutput: [Float], steps: Int,
+                                                       elements m: Int, isa: Int32 = 0) -> [Float]? {
+        guard Model.State.count == 1, var p = parameters(model) else { return nil }
+        let count = steps * m
+        precondition(h.count == count && gradOutput.count == count, "backwardFromH: \(h.count) / \(gradOutput.count) values for \(steps) x \(m)")
+        if count == 0 { return [] }
+        let chunk = NeuronKernel.chunk
+        return [Float](unsafeUninitializedCapacity: count) { pgi, written in
+            h.withUnsafeBufferPointer { ph in gradOutput.withUnsafeBufferPointer { pg in withUnsafePointer(to: &p) { pp in
+                let all = UncheckedSendable((pp, ph.baseAddress!, pg.baseAddress!, pgi.baseAddress!))
+                Parallel.forEach(chunks: (m + chunk - 1) / chunk) { c in
+                    let lo = c * chunk, hi = Swift.min(m, lo + chunk)
+                    sk_lif_backward_h(all.value.0, all.value.1, all.value.2, all.value.3, steps, m, lo, hi, isa)
+                }
+            } } }
             written = count
         }
     }
