@@ -55,11 +55,12 @@ public enum GEMM {
         if work < 1 << 16 { for ch in 0..<chunks { body(ch) } } else { Parallel.forEach(chunks: chunks, body) }
     }
 
-    /// Density of A below which the spike-driven kernel is used (`SPIKEKIT_SPARSE_CROSSOVER` overrides): 0.25,
-    /// measured with `spike bench sweep` forced sparse and forced dense (docs/PERFORMANCE.md).
+    /// Density of A below which the spike-driven kernel is used (`SPIKEKIT_SPARSE_CROSSOVER` overrides): 0.5,
+    /// measured with `spike bench sweep` and `spike bench lif-layer --rate` forced sparse and forced dense
+    /// (docs/PERFORMANCE.md: the spike-driven forward+backward wins up to 0.5, the dense one at 0.7).
     nonisolated(unsafe) public static var sparseCrossover: Float = {
         if let s = ProcessInfo.processInfo.environment["SPIKEKIT_SPARSE_CROSSOVER"], let v = Float(s) { return v }
-        return 0.25
+        return 0.5
     }()
 
     /// Fraction of nonzero elements of `a` (an exact count, vectorised).
