@@ -66,6 +66,45 @@ SK_INLINE void lif_surrogate(const sk_lif_params *p, const float *restrict h, fl
     }
 }
 
+/// One step of the backward through time on a block of `n` elements, given H, the surrogate derivative at
+/// H - threshold (`sg`, overwritten) and the gradient of the spikes `go`: the gradient of the input to `gi`,
+/// and `gv` (the gradient of the membrane, carried to the step before) updated.
+SK_INLINE void lif_grad_step(const sk_lif_params *p, const float *restrict h, float *restrict sg, const float *restrict go,
+                             float *restrict gv, float *restrict gi, ptrdiff_t n) {
+    const float thr = p->threshold, r = p->reset, tau = p->tau, keep = 1 - 1 / tau;
+    // gH into sg
+    if (p->hard) {
+        if (p->detach) {
+            for (ptrdiff_t i = 0; i < n; i++) {
+                float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
+                float g = go[i] * sg[i];
+                sg[i] = g + gv[i] * (1 - s);
+            }
+        } else {
+            for (ptrdiff_t i = 0; i < n; i++) {
+                float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
+                float g = go[i] * sg[i];
+                g = g + gv[i] * (1 - s);
+                sg[i] = g + gv[i] * (r - h[i]) * sg[i];
+            }
+        }
+    } else {
+        if (p->detach) {
+            for (ptrdiff_t i = 0; i < n; i++) sg[i] = go[i] * sg[i] + gv[i];
+        } else {
+            for (ptrdiff_t i = 0; i < n; i++) {
+                float g = go[i] * sg[i] + gv[i];
+                sg[i] = g - gv[i] * thr * sg[i];
+            }
+        }
+    }
+    switch (p->kind) {
+    case 0: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i] / tau; gv[i] = sg[i] * keep; } break;
+    case 1: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i]; gv[i] = sg[i] * keep; } break;
+    default: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i]; gv[i] = sg[i]; } break;
+    }
+}
+
 SK_INLINE void lif_forward_body(const sk_lif_params *p, const float *x, float *out, float *states, const float *initial,
                                 ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
     const float thr = p->threshold, r = p->reset, r0 = p->hard ? p->reset : 0.0f;
@@ -98,8 +137,7 @@ SK_INLINE void lif_forward_body(const sk_lif_params *p, const float *x, float *o
 SK_INLINE void lif_backward_body(const sk_lif_params *p, const float *x, const float *states, const float *gout,
                                  const float *initial, const float *gfinal, float *gin, float *ginit,
                                  ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
-    const float thr = p->threshold, r = p->reset, r0 = p->hard ? p->reset : 0.0f, tau = p->tau;
-    const float keep = 1 - 1 / tau;
+    const float r0 = p->hard ? p->reset : 0.0f;
     float gv[SK_LIF_BLOCK], v0[SK_LIF_BLOCK], h[SK_LIF_BLOCK], sg[SK_LIF_BLOCK];
     for (ptrdiff_t b0 = lo; b0 < hi; b0 += SK_LIF_BLOCK) {
         const ptrdiff_t n = hi - b0 < SK_LIF_BLOCK ? hi - b0 : SK_LIF_BLOCK;
@@ -111,37 +149,7 @@ SK_INLINE void lif_backward_body(const sk_lif_params *p, const float *x, const f
             lif_surrogate(p, h, sg, n);
             const float *restrict go = gout + t * m + b0;
             float *restrict gi = gin + t * m + b0;
-            // gH into sg
-            if (p->hard) {
-                if (p->detach) {
-                    for (ptrdiff_t i = 0; i < n; i++) {
-                        float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
-                        float g = go[i] * sg[i];
-                        sg[i] = g + gv[i] * (1 - s);
-                    }
-                } else {
-                    for (ptrdiff_t i = 0; i < n; i++) {
-                        float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
-                        float g = go[i] * sg[i];
-                        g = g + gv[i] * (1 - s);
-                        sg[i] = g + gv[i] * (r - h[i]) * sg[i];
-                    }
-                }
-            } else {
-                if (p->detach) {
-                    for (ptrdiff_t i = 0; i < n; i++) sg[i] = go[i] * sg[i] + gv[i];
-                } else {
-                    for (ptrdiff_t i = 0; i < n; i++) {
-                        float g = go[i] * sg[i] + gv[i];
-                        sg[i] = g - gv[i] * thr * sg[i];
-                    }
-                }
-            }
-            switch (p->kind) {
-            case 0: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i] / tau; gv[i] = sg[i] * keep; } break;
-            case 1: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i]; gv[i] = sg[i] * keep; } break;
-            default: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i]; gv[i] = sg[i]; } break;
-            }
+            lif_grad_step(p, h, sg, go, gv, gi, n);
         }
         if (ginit) memcpy(ginit + b0, gv, (size_t)n * sizeof(float));
     }
@@ -378,8 +386,6 @@ void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int
 /// from the previous membrane and the input (the same values), so neither is needed.
 SK_INLINE void lif_backward_h_body(const sk_lif_params *p, const float *hs, const float *gout, float *gin,
                                    ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
-    const float thr = p->threshold, r = p->reset, tau = p->tau;
-    const float keep = 1 - 1 / tau;
     float gv[SK_LIF_BLOCK], sg[SK_LIF_BLOCK];
     for (ptrdiff_t b0 = lo; b0 < hi; b0 += SK_LIF_BLOCK) {
         const ptrdiff_t n = hi - b0 < SK_LIF_BLOCK ? hi - b0 : SK_LIF_BLOCK;
@@ -389,36 +395,7 @@ SK_INLINE void lif_backward_h_body(const sk_lif_params *p, const float *hs, cons
             lif_surrogate(p, h, sg, n);
             const float *restrict go = gout + t * m + b0;
             float *restrict gi = gin + t * m + b0;
-            if (p->hard) {
-                if (p->detach) {
-                    for (ptrdiff_t i = 0; i < n; i++) {
-                        float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
-                        float g = go[i] * sg[i];
-                        sg[i] = g + gv[i] * (1 - s);
-                    }
-                } else {
-                    for (ptrdiff_t i = 0; i < n; i++) {
-                        float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
-                        float g = go[i] * sg[i];
-                        g = g + gv[i] * (1 - s);
-                        sg[i] = g + gv[i] * (r - h[i]) * sg[i];
-                    }
-                }
-            } else {
-                if (p->detach) {
-                    for (ptrdiff_t i = 0; i < n; i++) sg[i] = go[i] * sg[i] + gv[i];
-                } else {
-                    for (ptrdiff_t i = 0; i < n; i++) {
-                        float g = go[i] * sg[i] + gv[i];
-                        sg[i] = g - gv[i] * thr * sg[i];
-                    }
-                }
-            }
-            switch (p->kind) {
-            case 0: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i] / tau; gv[i] = sg[i] * keep; } break;
-            case 1: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i]; gv[i] = sg[i] * keep; } break;
-            default: for (ptrdiff_t i = 0; i < n; i++) { gi[i] = sg[i]; gv[i] = sg[i]; } break;
-            }
+            lif_grad_step(p, h, sg, go, gv, gi, n);
         }
     }
 }
