@@ -105,6 +105,27 @@ SK_INLINE void lif_grad_step(const sk_lif_params *p, const float *restrict h, fl
     }
 }
 
+/// One step of the neurons on `n` lanes with input `x`: spikes to `ot`, the membrane `v` updated in place
+/// (the forward arithmetic of the Swift models).
+SK_INLINE void lif_fire(const sk_lif_params *p, float *restrict v, const float *restrict x, float *restrict h,
+                        float *restrict ot, ptrdiff_t n) {
+    const float thr = p->threshold, r = p->reset;
+    lif_charge(p, v, x, h, n);
+    if (p->hard) {
+        for (ptrdiff_t i = 0; i < n; i++) {
+            float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
+            ot[i] = s;
+            v[i] = h[i] * (1 - s) + r * s;
+        }
+    } else {
+        for (ptrdiff_t i = 0; i < n; i++) {
+            float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
+            ot[i] = s;
+            v[i] = h[i] - thr * s;
+        }
+    }
+}
+
 SK_INLINE void lif_forward_body(const sk_lif_params *p, const float *x, float *out, float *states, const float *initial,
                                 ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
     const float thr = p->threshold, r = p->reset, r0 = p->hard ? p->reset : 0.0f;
@@ -115,20 +136,7 @@ SK_INLINE void lif_forward_body(const sk_lif_params *p, const float *x, float *o
         for (ptrdiff_t t = 0; t < steps; t++) {
             const float *restrict xt = x + t * m + b0;
             float *restrict ot = out + t * m + b0;
-            lif_charge(p, v, xt, h, n);
-            if (p->hard) {
-                for (ptrdiff_t i = 0; i < n; i++) {
-                    float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
-                    ot[i] = s;
-                    v[i] = h[i] * (1 - s) + r * s;
-                }
-            } else {
-                for (ptrdiff_t i = 0; i < n; i++) {
-                    float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
-                    ot[i] = s;
-                    v[i] = h[i] - thr * s;
-                }
-            }
+            lif_fire(p, v, xt, h, ot, n);
             if (states) memcpy(states + t * m + b0, v, (size_t)n * sizeof(float));
         }
     }
@@ -209,28 +217,7 @@ void sk_lif_backward(const sk_lif_params *p, const float *x, const float *states
     lif_backward_portable(p, x, states, gout, initial, gfinal, gin, ginit, steps, m, lo, hi);
 }
 
-// ------------------------------------------------------------------------------- fused Linear + LIF inference
-
-/// One step of the neurons on `n` lanes with input `x`: spikes to `ot`, the membrane `v` updated in place
-/// (the forward body's arithmetic).
-SK_INLINE void lif_fire(const sk_lif_params *p, float *restrict v, const float *restrict x, float *restrict h,
-                        float *restrict ot, ptrdiff_t n) {
-    const float thr = p->threshold, r = p->reset;
-    lif_charge(p, v, x, h, n);
-    if (p->hard) {
-        for (ptrdiff_t i = 0; i < n; i++) {
-            float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
-            ot[i] = s;
-            v[i] = h[i] * (1 - s) + r * s;
-        }
-    } else {
-        for (ptrdiff_t i = 0; i < n; i++) {
-            float s = (h[i] - thr) >= 0 ? 1.0f : 0.0f;
-            ot[i] = s;
-            v[i] = h[i] - thr * s;
-        }
-    }
-}
+// ------------------------------------------------------------------------------- fused Linear + LIF
 
 /// Any panel width (at most SK_PANEL_WIDTH). `fused`: the products as one fused multiply-add (the AVX kernels'
 /// arithmetic), else multiply then add (the portable `sk_csr_spmm_rows`). `hout` (may be NULL): H per step.
