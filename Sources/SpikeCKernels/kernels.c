@@ -715,6 +715,20 @@ SK_AVX512 static void csc_tn_block_avx512(const int *col_ptr, const int *rows, c
             if (nv == 8) {
                 __m512 x0 = _mm512_loadu_ps(orow), x1 = _mm512_loadu_ps(orow + 16), x2 = _mm512_loadu_ps(orow + 32), x3 = _mm512_loadu_ps(orow + 48);
                 __m512 x4 = _mm512_loadu_ps(orow + 64), x5 = _mm512_loadu_ps(orow + 80), x6 = _mm512_loadu_ps(orow + 96), x7 = _mm512_loadu_ps(orow + 112);
+                if (w == 128 && !val) {
+                    // Values all 1 (spikes): fma(1, g, x) is exactly g + x.
+                    for (; p < p1 && rows[p] < tend; p++) {
+                        const float *gp = g + (ptrdiff_t)rows[p] * ldg;
+                        x0 = _mm512_add_ps(x0, _mm512_loadu_ps(gp));       x1 = _mm512_add_ps(x1, _mm512_loadu_ps(gp + 16));
+                        x2 = _mm512_add_ps(x2, _mm512_loadu_ps(gp + 32));  x3 = _mm512_add_ps(x3, _mm512_loadu_ps(gp + 48));
+                        x4 = _mm512_add_ps(x4, _mm512_loadu_ps(gp + 64));  x5 = _mm512_add_ps(x5, _mm512_loadu_ps(gp + 80));
+                        x6 = _mm512_add_ps(x6, _mm512_loadu_ps(gp + 96));  x7 = _mm512_add_ps(x7, _mm512_loadu_ps(gp + 112));
+                    }
+                    _mm512_storeu_ps(orow, x0); _mm512_storeu_ps(orow + 16, x1); _mm512_storeu_ps(orow + 32, x2); _mm512_storeu_ps(orow + 48, x3);
+                    _mm512_storeu_ps(orow + 64, x4); _mm512_storeu_ps(orow + 80, x5); _mm512_storeu_ps(orow + 96, x6); _mm512_storeu_ps(orow + 112, x7);
+                    cursor[kk - k0] = p;
+                    continue;
+                }
                 if (w == 128) {
                     for (; p < p1 && rows[p] < tend; p++) {
                         const float *gp = g + (ptrdiff_t)rows[p] * ldg;
@@ -734,7 +748,7 @@ SK_AVX512 static void csc_tn_block_avx512(const int *col_ptr, const int *rows, c
             for (int u = 0; u < nv; u++) acc[u] = _mm512_maskz_loadu_ps(msk[u], orow + 16 * u);
             for (; p < p1 && rows[p] < tend; p++) {
                 const float *gp = g + (ptrdiff_t)rows[p] * ldg;
-                const __m512 v = _mm512_set1_ps(val[p]);
+                const __m512 v = _mm512_set1_ps(val ? val[p] : 1.0f);   // fma(1, g, x) is exactly g + x
                 SK_BLOCK_FMA(nv, acc, gp, v);
             }
             for (int u = 0; u < nv; u++) _mm512_mask_storeu_ps(orow + 16 * u, msk[u], acc[u]);
@@ -837,7 +851,7 @@ void sk_csr_scatter(const int *row_ptr, const int *col, const float *val, ptrdif
         for (int p = row_ptr[r]; p < row_ptr[r + 1]; p++) {
             int q = cursor[col[p]]++;
             rows[q] = (int)r;
-            tval[q] = val[p];
+            if (tval) tval[q] = val[p];
         }
     }
 }

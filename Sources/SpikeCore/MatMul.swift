@@ -307,8 +307,9 @@ public struct CompressedRows: Sendable {
     /// The entries regrouped by column (compressed columns: `colStart` [columns + 1], and per entry its row
     /// and value, rows increasing within a column), as `sk_csr_transpose`. Fixed chunks of rows count
     /// their entries per column, the counts give every chunk its own cursors, and the chunks scatter in
-    /// parallel: the same result as the serial counting sort.
-    func regroupByColumn(colStart: inout [Int32], rowIndex: inout [Int32], values tval: inout [Float]) {
+    /// parallel: the same result as the serial counting sort. Without `withValues` only the rows are
+    /// scattered (`tval` is not touched: spikes, whose values are all 1).
+    func regroupByColumn(colStart: inout [Int32], rowIndex: inout [Int32], values tval: inout [Float], withValues: Bool = true) {
         let k = columns, chunks = (rows + CompressedRows.regroupRowChunk - 1) / CompressedRows.regroupRowChunk
         var cursors = [Int32](repeating: 0, count: chunks * k)
         rowStart.withUnsafeBufferPointer { rp in columnIndex.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
@@ -332,7 +333,7 @@ public struct CompressedRows: Sendable {
                     cs[k] = total
                 }
                 rowIndex.withUnsafeMutableBufferPointer { ri in tval.withUnsafeMutableBufferPointer { tv in
-                    let q = UncheckedSendable((ri.baseAddress!, tv.baseAddress!))
+                    let q = UncheckedSendable((ri.baseAddress!, withValues ? tv.baseAddress : nil))
                     Parallel.forEach(chunks: chunks) { c in
                         sk_csr_scatter(p.value.0, p.value.1, p.value.2, c * chunk, Swift.min(rows, (c + 1) * chunk),
                                        p.value.3 + c * k, q.value.0, q.value.1)
@@ -352,12 +353,14 @@ public struct CompressedRows: Sendable {
         if k == 0 || n == 0 || nnz == 0 { return Tensor(shape: [k, n], scalars: out) }
         var colStart = [Int32](repeating: 0, count: k + 1)
         var rowIndex = [Int32](unsafeUninitializedCapacity: nnz) { _, c in c = nnz }
-        var tval = [Float](unsafeUninitializedCapacity: nnz) { _, c in c = nnz }
-        regroupByColumn(colStart: &colStart, rowIndex: &rowIndex, values: &tval)
         // The blocked kernel (large g) reads g from contiguous 128-column panels (copied once; its tiles then
         // do not alias in the caches the way rows 4 KiB apart do). The direct kernel reads g in place, its
-        // column blocks starting at g's first cache-line aligned column.
+        // column blocks starting at g's first cache-line aligned column. For spikes (all values 1) the
+        // blocked kernel adds rows of g without values, so the regrouping scatters only the rows.
         let blocked = sk_sparse_blocked_available() != 0 && rows * n * 4 > CompressedRows.blockedGradientBytes
+        let withValues = !(blocked && isBinary)
+        var tval = withValues ? [Float](unsafeUninitializedCapacity: nnz) { _, c in c = nnz } : []
+        regroupByColumn(colStart: &colStart, rowIndex: &rowIndex, values: &tval, withValues: withValues)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: blocked ? rows * n * 4 : 64, alignment: 64)
         defer { raw.deallocate() }
         let ga = raw.bindMemory(to: Float.self, capacity: blocked ? rows * n : 16)
@@ -378,8 +381,8 @@ public struct CompressedRows: Sendable {
         let kChunks = (k + chunk - 1) / chunk, jBlocks = blocked ? (n + 127) / 128 : 1
         colStart.withUnsafeBufferPointer { cs in rowIndex.withUnsafeBufferPointer { ri in tval.withUnsafeBufferPointer { tv in
             g.scalars.withUnsafeBufferPointer { pg in out.withUnsafeMutableBufferPointer { op in
-                let p = UncheckedSendable((cs.baseAddress!, ri.baseAddress!, tv.baseAddress!, blocked ? UnsafePointer(ga) : pg.baseAddress!,
-                                           op.baseAddress!))
+                let p = UncheckedSendable((cs.baseAddress!, ri.baseAddress!, withValues ? tv.baseAddress : nil,
+                                           blocked ? UnsafePointer(ga) : pg.baseAddress!, op.baseAddress!))
                 Parallel.forEach(chunks: kChunks * jBlocks) { c in
                     let k0 = (c % kChunks) * chunk, k1 = Swift.min(k, k0 + chunk)
                     if blocked {
@@ -389,7 +392,7 @@ public struct CompressedRows: Sendable {
                         sk_csc_tn_block(p.value.0, p.value.1, p.value.2, p.value.3 + j0 * rows, j1 - j0, p.value.4, n, k0, k1, j0, j1,
                                         rows, CompressedRows.gradientRowTile, cursor)
                     } else {
-                        sk_csc_tn_rows(p.value.0, p.value.1, p.value.2, p.value.3, p.value.4, n, k0, k1)
+                        sk_csc_tn_rows(p.value.0, p.value.1, p.value.2!, p.value.3, p.value.4, n, k0, k1)
                     }
                 }
             } }

@@ -272,6 +272,10 @@ final class CompressedRowsTests: XCTestCase {
                 XCTAssertEqual(cs, cs0, "\(r)x\(k) threads \(threads)")
                 XCTAssertEqual(ri, ri0, "\(r)x\(k) threads \(threads)")
                 XCTAssertEqual(tv.map(\.bitPattern), tv0.map(\.bitPattern), "\(r)x\(k) threads \(threads)")
+                var cs2 = [Int32](repeating: -1, count: k + 1), ri2 = [Int32](repeating: -1, count: nnz), none: [Float] = []
+                csr.regroupByColumn(colStart: &cs2, rowIndex: &ri2, values: &none, withValues: false)
+                XCTAssertEqual(cs2, cs0)
+                XCTAssertEqual(ri2, ri0, "rows only, \(r)x\(k) threads \(threads)")
             }
         }
     }
@@ -339,11 +343,14 @@ final class BlockedGradientTests: XCTestCase {
         // 1200 rows: tiles of 512 and a partial one; 300 columns: two full 128-column blocks and a masked one.
         for (r, k, n, p) in [(1200, 70, 300, Float(0.05)), (600, 33, 20, 0.3), (515, 9, 129, 0.0)] {
             let a = Tensor.bernoulli([r, k], p: p, rng: &rng), g = Tensor.uniform([r, n], low: -1, high: 1, rng: &rng)
-            let csr = CompressedRows(a)
-            CompressedRows.blockedGradientBytes = Int.max
-            let direct = csr.transposedTimes(g)
-            CompressedRows.blockedGradientBytes = 0
-            XCTAssertEqual(csr.transposedTimes(g).scalars, direct.scalars, "\(r)x\(k)x\(n)")
+            // Spikes (the blocked kernel adds without values) and graded values (it multiplies).
+            for values in [a, a * Tensor.uniform([r, k], low: 0.3, high: 2, rng: &rng)] {
+                let csr = CompressedRows(values)
+                CompressedRows.blockedGradientBytes = Int.max
+                let direct = csr.transposedTimes(g)
+                CompressedRows.blockedGradientBytes = 0
+                XCTAssertEqual(csr.transposedTimes(g).scalars, direct.scalars, "\(r)x\(k)x\(n) binary \(csr.isBinary)")
+            }
         }
     }
 }

@@ -135,7 +135,7 @@ void sk_csr_spmm_panel(const int *row_ptr, const int *col, const float *val, con
 void sk_csr_count_columns(const int *row_ptr, const int *col, ptrdiff_t r0, ptrdiff_t r1, int *counts);
 
 /// Scatters the entries of rows r0..r1 (in row order) to their columns: entry (r, kk) goes to position
-/// `cursor[kk]++` of `rows`/`tval`. With each chunk of rows given the cursors that follow the chunks before
+/// `cursor[kk]++` of `rows`/`tval` (`tval` may be NULL: rows only). With each chunk of rows given the cursors that follow the chunks before
 /// it, chunks run in parallel and give `sk_csr_transpose`'s result.
 void sk_csr_scatter(const int *row_ptr, const int *col, const float *val, ptrdiff_t r0, ptrdiff_t r1,
                     int *cursor, int *rows, float *tval);
@@ -160,7 +160,7 @@ int sk_sparse_blocked_available(void);
 /// `sk_csc_tn_rows` restricted to the columns j0..j1 of OUT (j1 - j0 <= 128), reading row r of that column
 /// block of G at `g + r * ldg` (a panel from `sk_pack_columns`: ldg = the panel's width), walking the
 /// `total_rows` rows of G in tiles of `tile` rows (each column's list resumed where the last tile stopped;
-/// `cursor` holds k1 - k0 ints): the same bits, with G's tile in cache.
+/// `cursor` holds k1 - k0 ints): the same bits, with G's tile in cache. `val` NULL: every value is 1.
 void sk_csc_tn_block(const int *col_ptr, const int *rows, const float *val, const float *g, ptrdiff_t ldg, float *out,
                      ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, ptrdiff_t j0, ptrdiff_t j1,
                      ptrdiff_t total_rows, ptrdiff_t tile, int *cursor);
