@@ -179,7 +179,6 @@ public struct Brian2CUBA: NeuronModel, Equatable {
     @inlinable public func parameterVJP(_ x: Float, _ s: FloatVector<4>, gOut: Float, gNext: FloatVector<4>) -> FloatVector<8> {
         let (m, vd) = integrate(x, s)
         let (gz, gvd, sg) = backParts(m, vd, gOut: gOut, gNext: gNext)
-        let z = (1 - m) * norseThreshold(vd - threshold, surrogate)
         var g = FloatVector<8>()
         g[3] = -gz * sg
         g[5] = gvd * (1 - m) * (1 - dm)
@@ -310,7 +309,6 @@ public struct Brian2COBA: NeuronModel, Equatable {
     @inlinable public func parameterVJP(_ x: Float, _ s: FloatVector<4>, gOut: Float, gNext: FloatVector<4>) -> FloatVector<11> {
         let (m, vd) = integrate(x, s)
         let (gz, gvd, sg) = backParts(m, vd, gOut: gOut, gNext: gNext)
-        let z = (1 - m) * norseThreshold(vd - threshold, surrogate)
         let a = (1 - m) * gvd * dt / tauMembrane
         var g = FloatVector<11>()
         g[3] = -gz * sg
@@ -420,7 +418,7 @@ public struct Brian2DeltaLIF: NeuronModel, Equatable {
 
     @inlinable public func parameterVJP(_ x: Float, _ s: FloatVector<2>, gOut: Float, gNext: FloatVector<2>) -> FloatVector<6> {
         let (m, vd) = integrate(x, s)
-        let (gz, gvd, sg) = backParts(m, vd, gOut: gOut, gNext: gNext)
+        let (gz, _, sg) = backParts(m, vd, gOut: gOut, gNext: gNext)
         let z = (1 - m) * norseThreshold(vd - threshold, surrogate)
         var g = FloatVector<6>()
         g[1] = -gz * sg
