@@ -7,7 +7,7 @@ import SpikeNN
 /// against the two layers run one after the other: the same bits, in inference and in training (outputs and
 /// the gradients of the input, weight and bias), for every neuron variant, surrogate, bias, panel remainder,
 /// input layout, instruction set and thread count; the cases it does not cover fall back.
-final class FusedInferenceTests: XCTestCase {
+final class FusedLinearNeuronTests: XCTestCase {
     /// Linear(k -> n) and the layer, with input spikes [T, B, k] of `rate` (values scaled by `graded` when set).
     private func setup(k: Int, n: Int, shape: [Int], rate: Float = 0.15, bias: Bool, graded: Bool = false,
                        seed: UInt64 = 3) -> (Linear, Variable) {
