@@ -92,10 +92,11 @@ public class Adam: Optimizer {
                         v[k].withUnsafeMutableBufferPointer { vp in
                             // Elementwise, so fixed chunks in parallel give the serial loop's bits.
                             let ptrs = UncheckedSendable((w.baseAddress!, gp.baseAddress!, mp.baseAddress!, vp.baseAddress!))
-                            let count = w.count, chunk = Adam.chunk
-                            Parallel.forEach(chunks: count < 2 * chunk ? 1 : (count + chunk - 1) / chunk) { c in
+                            let count = w.count, chunks = count < 2 * Adam.chunk ? 1 : (count + Adam.chunk - 1) / Adam.chunk
+                            let size = chunks == 1 ? count : Adam.chunk
+                            Parallel.forEach(chunks: chunks) { c in
                                 let (w, gp, mp, vp) = ptrs.value
-                                for i in (count < 2 * chunk ? 0 : c * chunk)..<(count < 2 * chunk ? count : Swift.min(count, (c + 1) * chunk)) {
+                                for i in (c * size)..<Swift.min(count, (c + 1) * size) {
                                     var gi = gp[i]
                                     if decoupled { w[i] *= 1 - lr * wd } else if wd != 0 { gi += wd * w[i] }
                                     mp[i] = b1 * mp[i] + (1 - b1) * gi
