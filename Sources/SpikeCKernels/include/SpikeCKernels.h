@@ -93,17 +93,18 @@ void sk_lif_backward(const sk_lif_params *p, const float *x, const float *states
 /// panels or whole rows of W^T).
 #define SK_PANEL_WIDTH 32
 
-/// Forward of a Linear layer followed by a LIF/IF layer in one pass (inference; training with `hout`), for batch elements b0 ..< b1 and the output
-/// columns of panel `panel` (columns panel*P ..< min(n, panel*P + P), P = SK_PANEL_WIDTH): for each step
-/// t and batch element b the row t * batch + b of the input, compressed (`row_ptr`, `col`, `val` as `sk_compress_rows`), is
-/// multiplied by W^T held in P-column panels (`panels`, as `sk_transpose_panels_width` with width P: the
-/// panel at column j0 is a [k, width] row-major block at `panels + j0 * k`, 64-byte aligned when `panels`
-/// is and P is a multiple of 16), `bias` [n] (may be NULL) is added, and the neurons (membrane in registers, from
-/// the resting level) integrate, fire and reset; spikes go to `out` [steps * batch, n] and, where `hout` is not NULL, H (the membrane after integration, before reset) to `hout` (same layout, for `sk_lif_backward_h`). The same bits as
-/// `sk_csr_spmm_rows` (then the bias added) followed by `sk_lif_forward`: each product is summed in the same
-/// order with the same multiply-add, and the neuron arithmetic is the same. `binary`: every value is 1 (spikes;
-/// `sk_all_ones`), so the AVX-512 loop adds without loading values. `isa`: 0 the best this CPU has,
-/// 1 portable, 2 AVX2 (if available), 3 AVX-512 (if available); the tests pin each.
+/// Forward of a Linear layer followed by a LIF/IF layer in one pass (inference; training with `hout`), for
+/// batch elements b0 ..< b1 and the output columns of panel `panel` (columns panel*P ..< min(n, panel*P + P),
+/// P = SK_PANEL_WIDTH): for each step t and batch element b the row t * batch + b of the input, compressed
+/// (`row_ptr`, `col`, `val` as `sk_compress_rows`), is multiplied by W^T held in P-column panels (`panels`,
+/// as `sk_transpose_panels_width` with width P: the panel at column j0 is a [k, width] row-major block at
+/// `panels + j0 * k`), `bias` [n] (may be NULL) is added, and the neurons (membranes in registers, from the
+/// resting level) integrate, fire and reset. Spikes go to `out` [steps * batch, n] and, where `hout` is not
+/// NULL, H (the membrane after integration, before reset) to `hout` (same layout, for `sk_lif_backward_h`).
+/// The same bits as `sk_csr_spmm_rows` (then the bias added) followed by `sk_lif_forward`: each product is
+/// summed in the same order with the same multiply-add, and the neuron arithmetic is the same. `binary`:
+/// every value is 1 (spikes; `sk_all_ones`), so the AVX-512 loop adds without loading values. `isa`: 0 the
+/// best this CPU has, 1 portable, 2 AVX2 (if available), 3 AVX-512 (if available); the tests pin each.
 void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int *col, const float *val,
                            const float *panels, const float *bias, float *out, float *hout, ptrdiff_t steps, ptrdiff_t batch,
                            ptrdiff_t n, ptrdiff_t k, ptrdiff_t b0, ptrdiff_t b1, ptrdiff_t panel, int binary, int isa);
@@ -135,8 +136,8 @@ void sk_csr_spmm_panel(const int *row_ptr, const int *col, const float *val, con
 void sk_csr_count_columns(const int *row_ptr, const int *col, ptrdiff_t r0, ptrdiff_t r1, int *counts);
 
 /// Scatters the entries of rows r0..r1 (in row order) to their columns: entry (r, kk) goes to position
-/// `cursor[kk]++` of `rows`/`tval` (`tval` may be NULL: rows only). With each chunk of rows given the cursors that follow the chunks before
-/// it, chunks run in parallel and give `sk_csr_transpose`'s result.
+/// `cursor[kk]++` of `rows`/`tval` (`tval` may be NULL: rows only). With each chunk of rows given the
+/// cursors that follow the chunks before it, chunks run in parallel and give `sk_csr_transpose`'s result.
 void sk_csr_scatter(const int *row_ptr, const int *col, const float *val, ptrdiff_t r0, ptrdiff_t r1,
                     int *cursor, int *rows, float *tval);
 
