@@ -22,12 +22,13 @@ let package = Package(
     ],
     targets: [
         .target(name: "SpikeCKernels"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "SpikeCore", dependencies: ["SpikeCKernels"]),
         .target(name: "SpikeNeurons", dependencies: ["SpikeCore"]),
         .target(name: "SpikeNN", dependencies: ["SpikeCore", "SpikeNeurons"]),
         .target(name: "SpikeCoding", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeIO"]),
-        .target(name: "SpikeIO", dependencies: ["SpikeCore"]),
+        .target(name: "SpikeIO", dependencies: ["SpikeCore", "CZlib"]),
         .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim"]),
         .target(name: "SpikeCLI", dependencies: [
