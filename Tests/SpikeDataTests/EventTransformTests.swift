@@ -89,6 +89,20 @@ final class EventTransformTests: XCTestCase {
         XCTAssertEqual(message { try CenterCrop(size: 10).apply(audio, rng: &rng) }, "CenterCrop: height must be 1 for a sensor without y, got 10")
     }
 
+    /// Tonic's Denoise, RefractoryPeriod, SpatialJitter and flips need a `y` field; here one-dimensional
+    /// streams (SHD) work, with neighbours along x only and y left at 0.
+    func testOneDimensionalStreams() throws {
+        let s = SensorSize(width: 10, height: 1, polarities: 1)
+        let e = try EventStream(x: [2, 3, 7, 2], y: [0, 0, 0, 0], t: [100, 105, 110, 120], p: [0, 0, 0, 0], sensorSize: s, hasY: false)
+        var rng = SeededRandom(seed: 2)
+        XCTAssertEqual(try Denoise(filterTime: 10).apply(e, rng: &rng).x, [3])  // only x = 3 has a recent neighbour (x = 2 at 100)
+        XCTAssertEqual(try RefractoryPeriod(delta: 25).apply(e, rng: &rng).x, [2, 3, 7])  // x = 2 again after 20 µs
+        let j = try SpatialJitter(varX: 4, varY: 4).apply(e, rng: &rng)
+        XCTAssertEqual(j.y, [0, 0, 0, 0])
+        XCTAssertEqual(try RandomFlipUD(p: 1).apply(e, rng: &rng), e)
+        XCTAssertEqual(try Downsample(spatialFactor: 0.5).apply(e, rng: &rng).x, [1, 1, 3, 1])
+    }
+
     // MARK: statistics of the random transforms with our generator
 
     func randomStream(_ n: Int, seed: UInt64 = 3) -> EventStream {
