@@ -34,34 +34,34 @@ public struct Train: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Train a spiking network (default: the embedded Randman task).")
 
     @Option(help: "Dataset (randman: generated from its parameters, nothing to download).") var dataset = "randman"
-    @Option(help: "Randman classes.") var classes = 10
-    @Option(help: "Randman input units.") var units = 100
-    @Option(help: "Time steps per sample.") var steps = 50
-    @Option(help: "Randman manifold dimension.") var manifoldDim = 2
-    @Option(help: "Randman smoothness alpha.") var alpha = 2.0
-    @Option(help: "Randman samples per class.") var samplesPerClass = 200
-    @Option(help: "Seed of the dataset.") var dataSeed: UInt64 = 42
+    @Option(parsing: .unconditional, help: "Randman classes.") var classes = 10
+    @Option(parsing: .unconditional, help: "Randman input units.") var units = 100
+    @Option(parsing: .unconditional, help: "Time steps per sample.") var steps = 50
+    @Option(parsing: .unconditional, help: "Randman manifold dimension.") var manifoldDim = 2
+    @Option(parsing: .unconditional, help: "Randman smoothness alpha.") var alpha = 2.0
+    @Option(parsing: .unconditional, help: "Randman samples per class.") var samplesPerClass = 200
+    @Option(parsing: .unconditional, help: "Seed of the dataset.") var dataSeed: UInt64 = 42
     @Option(help: "Input encoding: spike-times (Randman's own), rate (Poisson of the values) or latency.") var encoder = "spike-times"
     @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "128"
     @Option(help: "Hidden neuron model: any spiking model of `spike neuron --list` (lif, if, plif, leaky, cuba_lif, adex, ...).") var neuron = "lif"
     @Flag(help: "Hidden layers with recurrent weights (any spiking model; no self-connections unless --self-connections).") var recurrent = false
     @Flag(help: "Let recurrent hidden neurons connect to themselves.") var selfConnections = false
     @Option(help: "Neuron parameter trained with the weights, one value per layer (repeatable; e.g. w for plif, beta for leaky).") var learn: [String] = []
-    @Option(help: "Neuron membrane time constant in steps (lif).") var tau: Float = 10
+    @Option(parsing: .unconditional, help: "Neuron membrane time constant in steps (lif).") var tau: Float = 10
     @Option(name: .customLong("set"), help: "Further neuron parameter NAME=VALUE (as spike neuron --set).") var assignments: [String] = []
     @Option(help: "Surrogate gradient: sigmoid, atan, fast-sigmoid, triangle, erf, piecewise-quadratic, rectangle, straight-through (default atan for lif and if; other models keep their reference's default unless given).") var surrogate: String?
-    @Option(help: "Surrogate shape parameter (default: the family's).") var surrogateAlpha: Float?
+    @Option(parsing: .unconditional, help: "Surrogate shape parameter (default: the family's).") var surrogateAlpha: Float?
     @Option(help: "Readout: \(Readout.names.joined(separator: ", ")).") var readout = "max-membrane"
     @Option(name: .customLong("readout-set"), help: "Readout parameter NAME=VALUE (e.g. correct_rate=0.8, gradient=soft).") var readoutAssignments: [String] = []
-    @Option(help: "LI readout time constant in steps.") var readoutTau: Float = 10
-    @Option(help: "Gain on PyTorch's default weight initialisation.") var weightGain: Float = 4
-    @Option(help: "Epochs.") var epochs = 20
-    @Option(help: "Batch size.") var batchSize = 64
+    @Option(parsing: .unconditional, help: "LI readout time constant in steps.") var readoutTau: Float = 10
+    @Option(parsing: .unconditional, help: "Gain on PyTorch's default weight initialisation.") var weightGain: Float = 4
+    @Option(parsing: .unconditional, help: "Epochs.") var epochs = 20
+    @Option(parsing: .unconditional, help: "Batch size.") var batchSize = 64
     @Option(help: "Optimizer: adam, adamw or sgd.") var optimizer = "adam"
-    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 5e-3
-    @Option(help: "Weight decay.") var weightDecay: Float = 0
-    @Option(help: "Clip gradients to this global norm.") var clipNorm: Float?
-    @Option(help: "Seed of initialisation and batch order.") var seed: UInt64 = 0
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate.") var learningRate: Float = 5e-3
+    @Option(parsing: .unconditional, help: "Weight decay.") var weightDecay: Float = 0
+    @Option(parsing: .unconditional, help: "Clip gradients to this global norm.") var clipNorm: Float?
+    @Option(parsing: .unconditional, help: "Seed of initialisation and batch order.") var seed: UInt64 = 0
     @Option(help: "Write the trained network to this safetensors file.") var save: String?
     @Flag(help: "Print a one-line JSON summary on stdout.") var json = false
 

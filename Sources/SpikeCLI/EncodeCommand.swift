@@ -67,9 +67,9 @@ public struct EncodeCommand: ParsableCommand {
 
     @Argument(help: "Encoding method (see below).") var method: String
     @Option(help: "Input .npy (float32 or float64).") var input: String
-    @Option(help: "Time steps T.") var steps = 100
+    @Option(parsing: .unconditional, help: "Time steps T.") var steps = 100
     @Option(name: .customLong("set"), help: "Method parameter NAME=VALUE (repeatable).") var assignments: [String] = []
-    @Option(help: "Seed of stochastic encoders.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of stochastic encoders.") var seed: UInt64 = 0
     @Option(help: "Output spikes .npy.") var output: String
     @Option(help: "Draw a raster (and for adm, the signal with its reconstruction) to this SVG file.") var plot: String?
     @Option(help: "adm only: write the reconstruction from the spikes to this .npy.") var reconstruct: String?

@@ -12,8 +12,8 @@ public struct Neuron: ParsableCommand {
     @Option(help: "Input .npy, [T] or [T, N].") var input: String?
     @Option(name: .customLong("set"), help: "Model parameter NAME=VALUE (repeatable); a numeric parameter may take one value per neuron, NAME=v1,v2,...,vN.") var assignments: [String] = []
     @Option(help: "Device mismatch NAME=FRACTION (repeatable): parameter NAME of each neuron times 1 + FRACTION z, z ~ N(0, 1), seeded by --seed; NAME 'all' for every numeric parameter but dt.") var mismatch: [String] = []
-    @Option(help: "Seed of the mismatch draws.") var seed: UInt64 = 0
-    @Option(help: "Integration step in the model's time unit (see --list), for models that integrate with one.") var dt: Double?
+    @Option(parsing: .unconditional, help: "Seed of the mismatch draws.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Integration step in the model's time unit (see --list), for models that integrate with one.") var dt: Double?
     @Option(help: "Output directory.") var output: String?
     @Option(help: "Weights R (.npy, the input's shape) for grad_input.npy.") var gradWeights: String?
     @Option(help: "Also draw the traces as an SVG figure: membrane with spike marks, then one panel per further state.") var plot: String?

@@ -93,8 +93,8 @@ public struct Simulate: ParsableCommand {
     @Flag(help: "List the built-in examples with their --set names and defaults.") var listExamples = false
     @Flag(help: "Check the network file completely (parse and build the network), report its size, and exit without running.") var check = false
     @Option(help: "Output folder.") var output: String?
-    @Option(help: "Override the file's duration (ms).") var duration: Double?
-    @Option(help: "Override the file's seed.") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Override the file's duration (ms).") var duration: Double?
+    @Option(parsing: .unconditional, help: "Override the file's seed.") var seed: UInt64?
     @Flag(help: "Draw raster.svg: the spikes of every spikes monitor and the population rate.") var plot = false
     @Option(help: "After the run, save the network's whole state (neurons, queued spikes, weights, traces, generators, recordings, time) to this .safetensors file.") var saveState: String?
     @Option(help: "Continue from a state saved by --save-state with the same network file and seed: runs the duration further, bit for bit as one uninterrupted run.") var resume: String?
