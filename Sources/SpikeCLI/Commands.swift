@@ -108,6 +108,9 @@ public struct Train: ParsableCommand {
         options.encoder = encoder
         try options.validate()
         try spec.validate()
+        // Every size is checked against the memory budget before any work: the data set, then a batch's activations.
+        try MemoryBudget.check(bytes: data.estimatedBytes, what: "randman data set (\(classes) classes x \(samplesPerClass) samples x \(units) units)")
+        try Trainer.checkMemory(spec: spec, steps: steps, batchSize: min(batchSize, data.sampleCount))
         if let save { try checkWritable(save) }
         let full = try SpikeDataset.randman(data)
         let (train, test) = full.split(trainFraction: options.trainFraction)

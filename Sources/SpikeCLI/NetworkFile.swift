@@ -568,7 +568,7 @@ public enum NetworkFile {
             }
             return SynapsesDescription(node: node, name: name, source: source, target: target, variable: variable, rule: rule,
                                        weight: weight, delay: delay, maxDelay: maxDelay,
-                                       plasticity: try o["plasticity"].map { try PlasticityDescription.parse($0) })
+                                       plasticity: try o["plasticity"].map { try PlasticityDescription.parse($0, dt: dt) })
         }
 
         /// The rule of `connect` and, when the rule fixes it, the number of synapses (to check lists against).

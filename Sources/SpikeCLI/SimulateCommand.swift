@@ -141,6 +141,9 @@ public struct Simulate: ParsableCommand {
         }
         if let duration {
             guard duration >= 0, duration.isFinite else { throw CLIError("--duration must be >= 0 ms, got \(duration)") }
+            guard duration / Double(d.dt) < Double(Int32.max) else {
+                throw CLIError("--duration: \(duration) ms is more than the \(Int32.max) steps of \(d.dt) ms a run can have")
+            }
             d.duration = duration
         }
         if let seed { d.seed = seed }
@@ -179,6 +182,7 @@ public struct Simulate: ParsableCommand {
         if saveState != nil, start + steps >= 16_777_216 {
             throw CLIError("--save-state: a state can be saved up to step 16777215 (\(String(format: "%g", 16_777_215 * dtMs)) ms at dt \(net.dt) ms); this run ends at step \(start + steps)")
         }
+        try net.checkRun(steps: steps)
         FileHandle.standardError.write(Data("simulate: \(name): \(net.groups.count) groups (\(net.groups.reduce(0) { $0 + $1.size }) neurons), \(net.synapses.reduce(0) { $0 + $1.count }) synapses, \(d.duration) ms at dt \(d.dt) ms\(start > 0 ? String(format: " from %g ms", Double(start) * dtMs) : "")\n".utf8))
         let progress = SimulationProgress(dt: dtMs, offset: start)
         let t0 = Date()
