@@ -125,13 +125,10 @@ public struct Train: ParsableCommand {
     }
 }
 
-/// Fails early when `path`'s directory does not exist, before any work is done.
+/// Fails early, before any work is done, unless `path` can be written: its directory exists and is writable,
+/// and it is not something other than a regular file (`AtomicFile.checkDestination`).
 func checkWritable(_ path: String) throws {
-    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-        throw CLIError("\(path): directory '\(dir)' does not exist")
-    }
+    try AtomicFile.checkDestination(URL(fileURLWithPath: path))
 }
 
 /// `spike eval`: evaluates a checkpoint on the test split of the dataset it was trained on.

@@ -140,13 +140,9 @@ public enum NetworkFile {
     /// Reads and checks the network file at `path` (relative file names inside it are relative to its folder).
     public static func load(_ path: String) throws -> NetworkDescription {
         let url = URL(fileURLWithPath: path)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                throw CLIError("\(path): is a directory, not a network file")
-            }
-            throw CLIError("\(path): cannot read the network file (no such file?)")
-        }
+        let data: Data
+        do { data = try InputFile.read(path: path) }
+        catch let SpikeIOError.cannotRead(_, reason) { throw CLIError("\(path): cannot read the network file: \(reason)") }
         return try parse(Array(data), file: path, directory: url.deletingLastPathComponent())
     }
 

@@ -113,13 +113,9 @@ public struct Simulate: ParsableCommand {
             return (text, "example:\(name)", URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         case let (path?, nil):
             guard assignments.isEmpty else { throw CLIError("--set is for --example; edit the network file instead") }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                    throw CLIError("\(path): is a directory, not a network file")
-                }
-                throw CLIError("\(path): cannot read the network file")
-            }
+            let data: Data
+            do { data = try InputFile.read(path: path) }
+            catch let SpikeIOError.cannotRead(_, reason) { throw CLIError("\(path): cannot read the network file: \(reason)") }
             return (String(decoding: data, as: UTF8.self), path, URL(fileURLWithPath: path).deletingLastPathComponent())
         }
     }
