@@ -111,24 +111,22 @@ public struct Train: ParsableCommand {
         // Every size is checked against the memory budget before any work: the data set, then a batch's activations.
         try MemoryBudget.check(bytes: data.estimatedBytes, what: "randman data set (\(classes) classes x \(samplesPerClass) samples x \(units) units)")
         try Trainer.checkMemory(spec: spec, steps: steps, batchSize: min(batchSize, data.sampleCount))
-        if let save { try checkWritable(save) }
+        // The checkpoint's destination is validated before training and written, all or nothing, at the end.
+        let outputs = try save.map { try StagedOutputs([URL(fileURLWithPath: $0)]) }
         let full = try SpikeDataset.randman(data)
         let (train, test) = full.split(trainFraction: options.trainFraction)
         let display = ProgressDisplay()
         FileHandle.standardError.write(Data("randman: \(full.count) samples (\(train.count) train, \(test.count) test), \(classes) classes, \(units) units, \(steps) steps; network \(units)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
         let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, report: display.update)
-        if let save { try Checkpoint.save(model, spec: spec, dataset: data, training: options, to: URL(fileURLWithPath: save)) }
+        if let save, let outputs {
+            try outputs.stage(URL(fileURLWithPath: save)) { try Checkpoint.save(model, spec: spec, dataset: data, training: options, to: $0) }
+            try outputs.publish()
+        }
         if json { try printJSON(summary) } else {
             print(String(format: "test accuracy %.4f (train %.4f) in %.1f s, %.0f samples/s", summary.testAccuracy,
                          summary.trainAccuracy, summary.seconds, summary.samplesPerSecond))
         }
     }
-}
-
-/// Fails early, before any work is done, unless `path` can be written: its directory exists and is writable,
-/// and it is not something other than a regular file (`AtomicFile.checkDestination`).
-func checkWritable(_ path: String) throws {
-    try AtomicFile.checkDestination(URL(fileURLWithPath: path))
 }
 
 /// `spike eval`: evaluates a checkpoint on the test split of the dataset it was trained on.

@@ -82,7 +82,7 @@ public struct Simulate: ParsableCommand {
         Output (DIR): per spikes monitor NAME.npy ([K, 2]: index, time in ms) and NAME.csv; per state monitor \
         NAME_VAR.npy ([samples, neurons]) and NAME_VAR.csv; per rate monitor NAME.npy ([steps], Hz) and NAME.csv; \
         summary.json; with --plot raster.svg (raster of every spikes monitor and the population rate). Files appear \
-        only when the run succeeded, each written atomically. Examples: \(NetworkExampleFiles.names.joined(separator: ", ")) \
+        only when the run succeeded and every file (with --save-state the state too) was written: all or nothing. Examples: \(NetworkExampleFiles.names.joined(separator: ", ")) \
         (--example NAME --print shows one as a network file, --list-examples their --set names).
         """)
 
@@ -153,9 +153,13 @@ public struct Simulate: ParsableCommand {
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDir), !isDir.boolValue {
             throw CLIError("\(output): exists and is not a folder")
         }
-        if let saveState { try checkWritable(saveState) }
         let spikeMonitors = d.monitors.filter { if case .spikes = $0.kind { return true }; return false }
         if plot, spikeMonitors.isEmpty { throw CLIError("\(name): --plot draws the spikes monitors, and the file has none") }
+        // Every output (recordings, plot, summary, state) is validated now and published together at the end.
+        let dir = URL(fileURLWithPath: output)
+        let fileNames = d.monitors.flatMap(\.files) + (plot ? ["raster.svg"] : []) + ["summary.json"]
+        let stateURL = saveState.map { URL(fileURLWithPath: $0) }
+        let outputs = try StagedOutputs(fileNames.map { dir.appendingPathComponent($0) } + (stateURL.map { [$0] } ?? []), creating: [dir])
 
         let net = try NetworkBuilder.build(d)
         // The step as written (0.1, not the nearest Float's 0.10000000149), so times and durations read as given.
@@ -208,15 +212,13 @@ public struct Simulate: ParsableCommand {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .prettyPrinted]
         files.append(("summary.json", try enc.encode(summary)))
-        let dir = URL(fileURLWithPath: output)
-        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
-        catch { throw CLIError("\(output): cannot create the output folder") }
-        try Self.publish(files, in: dir)
-        if let saveState {
+        for (f, data) in files { try outputs.stage(data, for: dir.appendingPathComponent(f)) }
+        if let stateURL {
             var (tensors, metadata) = try net.checkpoint()
             for w in net.monitors.compactMap({ $0 as? WeightMonitor }) { tensors += w.checkpoint() }
-            try SafeTensors.write(tensors, metadata: metadata, to: URL(fileURLWithPath: saveState))
+            try outputs.stage(stateURL) { try SafeTensors.write(tensors, metadata: metadata, to: $0) }
         }
+        try outputs.publish()
 
         if json { try printJSON(summary) } else {
             let from = start > 0 ? String(format: ", from %g ms", Double(start) * dtMs) : ""
@@ -227,21 +229,6 @@ public struct Simulate: ParsableCommand {
             }
             if example == "stdp", let report = try? NetworkExamples.stdpReport(net) { Swift.print(report.summary) }
             Swift.print("wrote \(files.count) files to \(output)")
-        }
-    }
-
-    /// Writes `files` into `dir` all or nothing: each is written and synced in a staging folder inside `dir`
-    /// (`AtomicFile`), and only when all are complete are they renamed into place (a rename within one file
-    /// system is atomic); on any failure the staging folder is removed and `dir` keeps what it had.
-    static func publish(_ files: [(String, Data)], in dir: URL) throws {
-        let staging = dir.appendingPathComponent(".spike-simulate-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
-        catch { throw CLIError("\(dir.path): cannot write into the output folder") }
-        defer { try? FileManager.default.removeItem(at: staging) }
-        for (f, data) in files { try AtomicFile.write(data, to: staging.appendingPathComponent(f)) }
-        for (f, _) in files {
-            let from = staging.appendingPathComponent(f).path, to = dir.appendingPathComponent(f).path
-            guard rename(from, to) == 0 else { throw CLIError("\(to): cannot move the finished file into place") }
         }
     }
 
