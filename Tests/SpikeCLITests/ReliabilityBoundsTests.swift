@@ -139,6 +139,16 @@ final class ReliabilityBoundsTests: SpikeProcessTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("o")))
     }
 
+    func testFlagsAtTheirExtremes() throws {
+        let x = try write(Tensor([0.1, 0.5, 0.2]), "x.npy")
+        try assertOneLineError(["encode", "weighted-phase", "--input", x, "--output", path("o.npy"), "--set", "phases=9223372036854775807"],
+                               "phases: steps must be at most 2147483647")
+        // A batch larger than the data set is the whole data set (batchCount overflowed before).
+        let r = try spike(["train", "--classes", "2", "--units", "12", "--steps", "12", "--samples-per-class", "16", "--hidden", "8",
+                           "--epochs", "1", "--batch-size", "9223372036854775807"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
     func testBadBudgetVariableIsAnError() throws {
         try assertOneLineError(["train", "--hidden", "8"], budget: "lots", "SPIKEKIT_MEMORY_BUDGET", "'lots' is not a size")
     }
