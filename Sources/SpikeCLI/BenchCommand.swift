@@ -84,12 +84,12 @@ struct LIFLayerWork {
 struct LIFLayerBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "lif-layer",
         abstract: "Linear + LIF layer over T steps, forward + backward and inference forward (peers/lif_layer.py).")
-    @Option var steps = 100
-    @Option var batch = 16
-    @Option var inputs = 512
-    @Option var outputs = 512
-    @Option var rate: Float = 0.1
-    @Option var repeats = 5
+    @Option(parsing: .unconditional) var steps = 100
+    @Option(parsing: .unconditional) var batch = 16
+    @Option(parsing: .unconditional) var inputs = 512
+    @Option(parsing: .unconditional) var outputs = 512
+    @Option(parsing: .unconditional) var rate: Float = 0.1
+    @Option(parsing: .unconditional) var repeats = 5
     @Flag(help: "Time only the inference forward (for profiling it).") var inferenceOnly = false
     @Flag var json = false
 
@@ -102,6 +102,7 @@ struct LIFLayerBench: ParsableCommand {
     func run() throws {
         guard steps > 0, batch > 0, inputs > 0, outputs > 0, repeats > 0 else { throw CLIError("bench: sizes and repeats must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
+        try checkBenchMemory(steps: steps, batch: batch, widths: [inputs, outputs], weights: [inputs, outputs])
         let m = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
             .measureWithMinima(repeats: repeats, inferenceOnly: inferenceOnly)
         let (fb, f, spikes) = (m.forwardBackward, m.forward, m.spikes)
@@ -118,13 +119,13 @@ struct LIFLayerBench: ParsableCommand {
 struct TrainStepBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train-step",
         abstract: "One training step (forward, backward, Adam) of the 3-layer spiking MLP of peers/train_step.py.")
-    @Option var steps = 100
-    @Option var batch = 64
-    @Option var inputs = 700
-    @Option var hidden = 256
-    @Option var classes = 20
-    @Option var rate: Float = 0.05
-    @Option var repeats = 5
+    @Option(parsing: .unconditional) var steps = 100
+    @Option(parsing: .unconditional) var batch = 64
+    @Option(parsing: .unconditional) var inputs = 700
+    @Option(parsing: .unconditional) var hidden = 256
+    @Option(parsing: .unconditional) var classes = 20
+    @Option(parsing: .unconditional) var rate: Float = 0.05
+    @Option(parsing: .unconditional) var repeats = 5
     @Flag var json = false
 
     struct Result: Encodable {
@@ -135,6 +136,7 @@ struct TrainStepBench: ParsableCommand {
     func run() throws {
         guard steps > 0, batch > 0, inputs > 0, hidden > 0, classes > 1, repeats > 0 else { throw CLIError("bench: sizes must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
+        try checkBenchMemory(steps: steps, batch: batch, widths: [inputs, hidden, hidden, classes], weights: [inputs, hidden, hidden, classes])
         Memory.keepFreedMemory()
         var rng = SeededRandom(seed: 0)
         let x = Variable(Tensor.bernoulli([steps, batch, inputs], p: rate, rng: &rng))
@@ -180,16 +182,18 @@ struct TrainStepBench: ParsableCommand {
 struct DensitySweep: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sweep",
         abstract: "The lif-layer work over input rates 0.01 to 0.5: the sparse/dense crossover.")
-    @Option var steps = 100
-    @Option var batch = 16
-    @Option var inputs = 512
-    @Option var outputs = 512
-    @Option var repeats = 3
+    @Option(parsing: .unconditional) var steps = 100
+    @Option(parsing: .unconditional) var batch = 16
+    @Option(parsing: .unconditional) var inputs = 512
+    @Option(parsing: .unconditional) var outputs = 512
+    @Option(parsing: .unconditional) var repeats = 3
     @Flag var json = false
 
     struct Row: Encodable { let rate: Float; let forwardBackwardSeconds: Double; let forwardSeconds: Double; let outputSpikes: Int }
 
     func run() throws {
+        guard steps > 0, batch > 0, inputs > 0, outputs > 0, repeats > 0 else { throw CLIError("bench: sizes and repeats must be positive") }
+        try checkBenchMemory(steps: steps, batch: batch, widths: [inputs, outputs], weights: [inputs, outputs])
         var rows: [Row] = []
         for rate: Float in [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] {
             let (fb, f, spikes) = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
@@ -199,4 +203,12 @@ struct DensitySweep: ParsableCommand {
         }
         if json { try printJSON(rows) }
     }
+}
+
+/// Refuses a benchmark whose tensors exceed the memory budget: the activations (`steps x batch x` every width,
+/// kept for the backward, four float32 each) and the weights between consecutive widths.
+func checkBenchMemory(steps: Int, batch: Int, widths: [Int], weights: [Int]) throws {
+    let activations = MemoryBudget.sum(widths.map { MemoryBudget.product([steps, batch, $0, 16]) })
+    let w = MemoryBudget.sum(zip(weights, weights.dropFirst()).map { MemoryBudget.product([$0, $1, 16]) })
+    try MemoryBudget.check(bytes: MemoryBudget.sum([activations, w]), what: "bench: \(steps) steps x batch \(batch) x widths \(widths.map(String.init).joined(separator: "-"))")
 }

@@ -29,14 +29,34 @@ public enum Checkpoint {
         func decode<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
             guard let s = meta[key] else { throw CLIError("\(name): metadata lacks '\(key)'") }
             do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) }
+            catch let DecodingError.dataCorrupted(c) { throw CLIError("\(name): metadata '\(key)' is not valid: \(c.debugDescription)") }
+            catch let DecodingError.keyNotFound(k, _) { throw CLIError("\(name): metadata '\(key)' lacks '\(k.stringValue)'") }
+            catch let DecodingError.typeMismatch(_, c) {
+                throw CLIError("\(name): metadata '\(key)': '\(c.codingPath.map(\.stringValue).joined(separator: "."))' is not valid: \(c.debugDescription)")
+            }
+            catch let DecodingError.valueNotFound(_, c) {
+                throw CLIError("\(name): metadata '\(key)': '\(c.codingPath.map(\.stringValue).joined(separator: "."))' is missing")
+            }
             catch { throw CLIError("\(name): metadata '\(key)' is not valid: \(error)") }
         }
         let spec = try decode("spikekit.network", NetworkSpec.self)
         let dataset = try decode("spikekit.dataset", RandmanConfig.self)
         let training = try decode("spikekit.training", TrainingOptions.self)
-        do { try spec.validate() } catch { throw CLIError("\(name): \(error)") }
+        // Every value of the metadata is checked before use, and every error names the file: a flipped byte
+        // must not reach a precondition or the allocator.
+        do {
+            try spec.validate()
+            guard spec.inputs == dataset.units, spec.outputs == dataset.classes else {
+                throw CLIError("the network has \(spec.inputs) inputs and \(spec.outputs) outputs, the data set \(dataset.units) units and \(dataset.classes) classes")
+            }
+            try dataset.validate()
+            try training.validate()
+            try MemoryBudget.check(bytes: dataset.estimatedBytes, what: "randman data set (\(dataset.classes) classes x \(dataset.samplesPerClass) samples x \(dataset.units) units)")
+            try Trainer.checkMemory(spec: spec, steps: dataset.steps, batchSize: min(256, max(1, dataset.sampleCount)))
+        } catch { throw CLIError("\(name): \(error)") }
         var rng = SeededRandom(seed: 0)
-        let model = try spec.build(rng: &rng)
+        let model: Sequential
+        do { model = try spec.build(rng: &rng) } catch { throw CLIError("\(name): \(error)") }
         let stored = Dictionary(tensors, uniquingKeysWith: { a, _ in a })
         for (key, p) in model.namedParameters {
             guard let t = stored[key] else { throw CLIError("\(name): tensor '\(key)' is missing") }

@@ -27,8 +27,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         guard batchSize >= 1 else { throw CLIError("batch size must be at least 1, got \(batchSize)") }
         guard Self.optimizers.contains(optimizer) else { throw CLIError("unknown optimizer '\(optimizer)' (known: \(Self.optimizers.joined(separator: ", ")))") }
         guard learningRate > 0, learningRate.isFinite else { throw CLIError("learning rate must be > 0, got \(learningRate)") }
-        guard weightDecay >= 0 else { throw CLIError("weight decay must be >= 0, got \(weightDecay)") }
-        if let c = clipNorm, !(c > 0) { throw CLIError("clip norm must be > 0, got \(c)") }
+        guard weightDecay >= 0, weightDecay.isFinite else { throw CLIError("weight decay must be finite and >= 0, got \(weightDecay)") }
+        guard momentum >= 0, momentum < 1 else { throw CLIError("momentum must be in [0, 1), got \(momentum)") }
+        if let c = clipNorm, !(c > 0 && c.isFinite) { throw CLIError("clip norm must be finite and > 0, got \(c)") }
         guard Self.encoders.contains(encoder) else { throw CLIError("unknown encoder '\(encoder)' (known: \(Self.encoders.joined(separator: ", ")))") }
         guard trainFraction > 0, trainFraction < 1 else { throw CLIError("train fraction must be in (0, 1), got \(trainFraction)") }
     }
@@ -80,10 +81,20 @@ public struct TrainingSummary: Codable, Sendable {
 
 /// Trains `spec` on a dataset and evaluates it.
 public enum Trainer {
+    /// Refuses a batch of `batchSize` samples of `steps` steps through `spec` whose activations exceed the
+    /// memory budget: per step, sample and neuron four float32 values are kept for the backward pass (input,
+    /// membrane, spikes, state), for the inputs, every hidden layer and the outputs.
+    public static func checkMemory(spec: NetworkSpec, steps: Int, batchSize: Int) throws {
+        let neurons = MemoryBudget.sum([spec.inputs, spec.outputs] + spec.hidden.map { $0 })
+        try MemoryBudget.check(bytes: MemoryBudget.product([steps, batchSize, neurons ?? -1, 16]),
+                               what: "a batch of \(batchSize) samples x \(steps) steps through network \(([spec.inputs] + spec.hidden + [spec.outputs]).map(String.init).joined(separator: "-"))")
+    }
+
     /// Mean loss and accuracy of `model` on `data`, without recording gradients.
     public static func evaluate(_ model: Sequential, spec: NetworkSpec, data: SpikeDataset, batchSize: Int,
                                 options: TrainingOptions = TrainingOptions()) throws -> (loss: Float, accuracy: Float) {
         let readout = try spec.makeReadout()
+        try checkMemory(spec: spec, steps: data.steps, batchSize: min(batchSize, max(1, data.count)))
         model.setTraining(false)
         defer { model.setTraining(true) }
         var hits: Float = 0, lossSum: Float = 0
@@ -106,6 +117,7 @@ public enum Trainer {
         guard !train.isEmpty else { throw CLIError("training set is empty") }
         guard !test.isEmpty else { throw CLIError("test set is empty") }
         let readout = try spec.makeReadout()
+        try checkMemory(spec: spec, steps: train.steps, batchSize: min(options.batchSize, train.count))
         var rng = SeededRandom(seed: options.seed)
         let model = try spec.build(rng: &rng)
         let opt = options.makeOptimizer(model.parameters)
