@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "SpikeData", targets: ["SpikeData"]),
         .library(name: "SpikeIO", targets: ["SpikeIO"]),
         .library(name: "SpikeSim", targets: ["SpikeSim"]),
+        // The CLI's file readers (network files, YAML subset) for the fuzz targets of Fuzz/Package.swift.
+        .library(name: "SpikeCLI", targets: ["SpikeCLI"]),
         .executable(name: "spike", targets: ["spike"]),
     ],
     dependencies: [

@@ -15,14 +15,20 @@ public struct FileNode {
     public init(file: String, value: JSON) { self.file = file; path = ""; self.value = value }
     init(file: String, path: String, value: JSON) { self.file = file; self.path = path; self.value = value }
 
-    /// An error at this place: `file: path: message`.
+    /// The longest message of `error`, in characters: messages quote input cut (`MessageText`), and what they
+    /// pass on from elsewhere (a model's parameter check) is cut here.
+    static let messageLimit = 2000
+
+    /// An error at this place: `file: path: message` (one line: control characters escaped, the place and message
+    /// cut after `messageLimit` characters).
     public func error(_ message: String) -> CLIError {
-        CLIError(path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)")
+        CLIError("\(file): " + MessageText.excerpt(path.isEmpty ? message : "\(path): \(message)", limit: Self.messageLimit))
     }
 
-    /// The place of member `key` below this one.
+    /// The place of member `key` below this one (a key from the file is cut and escaped as in messages).
     func child(_ key: String, _ value: JSON) -> FileNode {
-        FileNode(file: file, path: path.isEmpty ? key : "\(path).\(key)", value: value)
+        let key = MessageText.excerpt(key)
+        return FileNode(file: file, path: path.isEmpty ? key : "\(path).\(key)", value: value)
     }
 
     /// Whether the value is JSON `null`.
@@ -40,7 +46,7 @@ public struct FileNode {
             }
             guard seen.insert(key).inserted else { throw child(key, .null).error("given twice") }
         }
-        for key in required where !seen.contains(key) { throw error("missing field '\(key)'") }
+        for key in required where !seen.contains(key) { throw error("missing field \(MessageText.quoted(key))") }
         return Members(node: self, members: members)
     }
 
@@ -61,14 +67,14 @@ public struct FileNode {
     /// A finite number as a Float (read from its text, so a Float's shortest form reads back exactly).
     func float() throws -> Float {
         guard case let .number(text, _) = value else { throw error("expected a number, got \(value.kind)") }
-        guard let f = Float(text), f.isFinite else { throw error("\(text) is not a finite 32-bit number") }
+        guard let f = Float(text), f.isFinite else { throw error("\(MessageText.excerpt(text)) is not a finite 32-bit number") }
         return f
     }
 
     /// An integer (written without a fraction or exponent).
     func int() throws -> Int {
         guard case let .number(text, integer) = value else { throw error("expected an integer, got \(value.kind)") }
-        guard let i = integer else { throw error("expected an integer, got \(text)") }
+        guard let i = integer else { throw error("expected an integer, got \(MessageText.excerpt(text))") }
         return i
     }
 
@@ -124,7 +130,7 @@ public struct FileNode {
         let s = try string()
         let ok = !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "_-.".unicodeScalars.contains($0) }
         guard ok, !s.hasPrefix("."), !s.hasPrefix("-") else {
-            throw error("'\(s)' is not a valid name (letters, digits, '_', '-', '.'; it names output files)")
+            throw error("\(MessageText.quoted(s)) is not a valid name (letters, digits, '_', '-', '.'; it names output files)")
         }
         return s
     }
@@ -142,7 +148,7 @@ struct Members {
 
     /// Member `key`, which the object's `required` list guarantees.
     func required(_ key: String) throws -> FileNode {
-        guard let n = self[key] else { throw node.error("missing field '\(key)'") }
+        guard let n = self[key] else { throw node.error("missing field \(MessageText.quoted(key))") }
         return n
     }
 

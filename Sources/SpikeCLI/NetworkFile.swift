@@ -180,7 +180,7 @@ public enum NetworkFile {
         init(root: FileNode, directory: URL) { self.root = root; self.directory = directory }
 
         mutating func claim(_ name: String, _ node: FileNode) throws {
-            if let other = names[name] { throw node.error("the name '\(name)' is already used by \(other)") }
+            if let other = names[name] { throw node.error("the name \(MessageText.quoted(name)) is already used by \(other)") }
             names[name] = node.path.hasSuffix(".name") ? String(node.path.dropLast(5)) : node.path
         }
 
@@ -206,7 +206,7 @@ public enum NetworkFile {
             var files: [String: String] = [:]
             for m in monitors {
                 for f in m.files {
-                    if let other = files[f] { throw m.node.error("its output file '\(f)' is also written by \(other)") }
+                    if let other = files[f] { throw m.node.error("its output file \(MessageText.quoted(f)) is also written by \(other)") }
                     files[f] = m.node.path
                 }
             }
@@ -231,7 +231,7 @@ public enum NetworkFile {
             let known = entry.parameters.map(\.name)
             let numeric = (try? NeuronRegistry.model(id, parameters: [:]))?.parameterNames ?? []
             if let p = o["parameters"] {
-                let members = try p.object(allowed: known) { "model \(id) has no parameter '\($0)' (has \(known.joined(separator: ", ")))" }
+                let members = try p.object(allowed: known) { "model \(id) has no parameter \(MessageText.quoted($0)) (has \(known.joined(separator: ", ")))" }
                 for key in members.keys {
                     let v = members[key]!
                     switch v.value {
@@ -263,7 +263,7 @@ public enum NetworkFile {
             var mismatch: [(String, Float, FileNode)] = []
             if let m = o["mismatch"] {
                 let names = model.parameterNames.filter { $0 != "dt" }
-                let members = try m.object(allowed: names) { "model \(id) has no numeric parameter '\($0)' to mismatch (has \(names.joined(separator: ", ")))" }
+                let members = try m.object(allowed: names) { "model \(id) has no numeric parameter \(MessageText.quoted($0)) to mismatch (has \(names.joined(separator: ", ")))" }
                 for key in members.keys {
                     let v = members[key]!
                     let f = try v.float()
@@ -273,7 +273,7 @@ public enum NetworkFile {
             }
             var initial: [(String, SynapseValues, FileNode)] = []
             if let i = o["initial"] {
-                let members = try i.object(allowed: model.stateNames) { "model \(id) has no state variable '\($0)' (has \(model.stateNames.joined(separator: ", ")))" }
+                let members = try i.object(allowed: model.stateNames) { "model \(id) has no state variable \(MessageText.quoted($0)) (has \(model.stateNames.joined(separator: ", ")))" }
                 for key in members.keys {
                     let v = members[key]!
                     initial.append((key, try values(v, count: size, what: "values"), v))
@@ -318,7 +318,7 @@ public enum NetworkFile {
                     if let mn, let mx, mn > mx { throw node.error("normal needs min <= max, got [\(mn), \(mx)]") }
                     return .normal(mean: try o.required("mean").float(), std: std, min: mn, max: mx)
                 case let other:
-                    throw d.error("unknown distribution '\(other)' (known: uniform, normal)")
+                    throw d.error("unknown distribution \(MessageText.quoted(other)) (known: uniform, normal)")
                 }
             default:
                 throw node.error("expected a number, a list or a distribution object, got \(node.value.kind)")
@@ -330,7 +330,7 @@ public enum NetworkFile {
         func groupName(_ node: FileNode) throws -> String {
             let g = try node.string()
             guard groupSizes[g] != nil else {
-                throw node.error("no group named '\(g)' (groups: \(groupSizes.keys.sorted().joined(separator: ", ")))")
+                throw node.error("no group named \(MessageText.quoted(g)) (groups: \(groupSizes.keys.sorted().joined(separator: ", ")))")
             }
             return g
         }
@@ -340,7 +340,7 @@ public enum NetworkFile {
             let v = try node.string()
             let model = groupModels[group]!
             guard v == "input" || model.stateNames.contains(v) else {
-                throw node.error("model \(model.id) of group '\(group)' has no state variable '\(v)' (targets: input, \(model.stateNames.joined(separator: ", ")))")
+                throw node.error("model \(model.id) of group \(MessageText.quoted(group)) has no state variable \(MessageText.quoted(v)) (targets: input, \(model.stateNames.joined(separator: ", ")))")
             }
             return v
         }
@@ -367,7 +367,7 @@ public enum NetworkFile {
             case "poisson_input": allowed = ["target", "variable", "count", "rate", "weight"]
             case "encoder": allowed = ["method", "values", "file", "steps", "parameters", "loop"]
             default:
-                throw typeNode.error("unknown input type '\(type)' (known: poisson, correlated_poisson, spike_generator, current, poisson_input, encoder)")
+                throw typeNode.error("unknown input type \(MessageText.quoted(type)) (known: poisson, correlated_poisson, spike_generator, current, poisson_input, encoder)")
             }
             let required: [String] = ["poisson": ["size", "rate"], "correlated_poisson": ["size", "rate", "correlation"], "spike_generator": ["size"], "current": ["target"],
                                       "poisson_input": ["target", "count", "rate", "weight"], "encoder": ["method"]][type]!
@@ -455,7 +455,7 @@ public enum NetworkFile {
                 }
                 let n = groupSizes[target]!
                 guard t.rank == 2, t.shape[0] > 0, t.shape[1] == 1 || t.shape[1] == n else {
-                    throw (o["values"] ?? o["file"]!).error("expected [T, \(n)] or [T, 1] values for group '\(target)', got shape \(t.shape)")
+                    throw (o["values"] ?? o["file"]!).error("expected [T, \(n)] or [T, 1] values for group \(MessageText.quoted(target)), got shape \(t.shape)")
                 }
                 guard t.scalars.allSatisfy(\.isFinite) else { throw (o["values"] ?? o["file"]!).error("values must be finite") }
                 kind = .current(target: target, variable: variable, values: t)
@@ -470,7 +470,7 @@ public enum NetworkFile {
                 let methodNode = try o.required("method")
                 let method = try methodNode.string()
                 guard EncodeCommand.methods.contains(method) else {
-                    throw methodNode.error("unknown encoding method '\(method)' (known: \(EncodeCommand.methods.joined(separator: ", ")))")
+                    throw methodNode.error("unknown encoding method \(MessageText.quoted(method)) (known: \(EncodeCommand.methods.joined(separator: ", ")))")
                 }
                 let x: Tensor
                 switch (o["values"], o["file"]) {
@@ -516,7 +516,7 @@ public enum NetworkFile {
         func sourceName(_ node: FileNode) throws -> String {
             let s = try node.string()
             guard sourceSizes[s] != nil else {
-                throw node.error("no group or spiking input named '\(s)' (known: \(sourceSizes.keys.sorted().joined(separator: ", ")))")
+                throw node.error("no group or spiking input named \(MessageText.quoted(s)) (known: \(sourceSizes.keys.sorted().joined(separator: ", ")))")
             }
             return s
         }
@@ -581,10 +581,10 @@ public enum NetworkFile {
                                               "fixed_in_degree": ["k", "self_connections"], "fixed_out_degree": ["k", "self_connections"],
                                               "explicit": ["pre", "post"]]
             guard let allowed = params[ruleName] else {
-                throw (o?["rule"] ?? node).error("unknown connectivity rule '\(ruleName)' (known: \(rules.joined(separator: ", ")))")
+                throw (o?["rule"] ?? node).error("unknown connectivity rule \(MessageText.quoted(ruleName)) (known: \(rules.joined(separator: ", ")))")
             }
             let needed = ["random": ["p"], "fixed_in_degree": ["k"], "fixed_out_degree": ["k"], "explicit": ["pre", "post"]][ruleName] ?? []
-            if o == nil, !needed.isEmpty { throw node.error("rule '\(ruleName)' needs \(needed.joined(separator: " and ")): write it as an object") }
+            if o == nil, !needed.isEmpty { throw node.error("rule \(MessageText.quoted(ruleName)) needs \(needed.joined(separator: " and ")): write it as an object") }
             let m = try o.map { _ in try node.object(allowed: ["rule"] + allowed, required: ["rule"] + needed) }
             let selfConnections = try m?["self_connections"]?.bool() ?? true
             let excluded = sameGroup && !selfConnections
@@ -643,7 +643,7 @@ public enum NetworkFile {
                 guard !vars.isEmpty else { throw vNode.error("no variables to record") }
                 let model = groupModels[g]!
                 for (k, v) in vars.enumerated() where !model.stateNames.contains(v) {
-                    throw try vNode.array()[k].error("model \(model.id) of group '\(g)' has no state variable '\(v)' (has \(model.stateNames.joined(separator: ", ")))")
+                    throw try vNode.array()[k].error("model \(model.id) of group \(MessageText.quoted(g)) has no state variable \(MessageText.quoted(v)) (has \(model.stateNames.joined(separator: ", ")))")
                 }
                 if Set(vars).count != vars.count { throw vNode.error("a variable is listed twice") }
                 var neurons: [Int]? = nil
@@ -651,7 +651,7 @@ public enum NetworkFile {
                     let ns = try nNode.ints()
                     let size = groupSizes[g]!
                     for (k, n) in ns.enumerated() where n < 0 || n >= size {
-                        throw try nNode.array()[k].error("neuron \(n) out of range 0..<\(size) of group '\(g)'")
+                        throw try nNode.array()[k].error("neuron \(n) out of range 0..<\(size) of group \(MessageText.quoted(g))")
                     }
                     neurons = ns
                 }
@@ -663,7 +663,7 @@ public enum NetworkFile {
                 let sNode = try o.required("synapses")
                 let s = try sNode.string()
                 guard projections.contains(s) else {
-                    throw sNode.error("no synapses named '\(s)' (synapses: \(projections.sorted().joined(separator: ", ")))")
+                    throw sNode.error("no synapses named \(MessageText.quoted(s)) (synapses: \(projections.sorted().joined(separator: ", ")))")
                 }
                 var indices: [Int]? = nil
                 if let iNode = o["indices"] {
@@ -674,7 +674,7 @@ public enum NetworkFile {
                 kind = .weights(synapses: s, indices: indices, every: try o["every"]?.int(in: 1...Int(Int32.max)) ?? 1)
                 defaultName = "weights_\(s)"
             default:
-                throw typeNode.error("unknown monitor type '\(type)' (known: spikes, state, rate, weights)")
+                throw typeNode.error("unknown monitor type \(MessageText.quoted(type)) (known: spikes, state, rate, weights)")
             }
             let name = try o["name"]?.name() ?? defaultName
             try claim(name, o["name"] ?? node)

@@ -36,16 +36,16 @@ public struct PlasticityDescription {
         let ruleNode = try head.required("rule")
         let rule = try ruleNode.string()
         guard let fields = Self.fields[rule] else {
-            throw ruleNode.error("unknown plasticity rule '\(rule)' (known: \(rules.joined(separator: ", ")))")
+            throw ruleNode.error("unknown plasticity rule \(MessageText.quoted(rule)) (known: \(rules.joined(separator: ", ")))")
         }
-        let o = try node.object(allowed: ["rule"] + fields, required: ["rule"]) { "\(rule) has no field '\($0)' (has \(fields.joined(separator: ", ")))" }
+        let o = try node.object(allowed: ["rule"] + fields, required: ["rule"]) { "\(rule) has no field \(MessageText.quoted($0)) (has \(fields.joined(separator: ", ")))" }
         var numbers: [String: Float] = [:]
         for key in o.keys where !["rule", "pairing", "dependence", "set", "reward", "pre_timing"].contains(key) { numbers[key] = try o.required(key).float() }
         func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws -> T? where T.RawValue == String {
             guard let n = o[key] else { return nil }
             let s = try n.string()
             guard let v = T(rawValue: s) else {
-                throw n.error("unknown \(key) '\(s)' (known: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw n.error("unknown \(key) \(MessageText.quoted(s)) (known: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             return v
         }
@@ -53,7 +53,7 @@ public struct PlasticityDescription {
         if let n = o["set"] {
             let s = try n.string()
             guard let found = tripletSets.first(where: { $0.0 == s }) else {
-                throw n.error("unknown parameter set '\(s)' (known: \(tripletSets.map(\.0).joined(separator: ", ")))")
+                throw n.error("unknown parameter set \(MessageText.quoted(s)) (known: \(tripletSets.map(\.0).joined(separator: ", ")))")
             }
             set = found.1
         }

@@ -12,7 +12,14 @@ import SpikeKit
 ///
 /// Anchors, aliases, tags, block scalars (`|`, `>`) and multiple documents are not part of the subset and are
 /// errors naming the line. Duplicate keys are kept (the network-file checks report them by place).
+///
+/// Lines end with LF or CRLF. Limits: nesting (block and flow together) at most `maxDepth` levels, the whole
+/// document read in linear time (a flow collection over many lines too); quoted input in errors is cut
+/// (`MessageText`).
 public enum YAMLSubset {
+    /// The deepest nesting of collections (block and flow together) a document may have, as JSON's.
+    public static let maxDepth = JSON.maxDepth
+
     /// Why a document could not be read, with its line.
     public struct ParseError: Error, Sendable {
         /// What is wrong and where (`... at line 7`).
@@ -23,11 +30,14 @@ public enum YAMLSubset {
 
     /// Parses a whole document; errors name the line (`... at line 7`).
     public static func parse(document bytes: [UInt8]) throws -> JSON {
-        guard let text = String(bytes: bytes, encoding: .utf8) else { throw ParseError(message: "the file is not valid UTF-8") }
+        guard bytes.count <= JSON.maxDocumentBytes else {
+            throw ParseError(message: "the document is \(bytes.count) bytes, over the limit of \(JSON.maxDocumentBytes)")
+        }
+        guard isValidUTF8(bytes) else { throw ParseError(message: "the file is not valid UTF-8") }
         var lines: [Line] = []
-        for (k, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var s = String(raw)
-            if s.hasSuffix("\r") { s.removeLast() }
+        // Split the bytes, not the String: "\r\n" is one Character, so a String split at "\n" misses CRLF ends.
+        for (k, raw) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let s = String(decoding: raw.last == 0x0D ? raw.dropLast() : raw, as: UTF8.self)
             let body = stripComment(s)
             let trimmed = body.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
@@ -39,7 +49,7 @@ public enum YAMLSubset {
         }
         guard !lines.isEmpty else { throw YAMLSubset.fail("the document is empty", 1) }
         var p = Parser(lines: lines)
-        let value = try p.block(indent: lines[0].indent)
+        let value = try p.block(indent: lines[0].indent, depth: 0)
         if p.i < p.lines.count {
             let l = p.lines[p.i]
             throw fail(l.indent == lines[0].indent ? "a mapping and a sequence cannot share one level" : "unexpected indentation", l.number)
@@ -47,7 +57,23 @@ public enum YAMLSubset {
         return value
     }
 
+    /// Whether `bytes` are valid UTF-8.
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        var iterator = bytes.makeIterator()
+        var codec = UTF8()
+        while true {
+            switch codec.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
     static func fail(_ what: String, _ line: Int) -> ParseError { ParseError(message: "\(what) at line \(line)") }
+
+    /// The error for collections nested deeper than `maxDepth`.
+    static func tooDeep(_ line: Int) -> ParseError { fail("YAML nested too deeply (more than \(maxDepth) levels)", line) }
 
     /// `s` without a `#` comment (one outside quotes, at the start or after a space).
     static func stripComment(_ s: String) -> String {
@@ -70,16 +96,17 @@ public enum YAMLSubset {
         var lines: [Line]
         var i = 0
 
-        /// The block starting at line `i`, all of whose lines are indented by `indent`.
-        mutating func block(indent: Int) throws -> JSON {
+        /// The block starting at line `i`, all of whose lines are indented by `indent`, `depth` collections deep.
+        mutating func block(indent: Int, depth: Int) throws -> JSON {
             let l = lines[i]
-            if isItem(l.text) { return try sequence(indent: indent) }
-            return try mapping(indent: indent)
+            guard depth < YAMLSubset.maxDepth else { throw YAMLSubset.tooDeep(l.number) }
+            if isItem(l.text) { return try sequence(indent: indent, depth: depth) }
+            return try mapping(indent: indent, depth: depth)
         }
 
         func isItem(_ s: String) -> Bool { s == "-" || s.hasPrefix("- ") }
 
-        mutating func sequence(indent: Int) throws -> JSON {
+        mutating func sequence(indent: Int, depth: Int) throws -> JSON {
             var items: [JSON] = []
             while i < lines.count, lines[i].indent == indent, isItem(lines[i].text) {
                 let l = lines[i]
@@ -87,77 +114,92 @@ public enum YAMLSubset {
                 if rest.isEmpty {
                     i += 1
                     guard i < lines.count, lines[i].indent > indent else { items.append(.null); continue }
-                    items.append(try block(indent: lines[i].indent))
-                } else if splitKey(String(rest)) != nil || isItem(String(rest)) {
-                    // `- key: value` (or `- - x`): a block whose first line starts after the dash.
-                    let inner = indent + (l.text.count - rest.count)
+                    items.append(try block(indent: lines[i].indent, depth: depth + 1))
+                } else if isItem(String(rest)) || splitKey(String(rest)) != nil {
+                    // `- key: value` (or `- - x`): a block whose first line starts after the dash. (The dash and
+                    // spaces dropped are ASCII: count them in UTF-8, in constant time, not in Characters.)
+                    let inner = indent + (l.text.utf8.count - rest.utf8.count)
                     lines[i] = Line(number: l.number, indent: inner, text: String(rest))
-                    items.append(try block(indent: inner))
+                    items.append(try block(indent: inner, depth: depth + 1))
                 } else {
                     i += 1
-                    items.append(try value(String(rest), line: l.number))
+                    items.append(try value(String(rest), line: l.number, depth: depth + 1))
                 }
             }
             if i < lines.count, lines[i].indent > indent { throw YAMLSubset.fail("unexpected indentation", lines[i].number) }
             return .array(items)
         }
 
-        mutating func mapping(indent: Int) throws -> JSON {
+        mutating func mapping(indent: Int, depth: Int) throws -> JSON {
             var members: [(key: String, value: JSON)] = []
             while i < lines.count, lines[i].indent == indent {
                 let l = lines[i]
                 if isItem(l.text) { throw YAMLSubset.fail("a '- ' item where a 'key: value' was expected", l.number) }
                 guard let (key, rest) = splitKey(l.text) else { throw YAMLSubset.fail("expected 'key: value'", l.number) }
+                try YAMLSubset.checkLength(key, line: l.number)
                 i += 1
                 if rest.isEmpty {
                     if i < lines.count, lines[i].indent > indent {
-                        members.append((key, try block(indent: lines[i].indent)))
+                        members.append((key, try block(indent: lines[i].indent, depth: depth + 1)))
                     } else if i < lines.count, lines[i].indent == indent, isItem(lines[i].text) {
-                        members.append((key, try sequence(indent: indent)))
+                        guard depth + 1 < YAMLSubset.maxDepth else { throw YAMLSubset.tooDeep(lines[i].number) }
+                        members.append((key, try sequence(indent: indent, depth: depth + 1)))
                     } else {
                         members.append((key, .null))
                     }
                 } else {
-                    members.append((key, try value(rest, line: l.number)))
+                    members.append((key, try value(rest, line: l.number, depth: depth + 1)))
                 }
             }
             if i < lines.count, lines[i].indent > indent { throw YAMLSubset.fail("unexpected indentation", lines[i].number) }
             return .object(members)
         }
 
-        /// A scalar or a flow collection (which may continue on the following lines until it closes).
-        mutating func value(_ text: String, line: Int) throws -> JSON {
+        /// A scalar or a flow collection (which may continue on the following lines until it closes), `depth`
+        /// collections deep.
+        mutating func value(_ text: String, line: Int, depth: Int) throws -> JSON {
             if let c = text.first, "&*!|>".contains(c) {
                 throw YAMLSubset.fail("YAML \(["&": "anchors", "*": "aliases", "!": "tags", "|": "block scalars", ">": "block scalars"][c]!) are not supported", line)
             }
             guard text.first == "[" || text.first == "{" else { return try YAMLSubset.scalar(text, line: line) }
-            var s = text
-            while depth(s) > 0 {
+            // Join the following lines until the brackets close, scanning each line once (linear in the lines).
+            var chars = Array(text)
+            var scan = BracketScan()
+            scan.add(chars)
+            while scan.depth > 0 {
                 guard i < lines.count else { throw YAMLSubset.fail("unclosed '\(text.first!)'", line) }
-                s += " " + lines[i].text
+                let next = Array(lines[i].text)
+                chars.append(" ")
+                scan.add([" "])
+                chars.append(contentsOf: next)
+                scan.add(next)
                 i += 1
             }
-            var flow = Flow(chars: Array(s), line: line)
+            var flow = Flow(chars: chars, line: line, depth: depth)
             let v = try flow.value()
             flow.skipSpace()
-            if flow.pos < flow.chars.count { throw YAMLSubset.fail("unexpected '\(flow.chars[flow.pos])' after a flow collection", line) }
+            if flow.pos < flow.chars.count {
+                throw YAMLSubset.fail("unexpected \(MessageText.quoted(String(flow.chars[flow.pos]))) after a flow collection", line)
+            }
             return v
         }
 
-        /// Bracket depth at the end of `s` (outside quotes).
-        func depth(_ s: String) -> Int {
-            var d = 0
+        /// Bracket depth (outside quotes) of the text added so far.
+        struct BracketScan {
+            var depth = 0
             var quote: Character? = nil
-            for c in s {
-                if let q = quote { if c == q { quote = nil }; continue }
-                switch c {
-                case "\"", "'": quote = c
-                case "[", "{": d += 1
-                case "]", "}": d -= 1
-                default: break
+
+            mutating func add(_ cs: [Character]) {
+                for c in cs {
+                    if let q = quote { if c == q { quote = nil }; continue }
+                    switch c {
+                    case "\"", "'": quote = c
+                    case "[", "{": depth += 1
+                    case "]", "}": depth -= 1
+                    default: break
+                    }
                 }
             }
-            return d
         }
 
         /// `key: rest` split at the first `: ` (or a final `:`) outside quotes and brackets.
@@ -188,13 +230,23 @@ public enum YAMLSubset {
     struct Flow {
         let chars: [Character]
         let line: Int
+        /// How many collections deep the flow collection starts.
+        let depth: Int
         var pos = 0
+
+        init(chars: [Character], line: Int, depth: Int) { self.chars = chars; self.line = line; self.depth = depth }
+
+        /// The value at `pos` (nested `depth` collections deep from the top of the document).
+        mutating func value() throws -> JSON { try value(depth: depth) }
 
         mutating func skipSpace() { while pos < chars.count, chars[pos] == " " { pos += 1 } }
 
-        mutating func value() throws -> JSON {
+        mutating func value(depth: Int) throws -> JSON {
             skipSpace()
             guard pos < chars.count else { throw YAMLSubset.fail("a value is missing", line) }
+            if chars[pos] == "[" || chars[pos] == "{" {
+                guard depth < YAMLSubset.maxDepth else { throw YAMLSubset.tooDeep(line) }
+            }
             switch chars[pos] {
             case "[":
                 pos += 1
@@ -202,7 +254,7 @@ public enum YAMLSubset {
                 skipSpace()
                 if pos < chars.count, chars[pos] == "]" { pos += 1; return .array(items) }
                 while true {
-                    items.append(try value())
+                    items.append(try value(depth: depth + 1))
                     skipSpace()
                     guard pos < chars.count else { throw YAMLSubset.fail("unclosed '['", line) }
                     if chars[pos] == "," { pos += 1; continue }
@@ -217,9 +269,9 @@ public enum YAMLSubset {
                 while true {
                     guard case let .string(key) = try scalarToken(key: true) else { throw YAMLSubset.fail("expected a key", line) }
                     skipSpace()
-                    guard pos < chars.count, chars[pos] == ":" else { throw YAMLSubset.fail("expected ':' after '\(key)'", line) }
+                    guard pos < chars.count, chars[pos] == ":" else { throw YAMLSubset.fail("expected ':' after \(MessageText.quoted(key))", line) }
                     pos += 1
-                    members.append((key, try value()))
+                    members.append((key, try value(depth: depth + 1)))
                     skipSpace()
                     guard pos < chars.count else { throw YAMLSubset.fail("unclosed '{'", line) }
                     if chars[pos] == "," { pos += 1; continue }
@@ -248,14 +300,21 @@ public enum YAMLSubset {
                 }
                 guard k < chars.count else { throw YAMLSubset.fail("unterminated string", line) }
                 let s = String(chars[pos...k])
+                if key { try YAMLSubset.checkLength(s, line: line) }
                 pos = k + 1
                 return key ? .string(try YAMLSubset.unquote(s, line: line)) : try YAMLSubset.scalar(s, line: line)
             }
             let start = pos
             while pos < chars.count, !",]}".contains(chars[pos]), !(key && chars[pos] == ":") { pos += 1 }
             let s = String(chars[start..<pos]).trimmingCharacters(in: .whitespaces)
+            if key { try YAMLSubset.checkLength(s, line: line) }
             return key ? .string(s) : try YAMLSubset.scalar(s, line: line)
         }
+    }
+
+    /// Refuses a scalar or key longer than JSON's string limit.
+    static func checkLength(_ s: String, line: Int) throws {
+        if s.utf8.count > JSON.maxStringBytes { throw fail("string longer than \(JSON.maxStringBytes) bytes", line) }
     }
 
     /// The text of a quoted scalar.
@@ -264,11 +323,12 @@ public enum YAMLSubset {
         do {
             guard case let .string(v) = try JSON.parse(document: Array(s.utf8)) else { throw YAMLSubset.fail("invalid string", line) }
             return v
-        } catch let e as JSON.ParseError { throw YAMLSubset.fail("invalid string \(s) (\(e.message))", line) }
+        } catch let e as JSON.ParseError { throw YAMLSubset.fail("invalid string \(MessageText.excerpt(s)) (\(e.message))", line) }
     }
 
     /// A scalar: quoted string, number, boolean, null, or plain string.
     static func scalar(_ s: String, line: Int) throws -> JSON {
+        try checkLength(s, line: line)
         if s.first == "\"" || s.first == "'" {
             guard s.count >= 2, s.last == s.first else { throw YAMLSubset.fail("unterminated string", line) }
             return .string(try unquote(s, line: line))

@@ -2,7 +2,18 @@
 ///
 /// Unlike `JSONSerialization` it keeps object members in order and keeps duplicate keys (so the caller
 /// can report them by name), and keeps integers exact (data offsets may exceed 2^53). Errors are plain strings; the caller adds the file.
+///
+/// Limits: nesting at most `maxDepth` levels (deeper is an error, never a stack overflow); a string of a document
+/// at most `maxStringBytes`; parsing is linear in the input; input quoted in errors is cut (`MessageText`).
 public enum JSON: Equatable, Sendable {
+    /// The deepest nesting of arrays and objects a document may have.
+    public static let maxDepth = 128
+    /// The longest string (key or value, in UTF-8 bytes after unescaping) a document (`parse(document:)`) may hold.
+    /// Safetensors headers have none of their own: their length limit bounds their strings.
+    public static let maxStringBytes = 1 << 20
+    /// The longest document `parse(document:)` reads, in bytes (256 MiB: large data belongs in `.npy` files).
+    public static let maxDocumentBytes = 256 << 20
+
     /// An object, members in the order written (duplicate keys kept).
     case object([(key: String, value: JSON)])
     /// An array.
@@ -36,7 +47,7 @@ public enum JSON: Equatable, Sendable {
         case .object: return "an object"
         case .array: return "an array"
         case .string: return "a string"
-        case let .number(text, _): return "the number \(text)"
+        case let .number(text, _): return "the number \(MessageText.excerpt(text))"
         case let .bool(b): return b ? "true" : "false"
         case .null: return "null"
         }
@@ -57,6 +68,9 @@ public enum JSON: Equatable, Sendable {
     /// Parses a whole JSON document (UTF-8); errors name the line and column (both from 1), e.g.
     /// `expected ',' or '}' at line 3, column 7`.
     public static func parse(document data: [UInt8]) throws(ParseError) -> JSON {
+        guard data.count <= maxDocumentBytes else {
+            throw ParseError(message: "the document is \(data.count) bytes, over the limit of \(maxDocumentBytes)")
+        }
         do {
             return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> JSON in try parse(raw, lines: true) }
         } catch let e as ParseError { throw e } catch { throw ParseError(message: "\(error)") }
@@ -65,6 +79,7 @@ public enum JSON: Equatable, Sendable {
     static func parse(_ bytes: UnsafeRawBufferPointer, lines: Bool) throws(ParseError) -> JSON {
         var p = Parser(bytes: bytes)
         p.lines = lines
+        p.maxString = lines ? maxStringBytes : Int.max
         p.skipSpace()
         let value = try p.value(depth: 0)
         p.skipSpace()
@@ -99,6 +114,8 @@ public enum JSON: Equatable, Sendable {
         var pos = 0
         /// Whether errors give the line and column (documents) rather than the byte offset (headers).
         var lines = false
+        /// The longest string allowed, in bytes.
+        var maxString = Int.max
 
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -124,7 +141,7 @@ public enum JSON: Equatable, Sendable {
         }
 
         mutating func value(depth: Int) throws(ParseError) -> JSON {
-            guard depth < 128 else { throw fail("JSON nested too deeply") }
+            guard depth < JSON.maxDepth else { throw fail("JSON nested too deeply (more than \(JSON.maxDepth) levels)") }
             guard pos < bytes.count else { throw fail("unexpected end of JSON") }
             switch bytes[pos] {
             case UInt8(ascii: "{"):
@@ -169,7 +186,7 @@ public enum JSON: Equatable, Sendable {
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 return try number()
             default:
-                throw fail("unexpected character '\(Unicode.Scalar(bytes[pos]))'")
+                throw fail("unexpected character \(MessageText.quoted(String(Unicode.Scalar(bytes[pos]))))")
             }
         }
 
@@ -241,6 +258,7 @@ public enum JSON: Equatable, Sendable {
                 guard pos < bytes.count else { throw fail("unterminated string") }
                 let b = bytes[pos]
                 if b == UInt8(ascii: "\"") { pos += 1; break }
+                if buffer.count >= maxString { throw fail("string longer than \(maxString) bytes") }
                 if b < 0x20 { throw fail("unescaped control character in a string") }
                 if b != UInt8(ascii: "\\") { buffer.append(b); pos += 1; continue }
                 pos += 1
@@ -272,7 +290,7 @@ public enum JSON: Equatable, Sendable {
                     buffer.append(contentsOf: Array(String(Unicode.Scalar(code)!).utf8))
                 default:
                     pos -= 1
-                    throw fail("invalid escape '\\\(Unicode.Scalar(e))'")
+                    throw fail("invalid escape \(MessageText.quoted("\\" + String(Unicode.Scalar(e))))")
                 }
             }
             guard let s = Bytes.utf8String(buffer) else { throw fail("string is not valid UTF-8") }

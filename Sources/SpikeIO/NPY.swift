@@ -18,6 +18,8 @@ public enum NPY {
     static let alignment = 64
     /// Spare header space numpy leaves after the dict so the first axis can grow in place.
     static let growthAxisMaxDigits = 21
+    /// The longest header dict read, in bytes: numpy's own default limit for `np.load` (`max_header_size`).
+    public static let maxHeaderBytes = 10_000
 
     /// Reads the `.npy` file at `url` as a tensor; errors name the file's path.
     public static func read(from url: URL) throws -> Tensor {
@@ -106,6 +108,9 @@ public enum NPY {
         }
         var headerLength = 0
         for i in 0..<lengthFieldSize { headerLength |= Int(bytes[8 + i]) << (8 * i) }
+        guard headerLength <= maxHeaderBytes else {
+            throw SpikeIOError.malformedHeader(file: name, reason: "header of \(headerLength) bytes is over the limit of \(maxHeaderBytes)")
+        }
         let dataStart = headerStart + headerLength
         guard count >= dataStart else {
             throw SpikeIOError.truncatedHeader(file: name, needed: dataStart, available: count)
@@ -127,7 +132,7 @@ public enum NPY {
         guard let elementCount = Bytes.product(header.shape),
               let byteCount = Bytes.product([elementCount, header.element.size]),
               byteCount <= Int.max - dataStart else {
-            throw SpikeIOError.malformedHeader(file: name, reason: "shape \(header.shape) has too many elements")
+            throw SpikeIOError.malformedHeader(file: name, reason: "shape \(MessageText.excerpt("\(header.shape)")) has too many elements")
         }
         let available = count - dataStart
         if available < byteCount {
@@ -150,15 +155,15 @@ public enum NPY {
             throw SpikeIOError.malformedHeader(file: name, reason: error.message)
         }
         guard case let .dict(items) = literal else {
-            throw SpikeIOError.malformedHeader(file: name, reason: "header is not a dict but \(literal.repr)")
+            throw SpikeIOError.malformedHeader(file: name, reason: "header is not a dict but \(literal.shortRepr)")
         }
         var fields: [String: PythonLiteral] = [:]
         for (key, value) in items {
             guard case let .string(k) = key else {
-                throw SpikeIOError.malformedHeader(file: name, reason: "header dict key \(key.repr) is not a string")
+                throw SpikeIOError.malformedHeader(file: name, reason: "header dict key \(key.shortRepr) is not a string")
             }
             guard ["descr", "fortran_order", "shape"].contains(k) else {
-                throw SpikeIOError.malformedHeader(file: name, reason: "unexpected key '\(k)' in header dict")
+                throw SpikeIOError.malformedHeader(file: name, reason: "unexpected key \(MessageText.quoted(k)) in header dict")
             }
             fields[k] = value
         }
@@ -172,12 +177,12 @@ public enum NPY {
             shape = try dims.map { dim in
                 guard case let .int(n) = dim, n >= 0 else {
                     throw SpikeIOError.malformedHeader(
-                        file: name, reason: "'shape' must hold non-negative integers, got \(fields["shape"]!.repr)")
+                        file: name, reason: "'shape' must hold non-negative integers, got \(fields["shape"]!.shortRepr)")
                 }
                 return n
             }
         case let other:
-            throw SpikeIOError.malformedHeader(file: name, reason: "'shape' must be a tuple, got \(other.repr)")
+            throw SpikeIOError.malformedHeader(file: name, reason: "'shape' must be a tuple, got \(other.shortRepr)")
         }
 
         let element: Bytes.Element
@@ -185,10 +190,10 @@ public enum NPY {
         case let .string(descr): element = try parseDType(descr, name: name)
         case let .list(fieldsList):
             throw SpikeIOError.unsupportedDType(
-                file: name, tensor: nil, dtype: PythonLiteral.list(fieldsList).repr,
+                file: name, tensor: nil, dtype: PythonLiteral.list(fieldsList).shortRepr,
                 reason: "structured dtypes are not supported; expected float32 or float64")
         case let other:
-            throw SpikeIOError.malformedHeader(file: name, reason: "'descr' must be a string, got \(other.repr)")
+            throw SpikeIOError.malformedHeader(file: name, reason: "'descr' must be a string, got \(other.shortRepr)")
         }
 
         switch fields["fortran_order"]! {
@@ -198,7 +203,7 @@ public enum NPY {
                 file: name,
                 reason: "fortran_order is True (column-major data); save a C-ordered array, e.g. np.save(path, np.ascontiguousarray(a))")
         case let other:
-            throw SpikeIOError.malformedHeader(file: name, reason: "'fortran_order' must be True or False, got \(other.repr)")
+            throw SpikeIOError.malformedHeader(file: name, reason: "'fortran_order' must be True or False, got \(other.shortRepr)")
         }
         return (element, shape)
     }

@@ -22,7 +22,10 @@ enum PythonLiteral: Equatable {
         }
     }
 
-    /// A short Python-like rendering, for error messages.
+    /// `repr` cut for an error message (`MessageText.excerpt`).
+    var shortRepr: String { MessageText.excerpt(repr) }
+
+    /// A Python-like rendering.
     var repr: String {
         switch self {
         case let .dict(items): return "{" + items.map { "\($0.key.repr): \($0.value.repr)" }.joined(separator: ", ") + "}"
@@ -42,7 +45,7 @@ enum PythonLiteral: Equatable {
         let value = try parser.value(depth: 0)
         parser.skipSpace()
         if parser.pos < parser.chars.count {
-            throw ParseError(message: "unexpected '\(parser.chars[parser.pos])' after the header dict at offset \(parser.pos)")
+            throw ParseError(message: "unexpected \(MessageText.quoted(String(parser.chars[parser.pos]))) after the header dict at offset \(parser.pos)")
         }
         return value
     }
@@ -60,7 +63,7 @@ enum PythonLiteral: Equatable {
 
         func fail(_ what: String) -> ParseError {
             if pos >= chars.count { return ParseError(message: "\(what), found end of header") }
-            return ParseError(message: "\(what), found '\(chars[pos])' at offset \(pos)")
+            return ParseError(message: "\(what), found \(MessageText.quoted(String(chars[pos]))) at offset \(pos)")
         }
 
         mutating func value(depth: Int) throws(ParseError) -> PythonLiteral {
@@ -76,12 +79,12 @@ enum PythonLiteral: Equatable {
                     if pos < chars.count, chars[pos] == "}" { pos += 1; return .dict(items) }
                     let key = try value(depth: depth + 1)
                     skipSpace()
-                    guard pos < chars.count, chars[pos] == ":" else { throw fail("expected ':' after dict key \(key.repr)") }
+                    guard pos < chars.count, chars[pos] == ":" else { throw fail("expected ':' after dict key \(key.shortRepr)") }
                     pos += 1
                     skipSpace()
                     let v = try value(depth: depth + 1)
                     if items.contains(where: { $0.key == key }) {
-                        throw ParseError(message: "duplicate key \(key.repr)")
+                        throw ParseError(message: "duplicate key \(key.shortRepr)")
                     }
                     items.append((key, v))
                     skipSpace()
@@ -123,7 +126,7 @@ enum PythonLiteral: Equatable {
                 case "False": return .bool(false)
                 case "None": return .none
                 case "": throw fail("expected a value")
-                default: throw ParseError(message: "unsupported name '\(word)' in header")
+                default: throw ParseError(message: "unsupported name \(MessageText.quoted(word)) in header")
                 }
             }
         }

@@ -14,6 +14,8 @@ import SpikeCore
 /// Reading accepts `F32`, `F64`, `F16`, `BF16`, `I64`, `I32`, `I16`, `I8`, `U64`, `U32`, `U16`, `U8` and `BOOL`,
 /// converted to `Float`, and returns the tensors in the order of their data offsets.
 public enum SafeTensors {
+    /// The longest JSON header read, in bytes: the limit of the reference implementation (Rust `safetensors`).
+    public static let maxHeaderBytes = 100_000_000
     /// The name used in error messages from `encode`, which has no file.
     static let inMemoryName = "<safetensors>"
 
@@ -98,6 +100,9 @@ public enum SafeTensors {
             let needed = n > UInt64(Int.max - 8) ? Int.max : 8 + Int(n)
             throw SpikeIOError.truncatedHeader(file: name, needed: needed, available: bytes.count)
         }
+        guard n <= UInt64(maxHeaderBytes) else {
+            throw SpikeIOError.malformedHeader(file: name, reason: "header of \(n) bytes is over the limit of \(maxHeaderBytes)")
+        }
         let headerEnd = 8 + Int(n)
         let json: JSON
         do {
@@ -165,10 +170,10 @@ public enum SafeTensors {
         var metadata: [String: String] = [:]
         for (k, v) in pairs {
             guard case let .string(s) = v else {
-                throw SpikeIOError.malformedHeader(file: name, reason: "'__metadata__' value for '\(k)' is \(v.kind), not a string")
+                throw SpikeIOError.malformedHeader(file: name, reason: "'__metadata__' value for \(MessageText.quoted(k)) is \(v.kind), not a string")
             }
             guard metadata.updateValue(s, forKey: k) == nil else {
-                throw SpikeIOError.malformedHeader(file: name, reason: "duplicate '__metadata__' key '\(k)'")
+                throw SpikeIOError.malformedHeader(file: name, reason: "duplicate '__metadata__' key \(MessageText.quoted(k))")
             }
         }
         return metadata
@@ -176,12 +181,12 @@ public enum SafeTensors {
 
     private static func parseEntry(_ tensor: String, _ value: JSON, name: String) throws -> Entry {
         func malformed(_ reason: String) -> SpikeIOError {
-            .malformedHeader(file: name, reason: "tensor '\(tensor)': \(reason)")
+            .malformedHeader(file: name, reason: "tensor \(MessageText.quoted(tensor)): \(reason)")
         }
         guard case let .object(fields) = value else { throw malformed("entry is \(value.kind), not an object") }
         var byKey: [String: JSON] = [:]
         for (k, v) in fields where byKey.updateValue(v, forKey: k) != nil {
-            throw malformed("duplicate key '\(k)'")
+            throw malformed("duplicate key \(MessageText.quoted(k))")
         }
         for key in ["dtype", "shape", "data_offsets"] where byKey[key] == nil {
             throw malformed("missing key '\(key)'")
@@ -206,7 +211,7 @@ public enum SafeTensors {
         let (begin, end) = (offsets[0], offsets[1])
         guard begin <= end else { throw malformed("'data_offsets' [\(begin), \(end)] has begin after end") }
         guard let count = Bytes.product(shape), let needed = Bytes.product([count, element.size]) else {
-            throw malformed("shape \(shape) has too many elements")
+            throw malformed("shape \(MessageText.excerpt("\(shape)")) has too many elements")
         }
         guard needed == end - begin else {
             throw SpikeIOError.dataSizeMismatch(file: name, tensor: tensor, shape: shape, dtype: dtype,

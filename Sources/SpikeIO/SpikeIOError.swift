@@ -59,22 +59,22 @@ public enum SpikeIOError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .malformedHeader(file, reason):
             return "\(file): malformed header: \(reason)"
         case let .unsupportedDType(file, tensor, dtype, reason):
-            let subject = tensor.map { "tensor '\($0)' has " } ?? ""
-            return "\(file): \(subject)unsupported dtype '\(dtype)' (\(reason))"
+            let subject = tensor.map { "tensor \(MessageText.quoted($0)) has " } ?? ""
+            return "\(file): \(subject)unsupported dtype \(MessageText.quoted(dtype)) (\(reason))"
         case let .unsupportedLayout(file, reason):
             return "\(file): unsupported layout: \(reason)"
         case let .dataSizeMismatch(file, tensor, shape, dtype, expected, actual):
-            return "\(file): tensor '\(tensor)' of shape \(shape) and dtype \(dtype) needs \(expected) bytes, but its data_offsets span \(actual)"
+            return "\(file): tensor \(MessageText.quoted(tensor)) of shape \(MessageText.excerpt("\(shape)")) and dtype \(MessageText.excerpt(dtype)) needs \(expected) bytes, but its data_offsets span \(actual)"
         case let .dataOutOfBounds(file, tensor, begin, end, dataSize):
-            return "\(file): tensor '\(tensor)' data range [\(begin), \(end)) exceeds the \(dataSize)-byte data section"
+            return "\(file): tensor \(MessageText.quoted(tensor)) data range [\(begin), \(end)) exceeds the \(dataSize)-byte data section"
         case let .overlappingData(file, first, firstRange, second, secondRange):
-            return "\(file): tensors '\(first)' [\(firstRange.lowerBound), \(firstRange.upperBound)) and '\(second)' [\(secondRange.lowerBound), \(secondRange.upperBound)) overlap"
+            return "\(file): tensors \(MessageText.quoted(first)) [\(firstRange.lowerBound), \(firstRange.upperBound)) and \(MessageText.quoted(second)) [\(secondRange.lowerBound), \(secondRange.upperBound)) overlap"
         case let .uncoveredData(file, range, dataSize):
             return "\(file): bytes [\(range.lowerBound), \(range.upperBound)) of the \(dataSize)-byte data section belong to no tensor"
         case let .duplicateTensor(file, name):
-            return "\(file): duplicate tensor name '\(name)'"
+            return "\(file): duplicate tensor name \(MessageText.quoted(name))"
         case let .invalidTensorName(file, name, reason):
-            return "\(file): invalid tensor name '\(name)': \(reason)"
+            return "\(file): invalid tensor name \(MessageText.quoted(name)): \(reason)"
         }
     }
 

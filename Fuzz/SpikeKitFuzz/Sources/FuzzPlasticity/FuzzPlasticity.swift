@@ -1,0 +1,27 @@
+import FuzzCommon
+import SpikeCLI
+@_spi(Fuzzing) import SpikeCLI
+import SpikeIO
+
+/// The `plasticity` object of a projection (`PlasticityDescription.parse`), on its own: the input is read as a
+/// JSON value (or, when that fails, as YAML) and checked as a rule. Errors are one line naming the file.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Fuzz.bytes(data, size)
+    let value: JSON
+    if let v = try? JSON.parse(document: bytes) {
+        value = v
+    } else if let v = try? YAMLSubset.parse(document: bytes) {
+        value = v
+    } else {
+        return 0
+    }
+    do {
+        try SpikeCLIFuzzing.plasticity(value, file: "fuzz.json")
+    } catch {
+        let message = "\(error)"
+        Fuzz.checkMessage(message)
+        Fuzz.check(message.hasPrefix("fuzz.json: "), "error does not name the file: \(message.prefix(300))")
+    }
+    return 0
+}

@@ -1,0 +1,11 @@
+import SpikeKit
+
+/// Entry points for the fuzz targets of `Fuzz/` (libFuzzer) that are internal to SpikeCLI, reached only with
+/// `@_spi(Fuzzing) import SpikeCLI`.
+@_spi(Fuzzing) public enum SpikeCLIFuzzing {
+    /// Checks `value` as the `plasticity` object of a projection (what `NetworkFile.parse` does with it);
+    /// throws the one-line error a network file would give.
+    public static func plasticity(_ value: JSON, file: String) throws {
+        _ = try PlasticityDescription.parse(FileNode(file: file, value: value))
+    }
+}
