@@ -188,6 +188,12 @@ final class ReliabilityBoundsTests: SpikeProcessTestCase {
         let steps = try tinyCheckpoint()
         try flip(steps, #"\"steps\":12"#, #"\"steps\":-2"#)
         try assertOneLineError(["eval", "--model", steps], "c.safetensors: ", "steps must be at least 1")
+        // NaN weights.
+        let nan = try tinyCheckpoint()
+        var (tensors, meta) = try SafeTensors.read(from: URL(fileURLWithPath: nan))
+        tensors[0].1 = Tensor(shape: tensors[0].1.shape, scalars: [Float.nan] + tensors[0].1.scalars.dropFirst())
+        try SafeTensors.write(tensors, metadata: meta, to: URL(fileURLWithPath: nan))
+        try assertOneLineError(["eval", "--model", nan], "c.safetensors: tensor '0.weight' holds nan at index 0")
     }
 
     func testEvalRefusesCheckpointsClaimingHugeSizes() throws {
