@@ -234,4 +234,44 @@ for rel, arr in tonic_gesture.items():
     ev = np.lib.recfunctions.unstructured_to_structured(ev, tonic.datasets.DVSGesture.dtype)
     expected[rel] = events_json(ev)
 dump("tonic_gesture/expected.json", expected)
+
+
+# ---------------------------------------------------------------- event files (.npy, .npz, CSV)
+# Reference: numpy's np.load / np.loadtxt on the same files.
+os.makedirs("events", exist_ok=True)
+tonic_events = tonic.io.make_structured_array([3, 0, 33], [1, 2, 0], [10, 20, 30], [True, False, True])
+np.save("events/tonic.npy", tonic_events)  # x int16, y int16, t int64, p bool
+mixed = np.zeros(3, dtype=[("t", "<f8"), ("p", "<u1"), ("junk", "<f4"), ("y", "<i4"), ("x", "<u2")])
+mixed["t"], mixed["p"], mixed["y"], mixed["x"] = [5.0, 6.0, 1e12], [0, 1, 1], [7, 8, 9], [1, 2, 65535]
+np.save("events/mixed.npy", mixed)
+shd_like = np.zeros(2, dtype=tonic.datasets.hsd.HSD.dtype)  # t, x, p
+shd_like["t"], shd_like["x"], shd_like["p"] = [1000, 2500], [699, 3], [1, 1]
+np.save("events/shd_like.npy", shd_like)
+np.save("events/plain.npy", np.array([[1, 2, 100, 0], [3, 4, 200, 1]], dtype=np.int64))
+np.savez("events/stored.npz", events=tonic_events)
+np.savez_compressed("events/sj.npz", t=np.array([5, 6], dtype=np.uint32), x=np.array([10, 11]),
+                    y=np.array([1, 0], dtype=np.int16), p=np.array([1, 0], dtype=np.int64))
+np.savez_compressed("events/single.npz", np.array([[7, 8, 9, 1]], dtype=np.int32))
+with open("events/header.csv", "w") as f:
+    f.write("t,x,y,p\n10,1,2,1\n\n20,3,4,0\r\n")
+with open("events/plain.csv", "w") as f:
+    f.write("1,2,3,1\n4,5,6,0\n")
+expected = {}
+for name in ["tonic.npy", "mixed.npy", "shd_like.npy", "stored.npz", "sj.npz"]:
+    a = np.load("events/" + name)
+    if name == "stored.npz":
+        a = a["events"]
+    elif name == "sj.npz":
+        a = {k: a[k] for k in "xytp"}
+    expected[name] = {k: [int(v) for v in a[k]] if (k in a.dtype.names if hasattr(a, "dtype") else True) else [0] * 3 for k in "xytp"}
+expected["shd_like.npy"]["y"] = [0, 0]
+single = np.load("events/single.npz")["arr_0"]
+expected["single.npz"] = {k: [int(v) for v in single[:, i]] for i, k in enumerate("xytp")}
+plain = np.load("events/plain.npy")
+expected["plain.npy"] = {k: [int(v) for v in plain[:, i]] for i, k in enumerate("xytp")}
+h = np.loadtxt("events/header.csv", delimiter=",", skiprows=1, dtype=np.int64)
+expected["header.csv"] = {k: [int(v) for v in h[:, i]] for i, k in enumerate("txyp")}
+c = np.loadtxt("events/plain.csv", delimiter=",", dtype=np.int64)
+expected["plain.csv"] = {k: [int(v) for v in c[:, i]] for i, k in enumerate("xytp")}
+dump("events/expected.json", expected)
 print("fixtures written")
