@@ -274,4 +274,46 @@ expected["header.csv"] = {k: [int(v) for v in h[:, i]] for i, k in enumerate("tx
 c = np.loadtxt("events/plain.csv", delimiter=",", dtype=np.int64)
 expected["plain.csv"] = {k: [int(v) for v in c[:, i]] for i, k in enumerate("xytp")}
 dump("events/expected.json", expected)
+
+
+# ---------------------------------------------------------------- SHD / SSC (HDF5)
+# Reference: Tonic 1.7's SHD and SSC classes themselves, pointed at a temporary folder that holds the file
+# and an empty stand-in for the zip they would download (their existence check looks only for the names).
+import shutil
+import tempfile
+
+import h5py
+
+
+def heidelberg(path, times, units, labels, keys, dtype, libver):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with h5py.File(path, "w", libver=libver) as f:
+        t = f.create_dataset("spikes/times", (len(times),), dtype=h5py.vlen_dtype(np.dtype(dtype)))
+        u = f.create_dataset("spikes/units", (len(units),), dtype=h5py.vlen_dtype(np.dtype("uint16")))
+        for i, (a, b) in enumerate(zip(times, units)):
+            t[i] = np.array(a, dtype=dtype)
+            u[i] = np.array(b, dtype="uint16")
+        f.create_dataset("labels", data=np.array(labels, dtype="uint16"))
+        if keys is not None:
+            f.create_dataset("extra/keys", data=[k.encode() for k in keys])
+        f.create_dataset("extra/speaker", data=np.arange(len(labels), dtype="uint16"))
+
+
+shd_times = [[0.0, 0.0012345, 0.5, 1.3999999], [], [0.000001, 0.25]]
+shd_units = [[0, 699, 3, 350], [], [12, 12]]
+heidelberg("shd/shd_train.h5", shd_times, shd_units, [19, 0, 7], [f"key{i}" for i in range(20)], "float32", "earliest")
+heidelberg("shd/ssc_valid.h5", [[0.1, 0.2001]], [[5, 6]], [34], [f"word{i}" for i in range(35)], "float16", "latest")
+heidelberg("shd/bad_unit.h5", [[0.1]], [[700]], [1], None, "float32", "earliest")
+heidelberg("shd/bad_label.h5", [[0.1]], [[7]], [20], None, "float32", "earliest")
+expected = {}
+with tempfile.TemporaryDirectory() as tmp:
+    for cls, name, kwargs in [(tonic.datasets.SHD, "shd_train.h5", {"train": True}),
+                              (tonic.datasets.SSC, "ssc_valid.h5", {"split": "valid"})]:
+        where = os.path.join(tmp, cls.__name__)
+        os.makedirs(where, exist_ok=True)
+        shutil.copy("shd/" + name, where)
+        open(os.path.join(where, name + ".zip"), "wb").close()
+        ds = cls(tmp, **kwargs)
+        expected[name] = [{"label": int(y), "events": events_json(ev)} for ev, y in (ds[i] for i in range(len(ds)))]
+dump("shd/expected.json", expected)
 print("fixtures written")
