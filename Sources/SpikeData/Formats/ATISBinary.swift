@@ -79,6 +79,8 @@ public struct NMNIST: EventDataset {
     public let files: [String]
     /// Each file's label.
     public let labels: [Int]
+    /// Whether only the events of the first saccade (t < 100 000 µs) are kept (Tonic's `first_saccade_only`).
+    public let firstSaccadeOnly: Bool
 
     /// Number of recordings.
     public var count: Int { files.count }
@@ -87,9 +89,11 @@ public struct NMNIST: EventDataset {
     /// `(34, 34, 2)`.
     public var sensorSize: SensorSize { Self.sensor }
 
-    /// Lists the recordings of one split (nothing is read until `events(at:)`).
+    /// Lists the recordings of one split (nothing is read until `events(at:)`); `firstSaccadeOnly` keeps the
+    /// events with t < 100 000 µs, as Tonic's option (its `stabilize` option is not implemented).
     /// - Throws: `DatasetError.missingFiles` when the split's folder or its `.bin` files are missing.
-    public init(root: String, train: Bool) throws {
+    public init(root: String, train: Bool, firstSaccadeOnly: Bool = false) throws {
+        self.firstSaccadeOnly = firstSaccadeOnly
         let split = train ? "Train" : "Test"
         guard let folder = FormatSupport.firstDirectory([FormatSupport.join(root, split),
                                                          FormatSupport.join(root, "NMNIST/" + split)]) else {
@@ -110,7 +114,8 @@ public struct NMNIST: EventDataset {
 
     /// Recording `index` and its digit.
     public func events(at index: Int) throws -> LabeledEvents {
-        LabeledEvents(events: try ATISBinary.read(path: files[index], sensorSize: Self.sensor), label: labels[index])
+        let e = try ATISBinary.read(path: files[index], sensorSize: Self.sensor)
+        return LabeledEvents(events: firstSaccadeOnly ? e.filtered { e.t[$0] < 100_000 } : e, label: labels[index])
     }
 }
 
