@@ -22,14 +22,13 @@ let package = Package(
     ],
     targets: [
         .target(name: "SpikeCKernels"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "SpikeCore", dependencies: ["SpikeCKernels"]),
         .target(name: "SpikeNeurons", dependencies: ["SpikeCore"]),
         .target(name: "SpikeNN", dependencies: ["SpikeCore", "SpikeNeurons"]),
         .target(name: "SpikeCoding", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN"]),
-        .target(name: "SpikeData", dependencies: ["SpikeCore"]),
-        // zlib (the deflate filter of HDF5) from the system: its headers and libz come with the machine.
-        .target(name: "SpikeZlib", linkerSettings: [.linkedLibrary("z")]),
-        .target(name: "SpikeIO", dependencies: ["SpikeCore", "SpikeZlib"]),
+        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeIO"]),
+        .target(name: "SpikeIO", dependencies: ["SpikeCore", "CZlib"]),
         .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim"]),
         .target(name: "SpikeCLI", dependencies: [
@@ -42,7 +41,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeNNTests", dependencies: ["SpikeNN", "SpikeData"]),
         .testTarget(name: "SpikeCodingTests", dependencies: ["SpikeCoding", "SpikeCore", "SpikeNN"]),
-        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
+        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeIO"]),
         .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
         .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"], resources: [.copy("Fixtures")]),

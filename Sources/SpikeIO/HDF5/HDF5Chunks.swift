@@ -1,5 +1,3 @@
-import SpikeZlib
-
 /// One stored chunk: its first element's coordinates, where its bytes are, and which filters were skipped.
 struct H5Chunk {
     var origin: [Int]
@@ -184,25 +182,14 @@ struct H5ChunkReader {
     }
 
     private func inflate(_ data: [UInt8], expected: Int, at c: H5Chunk) throws -> [UInt8] {
-        var capacity = max(expected, 64)
-        while true {
-            var out = [UInt8](repeating: 0, count: capacity)
-            var produced = 0
-            let rc = data.withUnsafeBufferPointer { src in
-                out.withUnsafeMutableBufferPointer { dst in
-                    spike_inflate(src.baseAddress, src.count, dst.baseAddress, dst.count, &produced)
-                }
-            }
-            if rc == 0 {
-                out.removeLast(capacity - produced)
-                return out
-            }
-            if rc < 0 { throw source.error(object, "chunk at \(c.origin) (offset \(c.address)): corrupt deflate data") }
-            // More output than one chunk: only legitimate when another filter shrinks it again; bounded.
-            if capacity >= expected + 4096 || capacity >= source.allocationLimit {
-                throw source.error(object, "chunk at \(c.origin) (offset \(c.address)) inflates to more than \(capacity) bytes")
-            }
-            capacity = min(source.allocationLimit, expected + 4096)
+        // One chunk, or a little more when a later decoding step (fletcher32 written before deflate) shrinks it.
+        let limit = min(source.allocationLimit, expected + 4096)
+        do {
+            return try Zlib.decompress(data, format: .zlib, limit: limit, name: source.name)
+        } catch let error as SpikeIOError {
+            var reason = "\(error)"
+            if case let .malformedHeader(_, r) = error { reason = r }
+            throw source.error(object, "chunk at \(c.origin) (offset \(c.address)): \(reason)")
         }
     }
 
