@@ -515,10 +515,10 @@ public struct HDF5Attribute {
     public var count: Int { isNull ? 0 : (Bytes.product(shape) ?? 0) }
 
     var values: H5Values {
-        let needed = count * datatype.size
+        let (needed, overflow) = count.multipliedReportingOverflow(by: datatype.size)
         let data = data, source = source, ownerPath = ownerPath, name = name
         return H5Values(source: source, path: "\(ownerPath) attribute '\(name)'", datatype: datatype, count: count, raw: {
-            guard data.count >= needed else { throw source.error(ownerPath, "attribute '\(name)' has \(data.count) bytes of data, \(needed) needed") }
+            guard !overflow, data.count >= needed else { throw source.error(ownerPath, "attribute '\(name)' has \(data.count) bytes of data, \(needed) needed") }
             return Array(source.bytes[data.lowerBound..<(data.lowerBound + needed)])
         })
     }
