@@ -95,7 +95,7 @@ public enum NPY {
         guard let elementCount = Bytes.product(header.shape),
               let byteCount = Bytes.product([elementCount, header.element.size]),
               byteCount <= Int.max - dataStart else {
-            throw SpikeIOError.malformedHeader(file: name, reason: "shape \(header.shape) has too many elements")
+            throw SpikeIOError.malformedHeader(file: name, reason: "shape \(MessageText.excerpt("\(header.shape)")) has too many elements")
         }
         let available = count - dataStart
         if available < byteCount {
@@ -145,30 +145,11 @@ public enum NPY {
             }
             return (text, dataStart)
         }
-<<<<<<< HEAD
-        let header = try parseHeader(headerText, name: name)
-        guard let elementCount = Bytes.product(header.shape),
-              let byteCount = Bytes.product([elementCount, header.element.size]),
-              byteCount <= Int.max - dataStart else {
-            throw SpikeIOError.malformedHeader(file: name, reason: "shape \(MessageText.excerpt("\(header.shape)")) has too many elements")
-        }
-        let available = count - dataStart
-        if available < byteCount {
-            throw SpikeIOError.truncatedData(file: name, expected: byteCount, actual: available)
-        }
-        if available > byteCount {
-            throw SpikeIOError.trailingData(file: name, expected: byteCount, actual: available)
-        }
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[dataStart..<count])
-        let scalars = Bytes.floats(from: payload, count: elementCount, element: header.element)
-        return Tensor(shape: header.shape, scalars: scalars)
-=======
         // Versions 1.0 and 2.0 store the header as latin-1.
         var text = ""
         text.unicodeScalars.reserveCapacity(headerBytes.count)
         for b in headerBytes { text.unicodeScalars.append(Unicode.Scalar(b)) }
         return (text, dataStart)
->>>>>>> formats
     }
 
     /// Parses the header dict `{'descr': ..., 'fortran_order': ..., 'shape': ...}`.
