@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpikeIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -16,8 +17,10 @@ import Darwin
 /// `maxLength` bytes), and control characters (which may come from file contents: a JSON key with a `\n`) are
 /// escaped as `\n`, `\t`, `\u{1b}`.
 public enum ErrorLine {
-    /// Longest run of bytes without a space kept whole (a name, a value, a path).
-    public static let maxToken = 200
+    /// Longest run of bytes without a space kept whole (a name, a value, a path). Above what SpikeIO's
+    /// `MessageText.quoted` leaves of a long name (a quote, 200 characters, an ellipsis), so that a value the
+    /// library already cut is not cut a second time: this is the net for text that reached a message uncut.
+    public static let maxToken = 256
     /// Longest message (in bytes) kept whole.
     public static let maxLength = 2000
 
@@ -31,20 +34,9 @@ public enum ErrorLine {
     }
 
     /// `text` with control characters escaped (`\n`, `\r`, `\t`, `\u{hex}` for the others, C1 controls and the
-    /// Unicode line and paragraph separators included).
+    /// Unicode line and paragraph separators included): SpikeIO's `MessageText` escaping, nothing cut.
     public static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}":
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        MessageText.excerpt(text, limit: .max)
     }
 
     /// `text` with every run of more than `maxToken` bytes without a space cut to its first `maxToken` bytes
