@@ -1,4 +1,11 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An HDF5 file read into memory: the groups, datasets and attributes that h5py writes, with its defaults
 /// (superblock 0, old-style groups, B-tree chunk index) and with `libver="latest"` (superblock 2 and 3,
@@ -38,8 +45,44 @@ public final class HDF5File {
 
     /// Opens the file at `url`; errors name its path.
     public convenience init(url: URL, allocationLimit: Int? = nil) throws {
-        let data = try Bytes.readFile(url)
-        try self.init(bytes: [UInt8](data), name: url.path, allocationLimit: allocationLimit)
+        try self.init(bytes: Self.readWholeFile(url.path), name: url.path, allocationLimit: allocationLimit)
+    }
+
+    /// The file's bytes, read straight into one array (SHD files are hundreds of megabytes: no second copy).
+    private static func readWholeFile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString()) }
+        defer { _ = close(fd) }
+        var info = stat()
+        if fstat(fd, &info) != 0 { throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString()) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw SpikeIOError.cannotRead(path: path, reason: "is a directory") }
+        let size = Int(info.st_size)
+        var failure: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var done = 0
+            while done < size {
+                let n = read(fd, buffer.baseAddress! + done, size - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }  // the file shrank while being read: what was read is parsed (and checked)
+                done += n
+            }
+            initialized = done
+        }
+        if failure != 0 { throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString(failure)) }
+        // A file that grew while being read: take the rest as well.
+        var more = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = more.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString()) }
+            if n == 0 { break }
+            bytes += more[0..<n]
+        }
+        return bytes
     }
 
     /// Parses a file held in memory (the entry point of fuzz targets: follow with `validateAll()`).
