@@ -207,6 +207,8 @@ for name, kw in [("small_default.h5", {}), ("small_latest.h5", {"libver": "lates
         for k in range(3):
             v[k] = np.arange(k + 2, dtype="f4")
         f.create_dataset("strings", data=["a", "bc", "def"], dtype=h5py.string_dtype())
+        f["soft"] = h5py.SoftLink("/g/d3")
+        f["elsewhere"] = h5py.ExternalLink("other.h5", "/x")
 
 with open("expected.json", "w") as out:
     json.dump(expected, out, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
