@@ -101,6 +101,18 @@ final class HDF5ReaderTests: XCTestCase {
         }
     }
 
+    /// Creation order tracked everywhere, dense links and attributes, and a huge attribute (72 KB of doubles).
+    func testTrackOrderAndHugeAttribute() throws {
+        let f = try HDF5File(url: Self.fixtureURL("track_order_latest.h5"))
+        try f.validateAll()
+        let g = try f.root.group("g")
+        XCTAssertEqual(try g.memberNames(), (1...20).map { String(format: "z%02d", $0) })
+        XCTAssertEqual(try g.dataset("z20").readFloats(), [0])
+        XCTAssertEqual(try g.attributes().map(\.name), (0..<20).map { String(format: "a%02d", $0) })
+        XCTAssertEqual(try g.attribute("a07").readInt64s(), [7])
+        XCTAssertEqual(try f.root.dataset("holder").attribute("huge").readDoubles(), (0..<9000).map { Double($0) * 0.5 })
+    }
+
     /// The small files (superblocks 0, 2 and 3) hold the same objects; their values are recomputed here.
     func testSmallFilesOfEverySuperblockVersion() throws {
         for (name, version) in [("small_default.h5", 0), ("small_v108.h5", 2), ("small_latest.h5", 3)] {
