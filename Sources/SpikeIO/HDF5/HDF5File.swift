@@ -193,7 +193,15 @@ public enum HDF5Object {
     case dataset(HDF5Dataset)
 }
 
-/// A link in a group that does not lead to a group or dataset inside the file.
+/// A named link of a group.
+public struct HDF5Link: Sendable, Equatable {
+    /// The member's name in its group.
+    public let name: String
+    /// Where the link leads.
+    public let target: HDF5LinkTarget
+}
+
+/// Where a link of a group leads.
 public enum HDF5LinkTarget: Sendable, Equatable {
     /// A hard link to the object header at this address.
     case object(address: Int)
@@ -223,14 +231,14 @@ public struct HDF5Group {
     }
 
     /// The group's links, by name (names sorted by their UTF-8 bytes, as h5py lists them).
-    public func links() throws -> [(name: String, target: HDF5LinkTarget)] {
+    public func links() throws -> [HDF5Link] {
         if let cached = source.links[address] { return cached }
         let sorted = try readLinks()
         source.links[address] = sorted
         return sorted
     }
 
-    private func readLinks() throws -> [(name: String, target: HDF5LinkTarget)] {
+    private func readLinks() throws -> [HDF5Link] {
         var out: [(String, HDF5LinkTarget)] = []
         if let table = header.first(H5ObjectHeader.MessageType.symbolTable) {
             var c = H5Cursor(source: source, position: table.body.lowerBound, end: table.body.upperBound, object: path, what: "symbol table message")
@@ -282,7 +290,7 @@ public struct HDF5Group {
                 }
             }
         }
-        return out.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map { (name: $0.0, target: $0.1) }
+        return out.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map { HDF5Link(name: $0.0, target: $0.1) }
     }
 
     /// Parses a link message (in an object header or a fractal heap).
