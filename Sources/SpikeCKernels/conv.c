@@ -41,6 +41,7 @@ SK_CONV_AVX512 static inline __attribute__((always_inline)) void axpy_avx512(flo
 #define CONV_SCATTER_BODY(AXPY)                                                                                   \
     const ptrdiff_t ci = g->ci, h = g->h, w = g->w, co = g->co, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;     \
     const ptrdiff_t cig = ci / g->groups, cog = co / g->groups, p = ho * wo;                                     \
+    const int sh1 = g->sh == 1, sw1 = g->sw == 1;   /* stride 1: no division per kernel offset */              \
     memset(scratch, 0, (size_t)(p * co) * sizeof(float));                                                        \
     for (ptrdiff_t c = 0; c < ci; c++) {                                                                          \
         const ptrdiff_t gi = c / cig;                                                                             \
@@ -50,13 +51,13 @@ SK_CONV_AVX512 static inline __attribute__((always_inline)) void axpy_avx512(flo
             if (v == 0.0f) continue;                                                                              \
             for (ptrdiff_t ky = 0; ky < kh; ky++) {                                                               \
                 ptrdiff_t ty = y + g->ph - ky * g->dh;                                                            \
-                if (ty < 0 || ty % g->sh != 0) continue;                                                          \
-                ptrdiff_t oy = ty / g->sh;                                                                        \
+                if (ty < 0 || (sh1 == 0 && ty % g->sh != 0)) continue;                                           \
+                ptrdiff_t oy = sh1 ? ty : ty / g->sh;                                                             \
                 if (oy >= ho) continue;                                                                           \
                 for (ptrdiff_t kx = 0; kx < kw; kx++) {                                                           \
                     ptrdiff_t tx = xx + g->pw - kx * g->dw;                                                       \
-                    if (tx < 0 || tx % g->sw != 0) continue;                                                      \
-                    ptrdiff_t ox = tx / g->sw;                                                                    \
+                    if (tx < 0 || (sw1 == 0 && tx % g->sw != 0)) continue;                                       \
+                    ptrdiff_t ox = sw1 ? tx : tx / g->sw;                                                         \
                     if (ox >= wo) continue;                                                                       \
                     AXPY(scratch + (oy * wo + ox) * co + gi * cog, wt + ((c * kh + ky) * kw + kx) * cog, v, cog); \
                 }                                                                                                 \
@@ -74,6 +75,7 @@ SK_CONV_AVX512 static inline __attribute__((always_inline)) void axpy_avx512(flo
 #define CONV_WGRAD_SCATTER_BODY(AXPY)                                                                             \
     const ptrdiff_t ci = g->ci, h = g->h, w = g->w, co = g->co, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;     \
     const ptrdiff_t cig = ci / g->groups, cog = co / g->groups;                                                  \
+    const int sh1 = g->sh == 1, sw1 = g->sw == 1;                                                                \
     for (ptrdiff_t c = 0; c < ci; c++) {                                                                          \
         const ptrdiff_t gi = c / cig;                                                                             \
         const float *xc = x + c * h * w;                                                                          \
@@ -82,13 +84,13 @@ SK_CONV_AVX512 static inline __attribute__((always_inline)) void axpy_avx512(flo
             if (v == 0.0f) continue;                                                                              \
             for (ptrdiff_t ky = 0; ky < kh; ky++) {                                                               \
                 ptrdiff_t ty = y + g->ph - ky * g->dh;                                                            \
-                if (ty < 0 || ty % g->sh != 0) continue;                                                          \
-                ptrdiff_t oy = ty / g->sh;                                                                        \
+                if (ty < 0 || (sh1 == 0 && ty % g->sh != 0)) continue;                                           \
+                ptrdiff_t oy = sh1 ? ty : ty / g->sh;                                                             \
                 if (oy >= ho) continue;                                                                           \
                 for (ptrdiff_t kx = 0; kx < kw; kx++) {                                                           \
                     ptrdiff_t tx = xx + g->pw - kx * g->dw;                                                       \
-                    if (tx < 0 || tx % g->sw != 0) continue;                                                      \
-                    ptrdiff_t ox = tx / g->sw;                                                                    \
+                    if (tx < 0 || (sw1 == 0 && tx % g->sw != 0)) continue;                                       \
+                    ptrdiff_t ox = sw1 ? tx : tx / g->sw;                                                         \
                     if (ox >= wo) continue;                                                                       \
                     AXPY(dwt + ((c * kh + ky) * kw + kx) * cog, gyt + (oy * wo + ox) * co + gi * cog, v, cog);   \
                 }                                                                                                 \
@@ -242,8 +244,35 @@ void sk_channel_sums(const float *x, ptrdiff_t n, ptrdiff_t c, ptrdiff_t p, ptrd
 
 // ------------------------------------------------------------------------------------------- pooling
 
+/// 2 x 2 windows of stride 2 without padding (the common case): the same rule as the general loop, with selects
+/// instead of branches (spikes tie in most windows, which makes the branches unpredictable).
+static void maxpool2x2(const float *x, float *out, int *arg, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ho, ptrdiff_t wo) {
+    for (ptrdiff_t pl = 0; pl < planes; pl++) {
+        const float *xp = x + pl * h * w;
+        float *op = out + pl * ho * wo;
+        int *ap = arg ? arg + pl * ho * wo : NULL;
+        for (ptrdiff_t oy = 0; oy < ho; oy++) {
+            const float *r0 = xp + 2 * oy * w, *r1 = r0 + w;
+            const int base = (int)(2 * oy * w);
+            for (ptrdiff_t ox = 0; ox < wo; ox++) {
+                float best = r0[2 * ox];
+                int bi = base + (int)(2 * ox);
+                float v = r0[2 * ox + 1]; int t = (v > best) | (v != v); best = t ? v : best; bi = t ? base + (int)(2 * ox) + 1 : bi;
+                v = r1[2 * ox]; t = (v > best) | (v != v); best = t ? v : best; bi = t ? base + (int)w + (int)(2 * ox) : bi;
+                v = r1[2 * ox + 1]; t = (v > best) | (v != v); best = t ? v : best; bi = t ? base + (int)w + (int)(2 * ox) + 1 : bi;
+                op[oy * wo + ox] = best;
+                if (ap) ap[oy * wo + ox] = bi;
+            }
+        }
+    }
+}
+
 void sk_maxpool2d(const float *x, float *out, int *arg, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ho, ptrdiff_t wo,
                   ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t ph, ptrdiff_t pw, ptrdiff_t dh, ptrdiff_t dw) {
+    if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1) {
+        maxpool2x2(x, out, arg, planes, h, w, ho, wo);
+        return;
+    }
     for (ptrdiff_t pl = 0; pl < planes; pl++) {
         const float *xp = x + pl * h * w;
         float *op = out + pl * ho * wo;

@@ -54,19 +54,24 @@ public struct ConvGeometry: Equatable, Sendable {
 ///   (`sk_gemm_rows`), for analog frames and high rates.
 ///
 /// The path is chosen per call from the exact density of the operand that drives it (the input for the
-/// forward and the weight gradient, the output gradient for the input gradient), against `sparseCrossover`.
+/// forward and the weight gradient, the output gradient for the input gradient), against its crossover (`forwardCrossover`, `weightGradientCrossover`, `inputGradientCrossover`).
 /// Samples are split into fixed chunks (4 for the forward and input gradient, 16 for the weight gradient,
 /// whose per-chunk partial sums are added in chunk order), so the bits do not depend on the thread count.
 public enum Conv2D {
     /// Which path to run.
     public enum Path: Sendable { case automatic, spikeDriven, dense }
 
-    /// Density below which the spike-driven path runs (`SPIKEKIT_CONV_CROSSOVER` overrides), measured with
-    /// `spike bench conv-sweep` (docs/CONV.md).
-    nonisolated(unsafe) public static var sparseCrossover: Float = {
-        if let s = ProcessInfo.processInfo.environment["SPIKEKIT_CONV_CROSSOVER"], let v = Float(s) { return v }
-        return 0.3
-    }()
+    /// Density of the input below which the spike-driven forward runs (`SPIKEKIT_CONV_CROSSOVER` sets all three
+    /// crossovers), measured with `spike bench conv-sweep` (docs/CONV.md).
+    nonisolated(unsafe) public static var forwardCrossover: Float = environmentCrossover ?? 0.4
+    /// Density of the input below which the spike-driven weight gradient runs.
+    nonisolated(unsafe) public static var weightGradientCrossover: Float = environmentCrossover ?? 0.6
+    /// Density of the output gradient below which the input gradient is scattered from its nonzeros (its vectors
+    /// are Ci/groups long, shorter than the dense GEMM's, hence the lower crossover).
+    nonisolated(unsafe) public static var inputGradientCrossover: Float = environmentCrossover ?? 0.1
+    static var environmentCrossover: Float? {
+        ProcessInfo.processInfo.environment["SPIKEKIT_CONV_CROSSOVER"].flatMap { Float($0) }
+    }
     /// Forces a path (tests and measurements); `.automatic` chooses by density.
     nonisolated(unsafe) public static var path: Path = .automatic
     /// Instruction set of the spike-driven kernels: 0 the best this CPU has, 1 portable (tests pin it).
@@ -75,13 +80,28 @@ public enum Conv2D {
     static let sampleChunk = 4
     static let gradientSampleChunk = 16
 
-    /// Whether the spike-driven path runs for an operand of `density`.
-    public static func spikeDriven(density: Float, groups: Int) -> Bool {
+    /// Whether the spike-driven path runs for an operand of `density` against `crossover`.
+    public static func spikeDriven(density: Float, groups: Int, crossover: Float) -> Bool {
         switch path {
         case .spikeDriven: return true
         case .dense: return groups != 1
-        case .automatic: return groups != 1 || density < sparseCrossover
+        case .automatic: return groups != 1 || density < crossover
         }
+    }
+
+    /// `b` `[k, n]` packed for `sk_gemm_packed_rows` (AVX-512) once per call, or nil where that kernel is absent.
+    static func packed(_ b: [Float], k: Int, n: Int) -> UnsafeMutablePointer<Float>? {
+        guard sk_gemm_packed_available() != 0 else { return nil }
+        let count = sk_packed_size(k, n)
+        let p = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        b.withUnsafeBufferPointer { sk_pack_b($0.baseAddress!, k, n, p) }
+        return p
+    }
+
+    /// c [m, n] += a [m, k] b [k, n], with b's packed panels where given (the same bits either way).
+    @inline(__always) static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ packed: UnsafePointer<Float>?,
+                                       _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+        if let packed { sk_gemm_packed_rows(a, packed, c, 0, m, n, k) } else { sk_gemm_rows(a, b, c, 0, m, n, k) }
     }
 
     static func checkInput(_ x: Tensor, _ g: ConvGeometry, _ what: String) {
@@ -121,11 +141,14 @@ public enum Conv2D {
         let n = x.shape[0], p = g.outHeight * g.outWidth, co = g.outChannels
         let perIn = g.inChannels * g.height * g.width, perOut = co * p
         if n == 0 { return .zeros([0, co, g.outHeight, g.outWidth]) }
-        let sparse = spikeDriven(density: density ?? x.density, groups: g.groups)
+        let sparse = spikeDriven(density: density ?? x.density, groups: g.groups, crossover: forwardCrossover)
         let wt = channelLastWeight(weight.scalars, g)   // [Ci, kH, kW, Co/g]; for groups 1 also W^T [K, Co]
         let k = g.inChannels * g.kernelHeight * g.kernelWidth
         var geom = g.c
         let chunks = (n + sampleChunk - 1) / sampleChunk
+        let pk = sparse ? nil : packed(wt, k: k, n: co)
+        defer { pk?.deallocate() }
+        let ppk = UncheckedSendable(pk.map { UnsafePointer($0) })
         let out = [Float](unsafeUninitializedCapacity: n * perOut) { po, count in
             x.scalars.withUnsafeBufferPointer { px in wt.withUnsafeBufferPointer { pw in
                 let b = bias?.scalars ?? []
@@ -143,7 +166,7 @@ public enum Conv2D {
                                 let cols = scratch, acc = scratch + p * k
                                 sk_im2col_rows(pg, px + s * perIn, cols)
                                 acc.update(repeating: 0, count: p * co)
-                                sk_gemm_rows(cols, pw, acc, 0, p, co, k)
+                                gemm(cols, pw, ppk.value, acc, m: p, n: co, k: k)
                                 sk_transpose_add_bias(acc, pb, po + s * perOut, p, co)
                             }
                         }
@@ -162,11 +185,14 @@ public enum Conv2D {
         precondition(gy.shape == [n, co, g.outHeight, g.outWidth], "Conv2D.inputGradient: gradient \(gy.shape) is not [N, \(co), \(g.outHeight), \(g.outWidth)]")
         precondition(weight.shape == g.weightShape, "Conv2D.inputGradient: weight \(weight.shape) is not \(g.weightShape)")
         if n == 0 { return .zeros([0, ci, g.height, g.width]) }
-        let sparse = spikeDriven(density: gy.density, groups: g.groups)
+        let sparse = spikeDriven(density: gy.density, groups: g.groups, crossover: inputGradientCrossover)
         let wg = sparse ? outputMajorWeight(weight.scalars, g) : weight.scalars   // dense: W as [Co, K]
         let k = ci * g.kernelHeight * g.kernelWidth
         var geom = g.c
         let chunks = (n + sampleChunk - 1) / sampleChunk
+        let pk = sparse ? nil : packed(wg, k: co, n: k)
+        defer { pk?.deallocate() }
+        let ppk = UncheckedSendable(pk.map { UnsafePointer($0) })
         let out = [Float](unsafeUninitializedCapacity: n * ci * hw) { po, count in
             gy.scalars.withUnsafeBufferPointer { pgy in wg.withUnsafeBufferPointer { pw in withUnsafePointer(to: &geom) { pg in
                 let ptr = UncheckedSendable((pgy.baseAddress!, pw.baseAddress!, po.baseAddress!, pg))
@@ -182,7 +208,7 @@ public enum Conv2D {
                             let gyt = scratch, gcols = scratch + p * co
                             sk_transpose_add_bias(pgy + s * co * p, nil, gyt, co, p)   // [P, Co]
                             gcols.update(repeating: 0, count: p * k)
-                            sk_gemm_rows(gyt, pw, gcols, 0, p, k, co)
+                            gemm(gyt, pw, ppk.value, gcols, m: p, n: k, k: co)
                             sk_col2im_rows(pg, gcols, po + s * ci * hw)
                         }
                     }
@@ -200,7 +226,7 @@ public enum Conv2D {
         precondition(gy.shape == [n, co, g.outHeight, g.outWidth], "Conv2D.weightGradient: gradient \(gy.shape) is not [\(n), \(co), \(g.outHeight), \(g.outWidth)]")
         let wcount = g.weightShape.reduce(1, *)
         if n == 0 { return .zeros(g.weightShape) }
-        let sparse = spikeDriven(density: density ?? x.density, groups: g.groups)
+        let sparse = spikeDriven(density: density ?? x.density, groups: g.groups, crossover: weightGradientCrossover)
         let perIn = g.inChannels * g.height * g.width, k = g.inChannels * g.kernelHeight * g.kernelWidth
         var geom = g.c
         let chunks = (n + gradientSampleChunk - 1) / gradientSampleChunk
