@@ -66,9 +66,11 @@ public enum Conv2D {
     nonisolated(unsafe) public static var forwardCrossover: Float = environmentCrossover ?? 0.4
     /// Density of the input below which the spike-driven weight gradient runs.
     nonisolated(unsafe) public static var weightGradientCrossover: Float = environmentCrossover ?? 0.6
-    /// Density of the output gradient below which the input gradient is scattered from its nonzeros (its vectors
-    /// are Ci/groups long, shorter than the dense GEMM's, hence the lower crossover).
+    /// Density of the output gradient below which the input gradient is scattered from its nonzeros, for fewer
+    /// than 16 input channels per group (its vectors are Ci/groups long: 12 channels crossed at 0.1-0.2).
     nonisolated(unsafe) public static var inputGradientCrossover: Float = environmentCrossover ?? 0.1
+    /// The same for 16 or more input channels per group (32 channels crossed at 0.3-0.5).
+    nonisolated(unsafe) public static var wideInputGradientCrossover: Float = environmentCrossover ?? 0.3
     static var environmentCrossover: Float? {
         ProcessInfo.processInfo.environment["SPIKEKIT_CONV_CROSSOVER"].flatMap { Float($0) }
     }
@@ -185,7 +187,8 @@ public enum Conv2D {
         precondition(gy.shape == [n, co, g.outHeight, g.outWidth], "Conv2D.inputGradient: gradient \(gy.shape) is not [N, \(co), \(g.outHeight), \(g.outWidth)]")
         precondition(weight.shape == g.weightShape, "Conv2D.inputGradient: weight \(weight.shape) is not \(g.weightShape)")
         if n == 0 { return .zeros([0, ci, g.height, g.width]) }
-        let sparse = spikeDriven(density: gy.density, groups: g.groups, crossover: inputGradientCrossover)
+        let sparse = spikeDriven(density: gy.density, groups: g.groups,
+                                 crossover: g.inChannels / g.groups >= 16 ? wideInputGradientCrossover : inputGradientCrossover)
         let wg = sparse ? outputMajorWeight(weight.scalars, g) : weight.scalars   // dense: W as [Co, K]
         let k = ci * g.kernelHeight * g.kernelWidth
         var geom = g.c

@@ -174,4 +174,24 @@ final class ConvLayerTests: XCTestCase {
         XCTAssertThrowsError(try PoolOptions.validate("MaxPool2d", kernel: [2, 2], stride: [2, 2], padding: [2, 2]))
         XCTAssertThrowsError(try BatchNormCore.validate("BatchNorm2d", numFeatures: 3, eps: 1e-5, momentum: 1.5))
     }
+
+    /// A conv network's state dict has PyTorch's keys in PyTorch's order (nn.Sequential of the same layers:
+    /// parameterless layers keep their index, BatchNorm adds its three buffers after its parameters).
+    func testStateDictKeysMatchPyTorchSequential() {
+        var rng = SeededRandom(seed: 16)
+        let net = Sequential {
+            Conv2d(2, 4, kernelSize: 3, padding: .uniform(1), bias: false, rng: &rng)
+            BatchNorm2d(4)
+            SpikingLayer(LIF(tau: 2))
+            MaxPool2d(2)
+            Flatten()
+            Linear(4 * 2 * 2, 3, rng: &rng)
+        }
+        XCTAssertEqual(net.stateDict.map(\.0), ["0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
+                                                "5.weight", "5.bias"])
+        XCTAssertEqual(net.stateDict.map(\.1.shape), [[4, 2, 3, 3], [4], [4], [4], [4], [], [3, 16], [3]])
+        XCTAssertEqual(net.namedBuffers.map(\.0), ["1.running_mean", "1.running_var", "1.num_batches_tracked"])
+        XCTAssertEqual(net.namedParameters.map(\.0), ["0.weight", "1.weight", "1.bias", "5.weight", "5.bias"])
+        XCTAssertEqual(net(Variable(.ones([2, 3, 2, 4, 4]))).shape, [2, 3, 3])
+    }
 }
