@@ -6,12 +6,17 @@ import SpikeCKernels
 /// `Ho = (H + padTop + padBottom - dilationH * (kH - 1) - 1) / strideH + 1` (and the same for the width).
 /// Output position (oy, ox) reads input (oy * strideH - padTop + ky * dilationH, ox * strideW - padLeft + kx * dilationW).
 public struct ConvGeometry: Equatable, Sendable {
+    /// Input channels, input height and width, output channels.
     public var inChannels: Int, height: Int, width: Int, outChannels: Int
+    /// Kernel extent.
     public var kernelHeight: Int, kernelWidth: Int
+    /// Stride.
     public var strideH: Int, strideW: Int
     /// Zero padding before and after each spatial axis (PyTorch's "same" pads asymmetrically for even kernels).
     public var padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
+    /// Spacing of the kernel taps.
     public var dilationH: Int, dilationW: Int
+    /// Channel groups: output channel o sees input channels of group o / (Co/groups) only.
     public var groups: Int
 
     /// A geometry; traps (a programming error) on sizes that do not form a convolution.

@@ -71,11 +71,17 @@ public enum ConvOptions {
 /// padding `.valid` (0), dilation 1, groups 1, bias. On spikes the product is spike-driven (`Conv2D`): each active
 /// input adds its kernel slice to the outputs it reaches, and the weight gradient accumulates only there.
 public final class Conv2d: Module {
+    /// The kernel (layout in the type's summary), learnable.
     public let weight: Variable
+    /// Per-output-channel bias, learnable; nil without bias.
     public let bias: Variable?
+    /// Channels in and out.
     public let inChannels: Int, outChannels: Int
+    /// Kernel extent, stride and dilation (height, width).
     public let kernelSize: (Int, Int), stride: (Int, Int), dilation: (Int, Int)
+    /// Zero padding of the input.
     public let padding: ConvPadding
+    /// Channel groups.
     public let groups: Int
 
     /// A convolution from `inChannels` to `outChannels` with a `kernelSize` kernel (height, width), initialised from `rng`.
@@ -108,6 +114,7 @@ public final class Conv2d: Module {
                             stride: stride, padding: (pt, pb, pl, pr), dilation: dilation, groups: groups)
     }
 
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         let (lead, xf) = foldLeading(x, trailing: 3, "Conv2d")
         precondition(xf.shape[1] == inChannels, "Conv2d: input \(x.shape) has \(xf.shape[1]) channels, the layer \(inChannels)")
@@ -115,17 +122,23 @@ public final class Conv2d: Module {
         return unfoldLeading(Variable.conv2d(xf, weight: weight, bias: bias, geometry: g), lead: lead)
     }
 
+    /// Parameters by PyTorch's names: `weight`, `bias`.
     public var ownParameters: [(String, Variable)] { [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) }
 }
 
 /// 1-D convolution over `[T, B, C, L]` or `[N, C, L]`, as PyTorch's `nn.Conv1d` (weight `[Co, Ci/groups, k]`,
 /// bias `[Co]`, the same initialisation and defaults as `Conv2d`); runs as a `Conv2d` of height 1.
 public final class Conv1d: Module {
+    /// The kernel (layout in the type's summary), learnable.
     public let weight: Variable
+    /// Per-output-channel bias, learnable; nil without bias.
     public let bias: Variable?
+    /// Channels in and out, kernel length, stride, dilation, channel groups.
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, dilation: Int, groups: Int
+    /// Zero padding of the input.
     public let padding: ConvPadding
 
+    /// A 1-D convolution from `inChannels` to `outChannels`, initialised from `rng`.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: ConvPadding = .valid,
                 dilation: Int = 1, groups: Int = 1, bias: Bool = true, rng: inout SeededRandom) {
         ConvOptions.check {
@@ -139,6 +152,7 @@ public final class Conv1d: Module {
         self.bias = bias ? Variable(.uniform([outChannels], low: -bound, high: bound, rng: &rng), requiresGrad: true) : nil
     }
 
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         let (lead, xf) = foldLeading(x, trailing: 2, "Conv1d")
         precondition(xf.shape[1] == inChannels, "Conv1d: input \(x.shape) has \(xf.shape[1]) channels, the layer \(inChannels)")
@@ -151,6 +165,7 @@ public final class Conv1d: Module {
         return unfoldLeading(y.reshaped([n, outChannels, g.outWidth]), lead: lead)
     }
 
+    /// Parameters by PyTorch's names: `weight`, `bias`.
     public var ownParameters: [(String, Variable)] { [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) }
 }
 
@@ -161,12 +176,18 @@ public final class Conv1d: Module {
 /// Parameters `weight` `[Ci, Co/groups, kH, kW]` and `bias` `[Co]`, uniform in `±1/sqrt(Co/groups * kH * kW)`
 /// (PyTorch's default). `outputPadding` must be smaller than the stride (PyTorch also allows it below the dilation).
 public final class ConvTranspose2d: Module {
+    /// The kernel (layout in the type's summary), learnable.
     public let weight: Variable
+    /// Per-output-channel bias, learnable; nil without bias.
     public let bias: Variable?
+    /// Channels in and out.
     public let inChannels: Int, outChannels: Int
+    /// Kernel, stride, padding removed from the output, extra output rows/columns, dilation (height, width).
     public let kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int), outputPadding: (Int, Int), dilation: (Int, Int)
+    /// Channel groups.
     public let groups: Int
 
+    /// A transposed convolution from `inChannels` to `outChannels`, initialised from `rng`.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                 outputPadding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true, rng: inout SeededRandom) {
         ConvOptions.check {
@@ -183,12 +204,14 @@ public final class ConvTranspose2d: Module {
         self.bias = bias ? Variable(.uniform([outChannels], low: -bound, high: bound, rng: &rng), requiresGrad: true) : nil
     }
 
+    /// A square kernel, stride, padding and dilation.
     public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
                             dilation: Int = 1, groups: Int = 1, bias: Bool = true, rng: inout SeededRandom) {
         self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride), padding: (padding, padding),
                   outputPadding: (outputPadding, outputPadding), dilation: (dilation, dilation), groups: groups, bias: bias, rng: &rng)
     }
 
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         let (lead, xf) = foldLeading(x, trailing: 3, "ConvTranspose2d")
         precondition(xf.shape[1] == inChannels, "ConvTranspose2d: input \(x.shape) has \(xf.shape[1]) channels, the layer \(inChannels)")
@@ -205,5 +228,6 @@ public final class ConvTranspose2d: Module {
         return unfoldLeading(Variable.convTranspose2d(xf, weight: weight, bias: bias, geometry: g), lead: lead)
     }
 
+    /// Parameters by PyTorch's names: `weight`, `bias`.
     public var ownParameters: [(String, Variable)] { [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) }
 }

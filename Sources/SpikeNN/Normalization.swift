@@ -3,7 +3,7 @@ import SpikeCore
 import SpikeCKernels
 import SpikeNeurons
 
-/// Batch normalisation over the channel axis of `[N, C, P]` (P: the product of the trailing axes), the core
+/// The shared core of the batch normalisations: over the channel axis of `[N, C, P]` (P: the product of the trailing axes), the core
 /// of `BatchNorm1d`, `BatchNorm2d`, tdBN and BNTT (PyTorch's `nn.BatchNorm*d`).
 ///
 /// Training (or without running statistics): per channel, `mean` and the biased variance over N and P,
@@ -12,18 +12,22 @@ import SpikeNeurons
 /// cumulative average, `1 / num_batches_tracked`), and `num_batches_tracked` counts the batches.
 /// Evaluation: the running statistics instead of the batch's. Channels run in parallel, each by one worker.
 public class BatchNormCore: Module {
+    /// Number of channels C.
     public let numFeatures: Int
+    /// Added to the variance before the square root.
     public let eps: Float
     /// Momentum of the running statistics; nil: cumulative average (PyTorch's `momentum=None`).
     public let momentum: Float?
+    /// Affine weight (gamma, ones) and bias (beta, zeros); nil without affine (bias also without `biasTerm`).
     public let weight: Variable?, bias: Variable?
     /// Buffers, as PyTorch's: `running_mean` `[C]` (zeros), `running_var` `[C]` (ones), `num_batches_tracked` (a
     /// scalar; PyTorch's is int64).
     public let runningMean: Variable?, runningVar: Variable?, numBatchesTracked: Variable?
+    /// Training mode (batch statistics, dropping); `setTraining` switches it.
     public private(set) var training = true
 
     /// `affine`: learnable `weight` (ones) and `bias` (zeros); `biasTerm: false` drops the bias (BNTT).
-    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true, trackRunningStats: Bool = true,
+    init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true, trackRunningStats: Bool = true,
                 biasTerm: Bool = true, initialWeight: Float = 1, name: String = "BatchNorm") {
         ConvOptions.check { try BatchNormCore.validate(name, numFeatures: numFeatures, eps: eps, momentum: momentum) }
         self.numFeatures = numFeatures; self.eps = eps; self.momentum = momentum
@@ -41,12 +45,16 @@ public class BatchNormCore: Module {
         if let m = momentum, !(m >= 0 && m <= 1) { throw ParameterError("\(name): momentum must be in [0, 1], got \(m)") }
     }
 
+    /// Training (true) or evaluation (false) behaviour.
     public func setTraining(_ training: Bool) { self.training = training }
+    /// Overridden by `BatchNorm1d` and `BatchNorm2d` (the core is not constructed on its own: its initialiser is internal).
     public func callAsFunction(_ x: Variable) -> Variable { fatalError("BatchNormCore: use BatchNorm1d or BatchNorm2d") }
 
+    /// Parameters by PyTorch's names.
     public var ownParameters: [(String, Variable)] {
         (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
     }
+    /// Buffers by PyTorch's names (empty without running statistics).
     public var ownBuffers: [(String, Variable)] {
         guard let runningMean, let runningVar, let numBatchesTracked else { return [] }
         return [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
@@ -150,12 +158,14 @@ public class BatchNormCore: Module {
 /// (`BatchNormCore` gives the equations). Parameters `weight`, `bias`; buffers `running_mean`, `running_var`,
 /// `num_batches_tracked` (PyTorch's state_dict keys).
 public final class BatchNorm2d: BatchNormCore {
+    /// C channels; PyTorch's defaults.
     public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, name: "BatchNorm2d")
     }
     init(_ numFeatures: Int, eps: Float, momentum: Float?, affine: Bool, biasTerm: Bool, initialWeight: Float, name: String) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, biasTerm: biasTerm, initialWeight: initialWeight, name: name)
     }
+    /// Normalises `x` (shapes in the type's summary).
     public override func callAsFunction(_ x: Variable) -> Variable {
         precondition(x.shape.count >= 4 && x.shape[x.shape.count - 3] == numFeatures,
                      "BatchNorm2d: input \(x.shape) is not [N, \(numFeatures), H, W] or [T, B, \(numFeatures), H, W]")
@@ -168,11 +178,14 @@ public final class BatchNorm2d: BatchNormCore {
 /// (the default): `[T, B, C]` or `[T, B, C, L]`, time folded into the batch; `multiStep: false`: PyTorch's own
 /// `[N, C]` or `[N, C, L]`. Rank 2 is always `[N, C]`.
 public final class BatchNorm1d: BatchNormCore {
+    /// Whether rank-3 input is `[T, B, C]` (true) or PyTorch's `[N, C, L]`.
     public let multiStep: Bool
+    /// C features; PyTorch's defaults, multi-step input.
     public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true, trackRunningStats: Bool = true, multiStep: Bool = true) {
         self.multiStep = multiStep
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, name: "BatchNorm1d")
     }
+    /// Normalises `x` (shapes in the type's summary).
     public override func callAsFunction(_ x: Variable) -> Variable {
         let s = x.shape
         let lead = s.count == 2 ? 1 : (multiStep ? 2 : 1)
@@ -189,17 +202,22 @@ public final class BatchNorm1d: BatchNormCore {
 /// by `alpha * V_th`: the affine weight starts at `alpha * vThreshold` (bias 0). The normalisation is the child
 /// `bn` (a `BatchNorm2d`: keys `bn.weight`, `bn.running_mean`, ... as SpikingJelly's).
 public final class ThresholdDependentBatchNorm2d: Module {
+    /// tdBN's alpha and the neurons' threshold V_th.
     public let alpha: Float, vThreshold: Float
+    /// The normalisation (over T, B, H, W), key prefix `bn`.
     public let bn: BatchNorm2d
+    /// C channels, alpha and V_th (weight starts at alpha * V_th), BatchNorm2d's eps and momentum.
     public init(_ numFeatures: Int, alpha: Float = 1, vThreshold: Float = 1, eps: Float = 1e-5, momentum: Float? = 0.1) {
         ConvOptions.check { if !(alpha > 0 && vThreshold > 0) { throw ParameterError("ThresholdDependentBatchNorm2d: alpha and v_th must be positive, got \(alpha), \(vThreshold)") } }
         self.alpha = alpha; self.vThreshold = vThreshold
         bn = BatchNorm2d(numFeatures, eps: eps, momentum: momentum, affine: true, biasTerm: true, initialWeight: alpha * vThreshold, name: "ThresholdDependentBatchNorm2d")
     }
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         precondition(x.shape.count == 5, "ThresholdDependentBatchNorm2d: input \(x.shape) is not [T, B, C, H, W]")
         return bn(x)
     }
+    /// Child modules by PyTorch's names.
     public var children: [(String, any Module)] { [("bn", bn)] }
 }
 
@@ -209,17 +227,22 @@ public final class ThresholdDependentBatchNorm2d: Module {
 /// authors' code: eps 1e-4, momentum 0.1, weight ones and no bias. Children "0" ..< "T" (keys `0.weight`,
 /// `0.running_mean`, ...). The input must have exactly `steps` steps.
 public final class BatchNormThroughTime2d: Module {
+    /// Number of time steps T.
     public let steps: Int
+    /// One BatchNorm2d per step.
     public let layers: [BatchNorm2d]
+    /// C channels and T steps; the authors' eps 1e-4, momentum 0.1, weight without bias.
     public init(_ numFeatures: Int, steps: Int, eps: Float = 1e-4, momentum: Float? = 0.1, affine: Bool = true, bias: Bool = false) {
         ConvOptions.check { if steps <= 0 { throw ParameterError("BatchNormThroughTime2d: steps must be positive, got \(steps)") } }
         self.steps = steps
         layers = (0..<steps).map { _ in BatchNorm2d(numFeatures, eps: eps, momentum: momentum, affine: affine, biasTerm: bias, initialWeight: 1, name: "BatchNormThroughTime2d") }
     }
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         precondition(x.shape.count == 5 && x.shape[0] == steps, "BatchNormThroughTime2d: input \(x.shape) is not [\(steps), B, C, H, W]")
         let inner = Array(x.shape.dropFirst())
         return Variable.stack((0..<steps).map { t in layers[t](x.slice(t..<(t + 1)).reshaped(inner)) })
     }
+    /// Child modules by PyTorch's names.
     public var children: [(String, any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 }

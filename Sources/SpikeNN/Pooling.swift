@@ -118,8 +118,10 @@ public enum PoolOptions {
 /// Defaults: stride = kernel, padding 0, dilation 1, floor mode. The gradient goes to the first maximum of each
 /// window in row-major order (PyTorch's CPU rule; with spikes most windows tie).
 public final class MaxPool2d: Module {
+    /// Window, stride, padding, dilation (height, width) and whether output sizes round up.
     public let kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), ceilMode: Bool
 
+    /// A window of `kernelSize` (height, width); stride defaults to the kernel size.
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) {
         let s = stride ?? kernelSize
         ConvOptions.check { try PoolOptions.validate("MaxPool2d", kernel: [kernelSize.0, kernelSize.1], stride: [s.0, s.1],
@@ -131,6 +133,7 @@ public final class MaxPool2d: Module {
         self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding),
                   dilation: (dilation, dilation), ceilMode: ceilMode)
     }
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         Pool2D.maxPool(x, .init(kh: kernelSize.0, kw: kernelSize.1, sh: stride.0, sw: stride.1, ph: padding.0, pw: padding.1,
                                 dh: dilation.0, dw: dilation.1), ceilMode: ceilMode, "MaxPool2d")
@@ -139,12 +142,15 @@ public final class MaxPool2d: Module {
 
 /// 1-D max pooling over the last axis (`[T, B, C, L]`, `[N, C, L]`), as PyTorch's `nn.MaxPool1d` (defaults as `MaxPool2d`).
 public final class MaxPool1d: Module {
+    /// Window, stride, padding, dilation and whether the output size rounds up.
     public let kernelSize: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool
+    /// A window of `kernelSize`; stride defaults to the kernel size.
     public init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false) {
         let s = stride ?? kernelSize
         ConvOptions.check { try PoolOptions.validate("MaxPool1d", kernel: [kernelSize], stride: [s], padding: [padding], dilation: [dilation]) }
         self.kernelSize = kernelSize; self.stride = s; self.padding = padding; self.dilation = dilation; self.ceilMode = ceilMode
     }
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         precondition(x.shape.count >= 2, "MaxPool1d: input \(x.shape) needs at least 2 axes")
         let x4 = x.reshaped(Array(x.shape.dropLast()) + [1, x.shape.last!])
@@ -157,16 +163,20 @@ public final class MaxPool1d: Module {
 /// window clipped to the padded input (`countIncludePad`, the default) or the number of input elements in it.
 /// Defaults: stride = kernel, padding 0, floor mode.
 public final class AvgPool2d: Module {
+    /// Window, stride, padding (height, width), rounding up, and whether padding counts in the divisor.
     public let kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int), ceilMode: Bool, countIncludePad: Bool
+    /// A window of `kernelSize` (height, width); stride defaults to the kernel size.
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), ceilMode: Bool = false, countIncludePad: Bool = true) {
         let s = stride ?? kernelSize
         ConvOptions.check { try PoolOptions.validate("AvgPool2d", kernel: [kernelSize.0, kernelSize.1], stride: [s.0, s.1], padding: [padding.0, padding.1]) }
         self.kernelSize = kernelSize; self.stride = s; self.padding = padding; self.ceilMode = ceilMode; self.countIncludePad = countIncludePad
     }
+    /// A square window; stride defaults to the kernel size.
     public convenience init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
         self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding), ceilMode: ceilMode,
                   countIncludePad: countIncludePad)
     }
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         Pool2D.avgPool(x, .init(kh: kernelSize.0, kw: kernelSize.1, sh: stride.0, sw: stride.1, ph: padding.0, pw: padding.1, dh: 1, dw: 1),
                        ceilMode: ceilMode, countIncludePad: countIncludePad, scale: 0, "AvgPool2d")
@@ -175,12 +185,15 @@ public final class AvgPool2d: Module {
 
 /// 1-D average pooling over the last axis, as PyTorch's `nn.AvgPool1d` (defaults as `AvgPool2d`).
 public final class AvgPool1d: Module {
+    /// Window, stride, padding, rounding up, and whether padding counts in the divisor.
     public let kernelSize: Int, stride: Int, padding: Int, ceilMode: Bool, countIncludePad: Bool
+    /// A window of `kernelSize`; stride defaults to the kernel size.
     public init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
         let s = stride ?? kernelSize
         ConvOptions.check { try PoolOptions.validate("AvgPool1d", kernel: [kernelSize], stride: [s], padding: [padding]) }
         self.kernelSize = kernelSize; self.stride = s; self.padding = padding; self.ceilMode = ceilMode; self.countIncludePad = countIncludePad
     }
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         precondition(x.shape.count >= 2, "AvgPool1d: input \(x.shape) needs at least 2 axes")
         let x4 = x.reshaped(Array(x.shape.dropLast()) + [1, x.shape.last!])
@@ -193,13 +206,17 @@ public final class AvgPool1d: Module {
 /// 2-D sum pooling over the last two axes: the window sum, i.e. `AvgPool2d` times the window size (PyTorch:
 /// `F.avg_pool2d(x, k, s, divisor_override=1)`; Lava-dl's `SumPool`). Defaults: stride = kernel, no padding.
 public final class SumPool2d: Module {
+    /// Window and stride (height, width).
     public let kernelSize: (Int, Int), stride: (Int, Int)
+    /// A window of `kernelSize` (height, width); stride defaults to the kernel size.
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil) {
         let s = stride ?? kernelSize
         ConvOptions.check { try PoolOptions.validate("SumPool2d", kernel: [kernelSize.0, kernelSize.1], stride: [s.0, s.1], padding: [0, 0]) }
         self.kernelSize = kernelSize; self.stride = s
     }
+    /// A square window; stride defaults to the kernel size.
     public convenience init(_ kernelSize: Int, stride: Int? = nil) { self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }) }
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         Pool2D.avgPool(x, .init(kh: kernelSize.0, kw: kernelSize.1, sh: stride.0, sw: stride.1, ph: 0, pw: 0, dh: 1, dw: 1),
                        ceilMode: false, countIncludePad: true, scale: 1, "SumPool2d")
@@ -209,13 +226,17 @@ public final class SumPool2d: Module {
 /// 2-D adaptive average pooling to `outputSize` (height, width), as PyTorch's `nn.AdaptiveAvgPool2d`: output
 /// (i, j) is the mean of rows `floor(i*H/Ho) ..< ceil((i+1)*H/Ho)` and the matching columns.
 public final class AdaptiveAvgPool2d: Module {
+    /// Output height and width.
     public let outputSize: (Int, Int)
+    /// Pools to `outputSize` (height, width).
     public init(_ outputSize: (Int, Int)) {
         ConvOptions.check { if outputSize.0 <= 0 || outputSize.1 <= 0 { throw ParameterError("AdaptiveAvgPool2d: output size must be positive, got \(outputSize)") } }
         self.outputSize = outputSize
     }
+    /// Pools to a square output.
     public convenience init(_ outputSize: Int) { self.init((outputSize, outputSize)) }
 
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         let (planes, h, w) = Pool2D.planes(x.shape, "AdaptiveAvgPool2d")
         let (ho, wo) = outputSize

@@ -5,16 +5,21 @@ import SpikeNeurons
 /// SpikingJelly's `layer.Dropout2d` in multi-step mode) or `[N, C, H, W]` (PyTorch's `nn.Dropout2d`): whole
 /// channels are zeroed with probability `p`, the kept ones scaled by 1/(1-p). Identity when not training.
 public final class Dropout2d: Module {
+    /// Probability of dropping a channel.
     public let p: Float
+    /// Training mode (batch statistics, dropping); `setTraining` switches it.
     public private(set) var training = true
     var rng: SeededRandom
 
+    /// Drops channels with probability `p`; masks drawn from `seed`.
     public init(p: Float = 0.5, seed: UInt64 = 0) {
         ConvOptions.check { if !(p >= 0 && p < 1) { throw ParameterError("Dropout2d: p must be in [0, 1), got \(p)") } }
         self.p = p; rng = SeededRandom(seed: seed)
     }
+    /// Training (true) or evaluation (false) behaviour.
     public func setTraining(_ training: Bool) { self.training = training }
 
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         let s = x.shape
         precondition(s.count == 4 || s.count == 5, "Dropout2d: input \(s) is not [N, C, H, W] or [T, B, C, H, W]")
@@ -29,6 +34,7 @@ public final class Dropout2d: Module {
 /// `nn.Upsample(mode="nearest")`: output (i, j) copies input (floor(i * H / Ho), floor(j * W / Wo)) (with an
 /// integer `scaleFactor`, input (i / s, j / s)). VJP: each input gathers the gradients of its copies.
 public final class Upsample: Module {
+    /// Integer factors (height, width), or a fixed output size (the other is nil).
     public let scaleFactor: (Int, Int)?, size: (Int, Int)?
 
     /// Upsampling by integer factors (height, width).
@@ -44,6 +50,7 @@ public final class Upsample: Module {
         self.size = size; scaleFactor = nil
     }
 
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         let s = x.shape
         precondition(s.count >= 3, "Upsample: input \(s) needs at least 3 axes")
@@ -102,13 +109,18 @@ extension Variable {
 /// conv-BN-LIF-conv-BN-LIF); `downsample` (conv-BN-LIF in SpikingJelly's SEW-ResNet) matches the shortcut's
 /// shape when the body changes it. Children `residual` and `downsample`.
 public final class SEWResidual: Module {
+    /// The block's body and the optional shortcut module.
     public let residual: any Module, downsample: (any Module)?
+    /// How the body's spikes and the shortcut combine.
     public let connect: SEWConnect
+    /// A block of `residual` (the body) and `downsample` (nil: the identity shortcut).
     public init(_ residual: any Module, downsample: (any Module)? = nil, connect: SEWConnect = .add) {
         self.residual = residual; self.downsample = downsample; self.connect = connect
     }
+    /// Applies the layer (see the type's summary for shapes and equations).
     public func callAsFunction(_ x: Variable) -> Variable {
         connect.apply(residual(x), identity: downsample.map { $0(x) } ?? x)
     }
+    /// Child modules by PyTorch's names.
     public var children: [(String, any Module)] { [("residual", residual)] + (downsample.map { [("downsample", $0)] } ?? []) }
 }
