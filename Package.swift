@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "SpikeNNTests", dependencies: ["SpikeNN", "SpikeData"]),
         .testTarget(name: "SpikeCodingTests", dependencies: ["SpikeCoding", "SpikeCore", "SpikeNN"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"]),
+        .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
         .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"], resources: [.copy("Fixtures")]),
     ]

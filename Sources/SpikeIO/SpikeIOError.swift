@@ -36,6 +36,10 @@ public enum SpikeIOError: Error, CustomStringConvertible, Equatable, Sendable {
     case duplicateTensor(file: String, name: String)
     /// A tensor name that the format reserves or cannot represent.
     case invalidTensorName(file: String, name: String, reason: String)
+    /// A problem in an HDF5 file (or in values given to the HDF5 writer): `object` is the path of the
+    /// object concerned inside the file (`/spikes/times`, `/` for the root group, `superblock` for the file's
+    /// header), `problem` what is wrong, e.g. "chunk at offset 4096 of 812 bytes runs past the end of the 4500-byte file".
+    case hdf5(file: String, object: String, problem: String)
 
     /// A one-line message naming the file and the problem.
     public var description: String { Self.oneLine(message) }
@@ -75,6 +79,8 @@ public enum SpikeIOError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): duplicate tensor name '\(name)'"
         case let .invalidTensorName(file, name, reason):
             return "\(file): invalid tensor name '\(name)': \(reason)"
+        case let .hdf5(file, object, problem):
+            return "\(file): \(object): \(problem)"
         }
     }
 
