@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
         .testTarget(name: "SpikeNeuronsTests", dependencies: ["SpikeNeurons", "SpikeIO"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SpikeNNTests", dependencies: ["SpikeNN", "SpikeData"]),
+        .testTarget(name: "SpikeNNTests", dependencies: ["SpikeNN", "SpikeData", "SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeCodingTests", dependencies: ["SpikeCoding", "SpikeCore", "SpikeNN"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"], resources: [.copy("Fixtures")]),

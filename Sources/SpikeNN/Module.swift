@@ -12,6 +12,9 @@ public protocol Module: AnyObject {
     var ownParameters: [(String, Variable)] { get }
     /// Child modules by local name.
     var children: [(String, any Module)] { get }
+    /// This module's own buffers (state that is saved but not trained, as PyTorch's `register_buffer`:
+    /// BatchNorm's `running_mean`, `running_var`, `num_batches_tracked`), by local name.
+    var ownBuffers: [(String, Variable)] { get }
     /// Switches training behaviour (dropout) on or off, here and in children.
     func setTraining(_ training: Bool)
 }
@@ -19,6 +22,7 @@ public protocol Module: AnyObject {
 extension Module {
     public var ownParameters: [(String, Variable)] { [] }
     public var children: [(String, any Module)] { [] }
+    public var ownBuffers: [(String, Variable)] { [] }
     public func setTraining(_ training: Bool) { for (_, c) in children { c.setTraining(training) } }
 
     /// Every parameter of this module and its descendants, named by dotted path (`0.weight`).
@@ -26,6 +30,25 @@ extension Module {
         var out = ownParameters
         for (name, child) in children {
             out += child.namedParameters.map { ("\(name).\($0.0)", $0.1) }
+        }
+        return out
+    }
+
+    /// Every buffer of this module and its descendants, named by dotted path (`1.running_mean`).
+    public var namedBuffers: [(String, Variable)] {
+        var out = ownBuffers
+        for (name, child) in children {
+            out += child.namedBuffers.map { ("\(name).\($0.0)", $0.1) }
+        }
+        return out
+    }
+
+    /// Parameters and buffers in the order of PyTorch's `state_dict()`: each module's own parameters, then its
+    /// own buffers, then its children's entries in turn (the same keys, so weights move to and from PyTorch).
+    public var stateDict: [(String, Variable)] {
+        var out = ownParameters + ownBuffers
+        for (name, child) in children {
+            out += child.stateDict.map { ("\(name).\($0.0)", $0.1) }
         }
         return out
     }

@@ -182,4 +182,57 @@ int sk_keep_freed_memory(void);
 /// Atomically adds `delta` to `*counter` and returns the previous value (relaxed order; `Parallel`'s chunk claims).
 ptrdiff_t sk_atomic_fetch_add(ptrdiff_t *counter, ptrdiff_t delta);
 
+// ---------------------------------------------------------------------------------------------- conv.c
+
+/// Geometry of a 2-D convolution of one sample: input [ci, h, w], weight [co, ci/groups, kh, kw], output
+/// [co, ho, wo]; stride (sh, sw), leading padding (ph, pw) (trailing padding only enters ho, wo), dilation
+/// (dh, dw). Output (oy, ox) reads input (oy*sh - ph + ky*dh, ox*sw - pw + kx*dw).
+typedef struct { ptrdiff_t ci, h, w, co, kh, kw, sh, sw, ph, pw, dh, dw, groups, ho, wo; } sk_conv_geom;
+
+/// Spike-driven forward of one sample: for each nonzero x[c, y, x] (c, y, x increasing) and each kernel offset
+/// (ky, kx) whose output position (oy, ox) exists, adds x * wt[c, ky, kx, :] (wt: the weight as
+/// [ci, kh, kw, co/groups]) to the outputs of c's group at (oy, ox) in `scratch` [ho*wo, co] (zeroed here);
+/// then writes out [co, ho, wo] = scratch^T + bias (bias may be NULL). `isa`: 0 the best this CPU has, 1 portable.
+void sk_conv2d_scatter(const sk_conv_geom *g, const float *x, const float *wt, const float *bias, float *out, float *scratch, int isa);
+
+/// Spike-driven weight gradient of one sample: dwt [ci, kh, kw, co/groups] += x[c, y, x] * gyt[oy, ox, group
+/// slice] for each nonzero input and each output position it reaches (gyt: the output gradient [ho*wo, co]).
+void sk_conv2d_wgrad_scatter(const sk_conv_geom *g, const float *x, const float *gyt, float *dwt, int isa);
+
+/// Input gradient of one sample scattered from the nonzero output gradients: for each nonzero gy[o, oy, ox],
+/// scratch [h*w, ci] += gy * wg[o, ky, kx, :] (wg: the weight as [co, kh, kw, ci/groups]) at each input
+/// position the kernel reads; then gx [ci, h, w] = scratch^T (written, not accumulated).
+void sk_conv2d_igrad_scatter(const sk_conv_geom *g, const float *gy, const float *wg, float *gx, float *scratch, int isa);
+
+/// im2col of one sample (groups 1): cols [ho*wo, ci*kh*kw], row (oy, ox) holds the input patch in the weight's
+/// [ci, kh, kw] order, zeros at padding.
+void sk_im2col_rows(const sk_conv_geom *g, const float *x, float *cols);
+
+/// The adjoint of `sk_im2col_rows`: gx [ci, h, w] = sum of the patches of cols at their input positions (written).
+void sk_col2im_rows(const sk_conv_geom *g, const float *cols, float *gx);
+
+/// dst [c, p] = src [p, c]^T + bias[c] (bias may be NULL).
+void sk_transpose_add_bias(const float *src, const float *bias, float *dst, ptrdiff_t p, ptrdiff_t c);
+
+/// Per-channel sums (and sums of squares, `sumsq` may be NULL) of x [n, c, p] for channels c0..c1: each
+/// (sample, channel) row summed in float in order, rows added in double in sample order.
+void sk_channel_sums(const float *x, ptrdiff_t n, ptrdiff_t c, ptrdiff_t p, ptrdiff_t c0, ptrdiff_t c1, double *sum, double *sumsq);
+
+/// Max pooling of `planes` planes [h, w] -> [ho, wo] (PyTorch's rule: the first maximum in row-major window
+/// order, NaN wins); `arg` (may be NULL) gets the flat input index of each maximum within its plane.
+void sk_maxpool2d(const float *x, float *out, int *arg, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ho, ptrdiff_t wo,
+                  ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t ph, ptrdiff_t pw, ptrdiff_t dh, ptrdiff_t dw);
+
+/// Gradient of max pooling: gx (written) gets each output gradient at its maximum's position.
+void sk_maxpool2d_backward(const float *gout, const int *arg, float *gx, ptrdiff_t planes, ptrdiff_t hw, ptrdiff_t howo);
+
+/// Average pooling as PyTorch's avg_pool2d (divisor: the window clipped to the padded input with `count_pad`,
+/// else the number of input elements in it); `scale` != 0 multiplies the window sum by `scale` instead (1: sum pooling).
+void sk_avgpool2d(const float *x, float *out, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ho, ptrdiff_t wo,
+                  ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t ph, ptrdiff_t pw, int count_pad, float scale);
+
+/// Gradient of `sk_avgpool2d` (gx written).
+void sk_avgpool2d_backward(const float *gout, float *gx, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ho, ptrdiff_t wo,
+                           ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t ph, ptrdiff_t pw, int count_pad, float scale);
+
 #endif

@@ -1,0 +1,329 @@
+// Convolution and pooling kernels of SpikeCore's Conv (one sample per call; Swift splits the batch into fixed
+// chunks of samples, so the bits never depend on the thread count). Two ways to the same sums:
+//  - spike-driven ("scatter"): for each nonzero input (ci, y, x) the kernel's slice W[:, ci, ky, kx] is added to
+//    every output position it reaches, in channel-last scratch [Ho*Wo, Co]; the weight gradient accumulates
+//    only at nonzero inputs, and the input gradient scatters from the nonzero output gradients;
+//  - dense: im2col rows [Ho*Wo, K] (K = Ci*kH*kW) and the register-blocked GEMM of kernels.c.
+// Each has a portable body; the AVX-512 versions (chosen at run time) add with masked 16-lane vectors.
+#include "SpikeCKernels.h"
+#include <string.h>
+#include <math.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define SK_CONV_X86 1
+#define SK_CONV_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")))
+#endif
+
+// ------------------------------------------------------------------------------------------- vector adds
+
+/// y[0..n) += a * x[0..n)
+static inline __attribute__((always_inline)) void axpy_portable(float *y, const float *x, float a, ptrdiff_t n) {
+    for (ptrdiff_t j = 0; j < n; j++) y[j] += a * x[j];
+}
+
+#ifdef SK_CONV_X86
+SK_CONV_AVX512 static inline __attribute__((always_inline)) void axpy_avx512(float *y, const float *x, float a, ptrdiff_t n) {
+    __m512 va = _mm512_set1_ps(a);
+    ptrdiff_t j = 0;
+    for (; j + 16 <= n; j += 16) _mm512_storeu_ps(y + j, _mm512_fmadd_ps(va, _mm512_loadu_ps(x + j), _mm512_loadu_ps(y + j)));
+    if (j < n) {
+        __mmask16 m = (__mmask16)((1u << (n - j)) - 1);
+        _mm512_mask_storeu_ps(y + j, m, _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(m, x + j), _mm512_maskz_loadu_ps(m, y + j)));
+    }
+}
+#endif
+
+// ------------------------------------------------------------------------------------------- bodies
+
+/// Spike-driven forward of one sample: scratch [ho*wo, co] = scatter of x [ci, h, w] through wt
+/// [ci, kh, kw, co/groups]; then out [co, ho, wo] = scratch^T + bias.
+#define CONV_SCATTER_BODY(AXPY)                                                                                   \
+    const ptrdiff_t ci = g->ci, h = g->h, w = g->w, co = g->co, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;     \
+    const ptrdiff_t cig = ci / g->groups, cog = co / g->groups, p = ho * wo;                                     \
+    memset(scratch, 0, (size_t)(p * co) * sizeof(float));                                                        \
+    for (ptrdiff_t c = 0; c < ci; c++) {                                                                          \
+        const ptrdiff_t gi = c / cig;                                                                             \
+        const float *xc = x + c * h * w;                                                                          \
+        for (ptrdiff_t y = 0; y < h; y++) for (ptrdiff_t xx = 0; xx < w; xx++) {                                  \
+            const float v = xc[y * w + xx];                                                                       \
+            if (v == 0.0f) continue;                                                                              \
+            for (ptrdiff_t ky = 0; ky < kh; ky++) {                                                               \
+                ptrdiff_t ty = y + g->ph - ky * g->dh;                                                            \
+                if (ty < 0 || ty % g->sh != 0) continue;                                                          \
+                ptrdiff_t oy = ty / g->sh;                                                                        \
+                if (oy >= ho) continue;                                                                           \
+                for (ptrdiff_t kx = 0; kx < kw; kx++) {                                                           \
+                    ptrdiff_t tx = xx + g->pw - kx * g->dw;                                                       \
+                    if (tx < 0 || tx % g->sw != 0) continue;                                                      \
+                    ptrdiff_t ox = tx / g->sw;                                                                    \
+                    if (ox >= wo) continue;                                                                       \
+                    AXPY(scratch + (oy * wo + ox) * co + gi * cog, wt + ((c * kh + ky) * kw + kx) * cog, v, cog); \
+                }                                                                                                 \
+            }                                                                                                     \
+        }                                                                                                         \
+    }                                                                                                             \
+    for (ptrdiff_t o = 0; o < co; o++) {                                                                          \
+        const float b = bias ? bias[o] : 0.0f;                                                                    \
+        float *orow = out + o * p;                                                                                \
+        for (ptrdiff_t q = 0; q < p; q++) orow[q] = scratch[q * co + o] + b;                                      \
+    }
+
+/// Spike-driven weight gradient of one sample: dwt [ci, kh, kw, co/groups] += x[c, y, x] * gyt[oy, ox, :] at
+/// every nonzero input and every output position it reaches (gyt: the output gradient channel-last).
+#define CONV_WGRAD_SCATTER_BODY(AXPY)                                                                             \
+    const ptrdiff_t ci = g->ci, h = g->h, w = g->w, co = g->co, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;     \
+    const ptrdiff_t cig = ci / g->groups, cog = co / g->groups;                                                  \
+    for (ptrdiff_t c = 0; c < ci; c++) {                                                                          \
+        const ptrdiff_t gi = c / cig;                                                                             \
+        const float *xc = x + c * h * w;                                                                          \
+        for (ptrdiff_t y = 0; y < h; y++) for (ptrdiff_t xx = 0; xx < w; xx++) {                                  \
+            const float v = xc[y * w + xx];                                                                       \
+            if (v == 0.0f) continue;                                                                              \
+            for (ptrdiff_t ky = 0; ky < kh; ky++) {                                                               \
+                ptrdiff_t ty = y + g->ph - ky * g->dh;                                                            \
+                if (ty < 0 || ty % g->sh != 0) continue;                                                          \
+                ptrdiff_t oy = ty / g->sh;                                                                        \
+                if (oy >= ho) continue;                                                                           \
+                for (ptrdiff_t kx = 0; kx < kw; kx++) {                                                           \
+                    ptrdiff_t tx = xx + g->pw - kx * g->dw;                                                       \
+                    if (tx < 0 || tx % g->sw != 0) continue;                                                      \
+                    ptrdiff_t ox = tx / g->sw;                                                                    \
+                    if (ox >= wo) continue;                                                                       \
+                    AXPY(dwt + ((c * kh + ky) * kw + kx) * cog, gyt + (oy * wo + ox) * co + gi * cog, v, cog);   \
+                }                                                                                                 \
+            }                                                                                                     \
+        }                                                                                                         \
+    }
+
+/// Input gradient of one sample from the nonzero output gradients: scratch [h*w, ci] += gy[o, oy, ox] *
+/// wg[o, ky, kx, :] (wg: W as [co, kh, kw, ci/groups]); then gx [ci, h, w] = scratch^T (written).
+#define CONV_IGRAD_SCATTER_BODY(AXPY)                                                                             \
+    const ptrdiff_t ci = g->ci, h = g->h, w = g->w, co = g->co, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;     \
+    const ptrdiff_t cig = ci / g->groups, cog = co / g->groups;                                                  \
+    memset(scratch, 0, (size_t)(h * w * ci) * sizeof(float));                                                    \
+    for (ptrdiff_t o = 0; o < co; o++) {                                                                          \
+        const ptrdiff_t gi = o / cog;                                                                             \
+        const float *gyo = gy + o * ho * wo;                                                                      \
+        for (ptrdiff_t oy = 0; oy < ho; oy++) for (ptrdiff_t ox = 0; ox < wo; ox++) {                             \
+            const float v = gyo[oy * wo + ox];                                                                    \
+            if (v == 0.0f) continue;                                                                              \
+            for (ptrdiff_t ky = 0; ky < kh; ky++) {                                                               \
+                ptrdiff_t y = oy * g->sh - g->ph + ky * g->dh;                                                    \
+                if (y < 0 || y >= h) continue;                                                                    \
+                for (ptrdiff_t kx = 0; kx < kw; kx++) {                                                           \
+                    ptrdiff_t xx = ox * g->sw - g->pw + kx * g->dw;                                               \
+                    if (xx < 0 || xx >= w) continue;                                                              \
+                    AXPY(scratch + (y * w + xx) * ci + gi * cig, wg + ((o * kh + ky) * kw + kx) * cig, v, cig);   \
+                }                                                                                                 \
+            }                                                                                                     \
+        }                                                                                                         \
+    }                                                                                                             \
+    for (ptrdiff_t c = 0; c < ci; c++) {                                                                          \
+        float *grow = gx + c * h * w;                                                                             \
+        for (ptrdiff_t q = 0; q < h * w; q++) grow[q] = scratch[q * ci + c];                                      \
+    }
+
+static void conv_scatter_portable(const sk_conv_geom *g, const float *x, const float *wt, const float *bias, float *out, float *scratch) {
+    CONV_SCATTER_BODY(axpy_portable)
+}
+static void conv_wgrad_portable(const sk_conv_geom *g, const float *x, const float *gyt, float *dwt) {
+    CONV_WGRAD_SCATTER_BODY(axpy_portable)
+}
+static void conv_igrad_portable(const sk_conv_geom *g, const float *gy, const float *wg, float *gx, float *scratch) {
+    CONV_IGRAD_SCATTER_BODY(axpy_portable)
+}
+#ifdef SK_CONV_X86
+SK_CONV_AVX512 static void conv_scatter_avx512(const sk_conv_geom *g, const float *x, const float *wt, const float *bias, float *out, float *scratch) {
+    CONV_SCATTER_BODY(axpy_avx512)
+}
+SK_CONV_AVX512 static void conv_wgrad_avx512(const sk_conv_geom *g, const float *x, const float *gyt, float *dwt) {
+    CONV_WGRAD_SCATTER_BODY(axpy_avx512)
+}
+SK_CONV_AVX512 static void conv_igrad_avx512(const sk_conv_geom *g, const float *gy, const float *wg, float *gx, float *scratch) {
+    CONV_IGRAD_SCATTER_BODY(axpy_avx512)
+}
+#endif
+
+static int conv_use_avx512(int isa) {
+#ifdef SK_CONV_X86
+    if (isa == 1) return 0;
+    return sk_has_avx512();
+#else
+    (void)isa; return 0;
+#endif
+}
+
+void sk_conv2d_scatter(const sk_conv_geom *g, const float *x, const float *wt, const float *bias, float *out, float *scratch, int isa) {
+#ifdef SK_CONV_X86
+    if (conv_use_avx512(isa)) { conv_scatter_avx512(g, x, wt, bias, out, scratch); return; }
+#endif
+    conv_scatter_portable(g, x, wt, bias, out, scratch);
+}
+
+void sk_conv2d_wgrad_scatter(const sk_conv_geom *g, const float *x, const float *gyt, float *dwt, int isa) {
+#ifdef SK_CONV_X86
+    if (conv_use_avx512(isa)) { conv_wgrad_avx512(g, x, gyt, dwt); return; }
+#endif
+    conv_wgrad_portable(g, x, gyt, dwt);
+}
+
+void sk_conv2d_igrad_scatter(const sk_conv_geom *g, const float *gy, const float *wg, float *gx, float *scratch, int isa) {
+#ifdef SK_CONV_X86
+    if (conv_use_avx512(isa)) { conv_igrad_avx512(g, gy, wg, gx, scratch); return; }
+#endif
+    conv_igrad_portable(g, gy, wg, gx, scratch);
+}
+
+// ------------------------------------------------------------------------------------------- dense helpers
+
+void sk_im2col_rows(const sk_conv_geom *g, const float *x, float *cols) {
+    const ptrdiff_t ci = g->ci, h = g->h, w = g->w, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;
+    const ptrdiff_t k = ci * kh * kw;
+    for (ptrdiff_t oy = 0; oy < ho; oy++) for (ptrdiff_t ox = 0; ox < wo; ox++) {
+        float *row = cols + (oy * wo + ox) * k;
+        for (ptrdiff_t c = 0; c < ci; c++) {
+            const float *xc = x + c * h * w;
+            for (ptrdiff_t ky = 0; ky < kh; ky++) {
+                const ptrdiff_t y = oy * g->sh - g->ph + ky * g->dh;
+                float *r = row + (c * kh + ky) * kw;
+                if (y < 0 || y >= h) { for (ptrdiff_t kx = 0; kx < kw; kx++) r[kx] = 0.0f; continue; }
+                for (ptrdiff_t kx = 0; kx < kw; kx++) {
+                    const ptrdiff_t xx = ox * g->sw - g->pw + kx * g->dw;
+                    r[kx] = (xx < 0 || xx >= w) ? 0.0f : xc[y * w + xx];
+                }
+            }
+        }
+    }
+}
+
+void sk_col2im_rows(const sk_conv_geom *g, const float *cols, float *gx) {
+    const ptrdiff_t ci = g->ci, h = g->h, w = g->w, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;
+    const ptrdiff_t k = ci * kh * kw;
+    memset(gx, 0, (size_t)(ci * h * w) * sizeof(float));
+    for (ptrdiff_t oy = 0; oy < ho; oy++) for (ptrdiff_t ox = 0; ox < wo; ox++) {
+        const float *row = cols + (oy * wo + ox) * k;
+        for (ptrdiff_t c = 0; c < ci; c++) {
+            float *gc = gx + c * h * w;
+            for (ptrdiff_t ky = 0; ky < kh; ky++) {
+                const ptrdiff_t y = oy * g->sh - g->ph + ky * g->dh;
+                if (y < 0 || y >= h) continue;
+                const float *r = row + (c * kh + ky) * kw;
+                for (ptrdiff_t kx = 0; kx < kw; kx++) {
+                    const ptrdiff_t xx = ox * g->sw - g->pw + kx * g->dw;
+                    if (xx >= 0 && xx < w) gc[y * w + xx] += r[kx];
+                }
+            }
+        }
+    }
+}
+
+void sk_transpose_add_bias(const float *src, const float *bias, float *dst, ptrdiff_t p, ptrdiff_t c) {
+    for (ptrdiff_t o = 0; o < c; o++) {
+        const float b = bias ? bias[o] : 0.0f;
+        float *d = dst + o * p;
+        for (ptrdiff_t q = 0; q < p; q++) d[q] = src[q * c + o] + b;
+    }
+}
+
+void sk_channel_sums(const float *x, ptrdiff_t n, ptrdiff_t c, ptrdiff_t p, ptrdiff_t c0, ptrdiff_t c1, double *sum, double *sumsq) {
+    for (ptrdiff_t ch = c0; ch < c1; ch++) {
+        double s = 0, s2 = 0;
+        for (ptrdiff_t i = 0; i < n; i++) {
+            const float *r = x + (i * c + ch) * p;
+            float fs = 0, fs2 = 0;
+            for (ptrdiff_t q = 0; q < p; q++) { fs += r[q]; fs2 += r[q] * r[q]; }
+            s += fs; s2 += fs2;
+        }
+        sum[ch] = s;
+        if (sumsq) sumsq[ch] = s2;
+    }
+}
+
+// ------------------------------------------------------------------------------------------- pooling
+
+void sk_maxpool2d(const float *x, float *out, int *arg, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ho, ptrdiff_t wo,
+                  ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t ph, ptrdiff_t pw, ptrdiff_t dh, ptrdiff_t dw) {
+    for (ptrdiff_t pl = 0; pl < planes; pl++) {
+        const float *xp = x + pl * h * w;
+        float *op = out + pl * ho * wo;
+        int *ap = arg ? arg + pl * ho * wo : NULL;
+        for (ptrdiff_t oy = 0; oy < ho; oy++) for (ptrdiff_t ox = 0; ox < wo; ox++) {
+            const ptrdiff_t y0 = oy * sh - ph, x0 = ox * sw - pw;
+            // PyTorch's CPU kernel: start at -inf, take a strictly greater value (the first maximum in row-major
+            // window order) or a NaN.
+            float best = -INFINITY;
+            ptrdiff_t bi = -1;
+            for (ptrdiff_t ky = 0; ky < kh; ky++) {
+                const ptrdiff_t y = y0 + ky * dh;
+                if (y < 0 || y >= h) continue;
+                for (ptrdiff_t kx = 0; kx < kw; kx++) {
+                    const ptrdiff_t xx = x0 + kx * dw;
+                    if (xx < 0 || xx >= w) continue;
+                    const float v = xp[y * w + xx];
+                    if (bi < 0) bi = y * w + xx;
+                    if (v > best || isnan(v)) { best = v; bi = y * w + xx; }
+                }
+            }
+            op[oy * wo + ox] = best;
+            if (ap) ap[oy * wo + ox] = (int)bi;
+        }
+    }
+}
+
+void sk_maxpool2d_backward(const float *gout, const int *arg, float *gx, ptrdiff_t planes, ptrdiff_t hw, ptrdiff_t howo) {
+    for (ptrdiff_t pl = 0; pl < planes; pl++) {
+        float *gp = gx + pl * hw;
+        memset(gp, 0, (size_t)hw * sizeof(float));
+        const float *go = gout + pl * howo;
+        const int *ap = arg + pl * howo;
+        for (ptrdiff_t q = 0; q < howo; q++) gp[ap[q]] += go[q];
+    }
+}
+
+void sk_avgpool2d(const float *x, float *out, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ho, ptrdiff_t wo,
+                  ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t ph, ptrdiff_t pw, int count_pad, float scale) {
+    for (ptrdiff_t pl = 0; pl < planes; pl++) {
+        const float *xp = x + pl * h * w;
+        float *op = out + pl * ho * wo;
+        for (ptrdiff_t oy = 0; oy < ho; oy++) for (ptrdiff_t ox = 0; ox < wo; ox++) {
+            const ptrdiff_t y0 = oy * sh - ph, x0 = ox * sw - pw;
+            float s = 0;
+            ptrdiff_t n = 0;
+            for (ptrdiff_t y = y0; y < y0 + kh; y++) {
+                if (y < 0 || y >= h) continue;
+                for (ptrdiff_t xx = x0; xx < x0 + kw; xx++) {
+                    if (xx < 0 || xx >= w) continue;
+                    s += xp[y * w + xx]; n++;
+                }
+            }
+            // Divisor: the window clipped to the padded input (count_include_pad), else to the input itself;
+            // scale != 0 replaces it (sum pooling: 1).
+            ptrdiff_t ye = y0 + kh < h + ph ? y0 + kh : h + ph, xe = x0 + kw < w + pw ? x0 + kw : w + pw;
+            ptrdiff_t padded = (ye - y0) * (xe - x0);
+            float div = scale != 0 ? 1.0f / scale : (float)(count_pad ? padded : n);
+            op[oy * wo + ox] = scale != 0 ? s * scale : s / div;
+        }
+    }
+}
+
+void sk_avgpool2d_backward(const float *gout, float *gx, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ho, ptrdiff_t wo,
+                           ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t ph, ptrdiff_t pw, int count_pad, float scale) {
+    for (ptrdiff_t pl = 0; pl < planes; pl++) {
+        float *gp = gx + pl * h * w;
+        memset(gp, 0, (size_t)(h * w) * sizeof(float));
+        const float *go = gout + pl * ho * wo;
+        for (ptrdiff_t oy = 0; oy < ho; oy++) for (ptrdiff_t ox = 0; ox < wo; ox++) {
+            const ptrdiff_t y0 = oy * sh - ph, x0 = ox * sw - pw;
+            ptrdiff_t n = 0;
+            for (ptrdiff_t y = y0; y < y0 + kh; y++) if (y >= 0 && y < h) for (ptrdiff_t xx = x0; xx < x0 + kw; xx++) if (xx >= 0 && xx < w) n++;
+            ptrdiff_t ye = y0 + kh < h + ph ? y0 + kh : h + ph, xe = x0 + kw < w + pw ? x0 + kw : w + pw;
+            ptrdiff_t padded = (ye - y0) * (xe - x0);
+            const float gv = scale != 0 ? go[oy * wo + ox] * scale : go[oy * wo + ox] / (float)(count_pad ? padded : n);
+            for (ptrdiff_t y = y0; y < y0 + kh; y++) {
+                if (y < 0 || y >= h) continue;
+                for (ptrdiff_t xx = x0; xx < x0 + kw; xx++) if (xx >= 0 && xx < w) gp[y * w + xx] += gv;
+            }
+        }
+    }
+}
