@@ -36,12 +36,18 @@ public struct NIRArray: Equatable, Sendable, CustomStringConvertible {
     /// The element type written back.
     public var elementType: NIRElementType
 
-    /// An array of `values` in `shape` (a one-dimensional array of all the values by default).
+    /// An array of `values` in `shape` (a one-dimensional array of all the values by default), rounded to
+    /// what `elementType` holds (so that an array equals itself after writing and reading).
     public init(_ values: [Double], shape: [Int]? = nil, elementType: NIRElementType = .float32) {
         let s = shape ?? [values.count]
         precondition(s.allSatisfy { $0 >= 0 } && s.reduce(1, *) == values.count,
                      "NIRArray: shape \(s) does not hold \(values.count) values")
-        self.shape = s; self.values = values; self.elementType = elementType
+        self.shape = s; self.elementType = elementType
+        switch elementType {
+        case .float32: self.values = values.map { Double(Float($0)) }
+        case .int64: self.values = values.map { $0.rounded() }
+        case .float64: self.values = values
+        }
     }
     /// Float values in `shape`.
     public init(_ values: [Float], shape: [Int]? = nil) {
