@@ -7,7 +7,7 @@ public struct SpikeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "spike",
         abstract: "Build, simulate and train spiking neural networks.",
-        subcommands: [Train.self, Eval.self, Neuron.self, EncodeCommand.self, Simulate.self, Bench.self])
+        subcommands: [Train.self, Eval.self, Neuron.self, EncodeCommand.self, Simulate.self, Bench.self, NIRCommand.self])
     public init() {}
 }
 
