@@ -52,6 +52,14 @@ public enum NIRFile {
         return g
     }
 
+    /// The fuzz target: reads `bytes` as a NIR file and, when that succeeds, builds its executable network at
+    /// `dt` = 1 ms. Returns whether both succeeded; every failure must be a thrown `NIRError`, never a trap.
+    @discardableResult
+    public static func fuzz(_ bytes: [UInt8]) -> Bool {
+        guard let g = try? read(bytes: bytes) else { return false }
+        return (try? NIRNetwork(g, options: NIRRunOptions(dt: 1e-3))) != nil
+    }
+
     /// The `version` string of a file's bytes, or nil when it has none.
     public static func version(bytes: [UInt8]) throws -> String? {
         let file: HDF5File

@@ -166,7 +166,9 @@ public final class NIRNetwork: Module {
             if node.kind == .graph, let sub = node.subgraph {
                 try flatten(sub, prefix: full(name), depth: depth + 1, nodes: &nodes, edges: &edges)
             } else {
-                nodes[full(name)] = node
+                var checked = node
+                try NIRValidate.node(&checked, path: full(name))
+                nodes[full(name)] = checked
             }
         }
         for (s, d) in g.edges { edges.append((try endpoint(s, asSource: true), try endpoint(d, asSource: false))) }
@@ -186,11 +188,12 @@ public final class NIRNetwork: Module {
             unit.params[f] = v
             return v
         }
+        /// The node's parameter shape `s` against its input: equal, or a single value broadcast to the input.
         func expect(_ s: [Int]) throws -> [Int]? {
-            if let inShape, inShape != s, s.reduce(1, *) != inShape.reduce(1, *) || inShape.count != 1 && s.count != 1 {
-                throw fail("input shape \(inShape) does not match the node's shape \(s)")
-            }
-            return s
+            guard let inShape else { return s.reduce(1, *) == 1 ? nil : s }
+            if inShape == s { return s }
+            if s.reduce(1, *) == 1 { return inShape }
+            throw fail("input shape \(inShape) does not match the node's shape \(s)")
         }
         switch node.kind {
         case .input:
@@ -219,8 +222,10 @@ public final class NIRNetwork: Module {
             return try expect(node.array("threshold")!.shape)
         case .delay:
             let d = node.array("delay")!
+            guard d.values.allSatisfy({ ($0 / options.dt).rounded() <= Double(1 << 20) }) else {
+                throw fail("delay of more than 2^20 steps at dt = \(options.dt)")
+            }
             unit.delaySteps = d.values.map { Int(($0 / options.dt).rounded()) }
-            guard unit.delaySteps.allSatisfy({ $0 <= 1 << 20 }) else { throw fail("delay of more than 2^20 steps at dt = \(options.dt)") }
             return try expect(d.shape)
         case .flatten:
             guard let inShape else { return nil }

@@ -59,7 +59,7 @@ public enum NIRValidate {
             guard s.count <= 8, (s.reduce(1) { $0 &* $1 }) <= limits.maxElements else { throw fail("shape \(s) is too large") }
         case .affine, .linear:
             let w = try finite("weight")
-            guard w.shape.count == 2 else { throw fail("weight has shape \(w.shape), expected [out, in]") }
+            guard w.shape.count == 2, w.shape.allSatisfy({ $0 > 0 }) else { throw fail("weight has shape \(w.shape), expected [out, in]") }
             if kind == .affine {
                 let b = try finite("bias")
                 guard b.shape == [w.shape[0]] else { throw fail("bias has shape \(b.shape), weight \(w.shape) needs [\(w.shape[0])]") }
