@@ -14,6 +14,9 @@ import SpikeNN
 ///   (`h = v + (x - (v - v_reset)) / tau`) `r = 1`, without (`h = v - (v - v_reset)/tau + x`) `r = tau`.
 ///   A decay per step `β = 1 - 1/tau` (snnTorch's beta) is the same mapping with `tau = 1/(1 - β)`.
 /// - `IF` (`h = v + x`): `r = 1/dt`.  `LI` (leaky readout): as LIF without threshold.
+/// - SpikingJelly `PLIF`: as LIF with `tau = 1/sigmoid(w)` steps (SpikingJelly's own `map_plif`).
+/// - snnTorch `Leaky` with `reset_mechanism = "zero"`: `τ = dt/(1 - β)`, `r = τ/dt`, `v_leak = v_reset = 0`
+///   (snnTorch's own `export_to_nir` mapping); "subtract" and "none" are refused.
 /// - `NorseLIF` (inverse time constants, CubaLIF-type): `τ_syn = 1/tau_syn_inv`, `τ_mem = 1/tau_mem_inv`,
 ///   `r = 1`, `w_in = τ_syn/dt`, `v_leak`, thresholds and reset as they are; only with `approximate`,
 ///   because Norse's membrane sees the input current of the same step while NIR's Euler step sees it one
@@ -85,6 +88,28 @@ public enum NIRExport {
             let tau = values(p, "tau", n: n).map { Double($0) }
             let rest = values(p, "v_rest", n: n)
             return .li(tau: NIRArray(tau.map { $0 * dt }), r: NIRArray(p.model.decayInput ? ones.map(Double.init) : tau), vLeak: f32(rest))
+        }
+        if let p = params(layer, PLIF.self) {
+            let vr = try hardReset(p.model.reset)
+            // SpikingJelly's map_plif: tau = 1 / sigmoid(w) steps.
+            let tau = values(p, "w", n: n).map { 1 / (1 / (1 + exp(-Double($0)))) }
+            return .lif(tau: NIRArray(tau.map { $0 * dt }), r: NIRArray(p.model.decayInput ? ones.map(Double.init) : tau),
+                        vLeak: f32([Float](repeating: vr, count: n)), vThreshold: f32(values(p, "v_threshold", n: n)),
+                        vReset: f32([Float](repeating: vr, count: n)))
+        }
+        if let p = params(layer, SnnTorchLeaky.self) {
+            // U[t] = β (1 - R) U[t-1] + X: with the delayed zero reset this is NIR's LIF with reset to 0 at the
+            // spike (tau = dt/(1-β), r = tau/dt, as snnTorch's export_to_nir writes it).
+            switch p.model.resetMechanism {
+            case .zero: break
+            case .subtract: throw fail("snnTorch Leaky's subtractive reset cannot be expressed in NIR (its neurons reset to v_reset)")
+            case .none: throw fail("snnTorch Leaky without reset cannot be expressed in NIR (its LIF always resets)")
+            }
+            let beta = values(p, "beta", n: n).map { Double(min(1, max(0, $0))) }
+            guard beta.allSatisfy({ $0 < 1 }) else { throw fail("beta = 1 (no leak) has no finite NIR time constant") }
+            let tau = beta.map { dt / (1 - $0) }
+            return .lif(tau: NIRArray(tau), r: NIRArray(tau.map { $0 / dt }), vLeak: f32([Float](repeating: 0, count: n)),
+                        vThreshold: f32(values(p, "threshold", n: n)), vReset: f32([Float](repeating: 0, count: n)))
         }
         if let p = params(layer, NorseLIF.self) {
             guard options.approximate else {

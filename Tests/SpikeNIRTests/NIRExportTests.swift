@@ -76,6 +76,25 @@ final class NIRExportTests: XCTestCase {
         try roundTrip(m, inputShape: [2, 6, 6], dt: 1e-3)
     }
 
+    /// snnTorch Leaky (zero reset) exported by SpikeKit gives the fields snnTorch's own exporter wrote for the
+    /// same layer (Fixtures/peers/snntorch_leaky.nir, beta 0.8, threshold 0.5, dt 1e-4) and runs the same.
+    func testSnnTorchLeakyMatchesSnnTorchsOwnExport() throws {
+        var rng = SeededRandom(seed: 6)
+        let m = Sequential {
+            SpikeNN.Linear(4, 6, rng: &rng)
+            SpikingLayer(SnnTorchLeaky(beta: 0.8, threshold: 0.5, resetMechanism: .zero))
+        }
+        try roundTrip(m, inputShape: [4], dt: 1e-4)
+        let ours = try NIRExport.graph(m, inputShape: [4], options: .init(dt: 1e-4)).nodes["1"]!
+        let theirs = try Fixtures.graph("peers/snntorch_leaky").nodes["1"]!
+        XCTAssertEqual(ours.kind, theirs.kind)
+        for f in ["tau", "r", "v_leak", "v_threshold", "v_reset"] {
+            for (a, b) in zip(ours.array(f)!.values, theirs.array(f)!.values) { XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), f) }
+        }
+        let plif = Sequential { SpikeNN.Linear(4, 5, rng: &rng); SpikingLayer(PLIF(w: 0.3, threshold: 0.4)) }
+        try roundTrip(plif, inputShape: [4], dt: 1e-3)
+    }
+
     func testRefusals() throws {
         var rng = SeededRandom(seed: 5)
         func message(_ m: Sequential, approximate: Bool = false) -> String {
@@ -90,5 +109,9 @@ final class NIRExportTests: XCTestCase {
         XCTAssertTrue(message(norse).hasPrefix("node '1': NorseLIF's membrane uses the current of the same step"), message(norse))
         XCTAssertEqual(message(norse, approximate: true), "")
         XCTAssertFalse(message(soft).contains("\n"))
+        let sub = Sequential { SpikeNN.Linear(3, 3, rng: &rng); SpikingLayer(SnnTorchLeaky(beta: 0.9)) }
+        XCTAssertEqual(message(sub), "node '1': snnTorch Leaky's subtractive reset cannot be expressed in NIR (its neurons reset to v_reset)")
+        let izh = Sequential { SpikeNN.Linear(3, 3, rng: &rng); SpikingLayer(SpikingJellyIzhikevich()) }
+        XCTAssertTrue(message(izh).hasPrefix("node '1': SpikingLayer<SpikingJellyIzhikevich> has no NIR primitive"), message(izh))
     }
 }
