@@ -55,6 +55,9 @@ final class HDF5CorruptionTests: XCTestCase {
                 var damaged = bytes
                 let mask = UInt8(truncatingIfNeeded: state >> 8) | 1
                 damaged[position] ^= i % 3 == 0 ? 0xFF : mask
+                if i % 5 == 0 {  // an 8-byte field overwritten with large values (sizes, counts, addresses)
+                    for k in 0..<min(8, bytes.count - position) { damaged[position + k] = UInt8(truncatingIfNeeded: state >> UInt64(8 * k)) | 0x40 }
+                }
                 if walk(damaged, name: "flip.h5") != nil { errors += 1 }
             }
             XCTAssertGreaterThan(errors, 5, name)

@@ -16,8 +16,11 @@ struct H5ChunkReader {
     let elementSize: Int
     let filters: [H5Filter]
 
-    /// Bytes of one unfiltered chunk.
-    var chunkBytes: Int { (Bytes.product(chunk) ?? 0) * elementSize }
+    /// Bytes of one unfiltered chunk (`Int.max` when that overflows; `read` refuses such chunks first).
+    var chunkBytes: Int {
+        let (n, overflow) = (Bytes.product(chunk) ?? Int.max).multipliedReportingOverflow(by: elementSize)
+        return overflow ? Int.max : n
+    }
 
     /// Chunks per dimension over `extent` (the grid that array indexes linearise).
     private func grid(_ extent: [Int]) -> [Int] {
@@ -119,7 +122,8 @@ struct H5ChunkReader {
     /// The dataset's elements (`count * elementSize` bytes, row-major), with `fill` where no chunk is stored.
     func read(_ index: H5ChunkIndex, fill: [UInt8]) throws -> [UInt8] {
         let count = Bytes.product(dims) ?? 0
-        let total = count * elementSize
+        let (total, overflow) = count.multipliedReportingOverflow(by: elementSize)
+        if overflow { throw source.error(object, "\(count) elements of \(elementSize) bytes overflow") }
         try source.checkAllocation(total, object, "the dataset's \(count) elements")
         try source.checkAllocation(chunkBytes, object, "a chunk of \(chunk)")
         var out = [UInt8](repeating: 0, count: total)
@@ -170,7 +174,7 @@ struct H5ChunkReader {
             case 2: data = unshuffle(data, elementSize: Int(filter.parameters.first ?? UInt32(elementSize)))
             case 3: data = try fletcher32(data, at: c)
             default:
-                if filter.optional { continue }
+                // An optional filter that failed on writing has its mask bit set (skipped above); here it was applied.
                 let name = filter.name.isEmpty ? "" : " (\(filter.name))"
                 throw source.error(object, "filter \(filter.id)\(name) is not supported (deflate, shuffle and fletcher32 are)")
             }

@@ -122,6 +122,33 @@ struct H5Values {
         }
     }
 
+    /// True when elements of `type` have exactly `T`'s in-memory representation (same kind and size,
+    /// little-endian on a little-endian machine): they are then copied as bytes, the fast path that matters
+    /// for large reads (SHD's float32 times and uint16 units). Checked once per read, not per element.
+    static func isNative<T: HDF5Number>(_ type: HDF5Datatype, _: T.Type) -> Bool {
+        #if _endian(little)
+        switch type {
+        case let .float(size, .littleEndian):
+            return (size == 4 && T.self == Float.self) || (size == 8 && T.self == Double.self)
+        case let .integer(size, signed, .littleEndian):
+            switch (size, signed) {
+            case (1, true): return T.self == Int8.self
+            case (2, true): return T.self == Int16.self
+            case (4, true): return T.self == Int32.self
+            case (8, true): return T.self == Int64.self || T.self == Int.self
+            case (1, false): return T.self == UInt8.self
+            case (2, false): return T.self == UInt16.self
+            case (4, false): return T.self == UInt32.self
+            case (8, false): return T.self == UInt64.self || T.self == UInt.self
+            default: return false
+            }
+        default: return false
+        }
+        #else
+        return false
+        #endif
+    }
+
     /// All elements as numbers of type `T`.
     func numbers<T: HDF5Number>(as: T.Type) throws -> [T] {
         switch datatype {
@@ -130,9 +157,14 @@ struct H5Values {
         }
         let bytes = try raw()
         if count == 0 { return [] }
+        let native = Self.isNative(datatype, T.self)
         return try [T](unsafeUninitializedCapacity: count) { out, initialized in
             try bytes.withUnsafeBytes { raw in
-                try decode(raw, offset: 0, n: count, stride: datatype.size, type: datatype, into: out.baseAddress!)
+                if native {
+                    UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: raw.baseAddress!, byteCount: count * MemoryLayout<T>.stride)
+                } else {
+                    try decode(raw, offset: 0, n: count, stride: datatype.size, type: datatype, into: out.baseAddress!)
+                }
             }
             initialized = count
         }
@@ -224,10 +256,15 @@ struct H5Values {
             try source.checkAllocation(total * MemoryLayout<T>.stride, path, "the variable-length data")
             offsets.append(total)
         }
+        let native = Self.isNative(base, T.self)
         let values = try [T](unsafeUninitializedCapacity: total) { out, initialized in
             try source.bytes.withUnsafeBytes { file in
                 for (i, r) in ranges.enumerated() where !r.isEmpty {
-                    try decode(file, offset: r.lowerBound, n: r.count / base.size, stride: base.size, type: base, into: out.baseAddress! + offsets[i])
+                    if native {
+                        UnsafeMutableRawPointer(out.baseAddress! + offsets[i]).copyMemory(from: file.baseAddress! + r.lowerBound, byteCount: r.count)
+                    } else {
+                        try decode(file, offset: r.lowerBound, n: r.count / base.size, stride: base.size, type: base, into: out.baseAddress! + offsets[i])
+                    }
                 }
             }
             initialized = total
