@@ -366,5 +366,26 @@ def main():
     make("graph_conv", conv, [2, 6, 6], rng, 1.0)
 
 
+
+def data_fixture():
+    """A NIRGraphData file: time-gridded spikes (bool) and membrane, events, valued events. (No nested graph:
+    nir 1.0.8's write_data recurses into the top graph's nodes again for a nested NIRGraphData, without end.)"""
+    rng = np.random.default_rng(3)
+    spikes = rng.random((2, 5, 3)) < 0.3
+    v = rng.normal(size=(2, 5, 3)).astype(np.float32)
+    ev = nir.TimeGriddedData(spikes, 1e-3).to_event(4)
+    valued = nir.ValuedEventData(idx=ev.idx, time=ev.time, value=rng.normal(size=ev.idx.shape), n_neurons=3, t_max=5e-3)
+    data = nir.NIRGraphData(nodes={
+        "lif": nir.NIRNodeData(observables={"spikes": nir.TimeGriddedData(spikes, 1e-3), "v": nir.TimeGriddedData(v, 1e-3)}),
+        "events": nir.NIRNodeData(observables={"spikes": ev, "valued": valued}),
+    })
+    nir.write_data(os.path.join(HERE, "data_graph.nird"), data)
+    np.save(os.path.join(HERE, "data_graph_spikes.npy"), spikes.astype(np.float32))
+    np.save(os.path.join(HERE, "data_graph_v.npy"), v)
+    np.save(os.path.join(HERE, "data_graph_idx.npy"), ev.idx.astype(np.float32))
+    np.save(os.path.join(HERE, "data_graph_value.npy"), valued.value.astype(np.float32))
+
+
 if __name__ == "__main__":
     main()
+    data_fixture()
