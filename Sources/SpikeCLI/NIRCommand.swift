@@ -150,3 +150,53 @@ public struct NIRConvert: ParsableCommand {
         do { try NIRFile.write(g, to: URL(fileURLWithPath: output)) } catch let e as NIRError { throw CLIError("\(output): \(e.message)") }
     }
 }
+
+/// `spike train --nir FILE`: fine-tunes an imported NIR graph on the Randman task of `spike train`.
+enum NIRTraining {
+    /// Trains `file`'s network (its Input's size = Randman units, its Output's size = classes) and writes the
+    /// trained graph to `save` when given. Returns the summary line.
+    static func run(file: String, dt: Double?, data: RandmanConfig, readoutName: String, readoutParameters: [String: String],
+                    options: TrainingOptions, save: String?) throws -> String {
+        let g = try loadNIR(file)
+        guard let step = dt ?? g.metadataDt else { throw CLIError("\(file): no dt in its metadata; give --dt SECONDS") }
+        let net: NIRNetwork
+        do { net = try NIRNetwork(g, options: NIRRunOptions(dt: step)) } catch let e as NIRError { throw CLIError("\(file): \(e.message)") }
+        guard net.inputNames.count == 1, net.outputNames.count == 1 else { throw CLIError("\(file): fine-tuning needs one Input and one Output") }
+        let inShape = net.shapes[net.inputNames[0]]!, outShape = net.shapes[net.outputNames[0]]!
+        guard inShape == [data.units] else { throw CLIError("\(file): Input has shape \(inShape), the dataset \(data.units) units (--units)") }
+        guard outShape == [data.classes] else { throw CLIError("\(file): Output has shape \(outShape), the dataset \(data.classes) classes (--classes)") }
+        if let save { try checkWritable(save) }
+        let readout = try Readout.named(readoutName, parameters: readoutParameters)
+        let full = try SpikeDataset.randman(data)
+        let (train, test) = full.split(trainFraction: options.trainFraction)
+        let opt = options.makeOptimizer(net.parameters)
+        func accuracy(_ set: SpikeDataset) throws -> Float {
+            var hits: Float = 0
+            try Tape.withoutGradients {
+                for (b, idx) in BatchIterator(count: set.count, batchSize: 256, shuffle: false).enumerated() {
+                    let (x, labels) = try options.inputs(set, indices: idx, epoch: -1, batch: b)
+                    hits += try readout.accuracy(net(Variable(x)).value, labels: labels) * Float(idx.count)
+                }
+            }
+            return hits / Float(max(1, set.count))
+        }
+        let before = try accuracy(test)
+        for epoch in 0..<options.epochs {
+            let batches = BatchIterator(count: train.count, batchSize: options.batchSize, shuffle: true, seed: options.seed, epoch: epoch)
+            for (b, idx) in batches.enumerated() {
+                let (x, labels) = try options.inputs(train, indices: idx, epoch: epoch, batch: b)
+                opt.zeroGrad()
+                let loss = try readout.loss(net(Variable(x)), labels: labels)
+                loss.backward()
+                if let c = options.clipNorm { clipGradientNorm(net.parameters, maxNorm: c) }
+                opt.step()
+                guard loss.value.scalar.isFinite else { throw CLIError("training diverged at epoch \(epoch + 1); lower the learning rate") }
+            }
+        }
+        let after = try accuracy(test)
+        if let save {
+            do { try NIRFile.write(net.trainedGraph(), to: URL(fileURLWithPath: save)) } catch let e as NIRError { throw CLIError("\(save): \(e.message)") }
+        }
+        return String(format: "test accuracy %.4f (before fine-tuning %.4f)", after, before)
+    }
+}

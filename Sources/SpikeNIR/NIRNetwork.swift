@@ -22,9 +22,13 @@ public struct NIRRunOptions: Sendable {
     /// The surrogate whose derivative replaces the Heaviside step's in the backward pass (the forward is the
     /// strict step `x > 0` whatever the surrogate).
     public var surrogate: Surrogate
+    /// Whether the neurons' fields (time constants in seconds, `r`, thresholds...) are trained along with the
+    /// weights and biases. Off by default: time constants of milliseconds next to an optimizer's step size in
+    /// parameter units turn negative in a few steps; turn on with a learning rate to match.
+    public var learnNeuronParameters: Bool
     /// A time step of `dt` in seconds with Euler integration and the atan surrogate.
-    public init(dt: Double, integration: NIRIntegration = .euler, surrogate: Surrogate = .atan) {
-        self.dt = dt; self.integration = integration; self.surrogate = surrogate
+    public init(dt: Double, integration: NIRIntegration = .euler, surrogate: Surrogate = .atan, learnNeuronParameters: Bool = false) {
+        self.dt = dt; self.integration = integration; self.surrogate = surrogate; self.learnNeuronParameters = learnNeuronParameters
     }
 }
 
@@ -52,8 +56,8 @@ extension Variable {
 /// area); the neurons' equations are evaluated per step with differentiable `Variable` operations (see
 /// `NIRIntegration`), thresholds strict (`v > v_threshold`, as NIR's equations; SpikingJelly fires on `>=`),
 /// reset to `v_reset`. Initial states are zero (the membrane starts at 0, not at `v_leak`, as `nir` and
-/// snnTorch start it). All weights, biases and neuron parameters are learnable `Variable`s named
-/// `<node path>.<NIR field>`.
+/// snnTorch start it). Weights and biases are learnable `Variable`s (the layers' `weight`/`bias` under the
+/// node path); neuron fields are too, named `<node path>.<NIR field>`, with `learnNeuronParameters`.
 public final class NIRNetwork: Module {
     /// The graph executed.
     public let graph: NIRGraph
@@ -78,6 +82,8 @@ public final class NIRNetwork: Module {
         init(path: String, node: NIRNode) { self.path = path; self.node = node }
     }
     let units: [String: Unit]
+    /// Names from the top graph down to each flattened node (node names may contain dots).
+    let locations: [String: [String]]
 
     /// Builds the executable network of `graph` at `options.dt`; throws a one-line `NIRError` naming the node
     /// for shapes that do not fit, nodes it cannot run, or a `dt` that is not positive.
@@ -87,7 +93,9 @@ public final class NIRNetwork: Module {
         // Flatten nested graphs.
         var nodes: [String: NIRNode] = [:]
         var edges: [(String, String)] = []
-        try NIRNetwork.flatten(graph, prefix: "", depth: 0, nodes: &nodes, edges: &edges)
+        var locations: [String: [String]] = [:]
+        try NIRNetwork.flatten(graph, prefix: "", location: [], depth: 0, nodes: &nodes, edges: &edges, locations: &locations)
+        self.locations = locations
         inputNames = graph.nodes.filter { $0.value.kind == .input }.map(\.key).sorted()
         outputNames = graph.nodes.filter { $0.value.kind == .output }.map(\.key).sorted()
         // Order: DFS from the inputs (then any node not reached) along edges in file order.
@@ -145,7 +153,8 @@ public final class NIRNetwork: Module {
         self.units = units
     }
 
-    static func flatten(_ g: NIRGraph, prefix: String, depth: Int, nodes: inout [String: NIRNode], edges: inout [(String, String)]) throws {
+    static func flatten(_ g: NIRGraph, prefix: String, location: [String], depth: Int, nodes: inout [String: NIRNode],
+                        edges: inout [(String, String)], locations: inout [String: [String]]) throws {
         guard depth <= 16 else { throw NIRError(node: prefix, "graphs nested deeper than 16 levels") }
         func full(_ n: String) -> String { prefix.isEmpty ? n : "\(prefix).\(n)" }
         /// The flat path an edge end names: a nested graph's name means its single Input (destination) or
@@ -164,11 +173,13 @@ public final class NIRNetwork: Module {
         }
         for (name, node) in g.nodes {
             if node.kind == .graph, let sub = node.subgraph {
-                try flatten(sub, prefix: full(name), depth: depth + 1, nodes: &nodes, edges: &edges)
+                try flatten(sub, prefix: full(name), location: location + [name], depth: depth + 1, nodes: &nodes, edges: &edges,
+                            locations: &locations)
             } else {
                 var checked = node
                 try NIRValidate.node(&checked, path: full(name))
                 nodes[full(name)] = checked
+                locations[full(name)] = location + [name]
             }
         }
         for (s, d) in g.edges { edges.append((try endpoint(s, asSource: true), try endpoint(d, asSource: false))) }
@@ -184,7 +195,7 @@ public final class NIRNetwork: Module {
         func param(_ f: String) -> Variable {
             if let v = unit.params[f] { return v }
             let a = node.array(f)!
-            let v = Variable(Tensor(shape: a.shape, scalars: a.floats), requiresGrad: true)
+            let v = Variable(Tensor(shape: a.shape, scalars: a.floats), requiresGrad: options.learnNeuronParameters)
             unit.params[f] = v
             return v
         }
@@ -313,9 +324,49 @@ public final class NIRNetwork: Module {
         }
     }
 
-    /// Parameters of the neurons, scale and threshold nodes, named `<node>.<field>`.
+    /// The graph with the current values of every learnable parameter written back into its fields (after
+    /// training), in the element types of the file.
+    public func trainedGraph() -> NIRGraph {
+        func update(_ g: inout NIRGraph, _ loc: ArraySlice<String>, _ fields: [String: Tensor]) {
+            guard let head = loc.first else { return }
+            if loc.count == 1 {
+                for (f, t) in fields {
+                    let type = g.nodes[head]!.array(f)?.elementType ?? .float32
+                    let old = g.nodes[head]!.array(f)?.shape ?? t.shape
+                    let shape = old.reduce(1, *) == t.count ? old : t.shape
+                    g.nodes[head]!.fields[f] = .array(NIRArray(t.scalars.map(Double.init), shape: shape, elementType: type))
+                }
+            } else {
+                var sub = g.nodes[head]!.subgraph!
+                update(&sub, loc.dropFirst(), fields)
+                g.nodes[head]!.subgraph = sub
+            }
+        }
+        var g = graph
+        for n in order {
+            let unit = units[n]!
+            var fields = unit.params.mapValues(\.value)
+            if let m = unit.module {
+                for (name, v) in m.namedParameters where unit.node.fields[name] != nil {
+                    // A conv bias stored as one value in the file stays one value when all are equal.
+                    if let a = unit.node.array(name), a.count == 1, v.value.count > 1 {
+                        guard v.value.scalars.allSatisfy({ $0 == v.value.scalars[0] }) else {
+                            fields[name] = v.value; continue
+                        }
+                        fields[name] = Tensor(shape: a.shape, scalars: [v.value.scalars[0]])
+                    } else { fields[name] = v.value }
+                }
+            }
+            update(&g, locations[n]![...], fields)
+        }
+        return g
+    }
+
+    /// Parameters of the neurons, scale and threshold nodes, named `<node>.<field>` (only with
+    /// `learnNeuronParameters`).
     public var ownParameters: [(String, Variable)] {
-        order.flatMap { n in units[n]!.params.sorted { $0.key < $1.key }.map { ("\(n).\($0.key)", $0.value) } }
+        guard options.learnNeuronParameters else { return [] }
+        return order.flatMap { n in units[n]!.params.sorted { $0.key < $1.key }.map { ("\(n).\($0.key)", $0.value) } }
     }
     /// The layers of Affine, Linear, conv and pooling nodes, by node path.
     public var children: [(String, any Module)] {

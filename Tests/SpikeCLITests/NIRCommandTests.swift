@@ -58,4 +58,19 @@ final class NIRCommandTests: SpikeProcessTestCase {
         XCTAssertGreaterThan(scale, 0)
         XCTAssertLessThanOrEqual(zip(want.scalars, got.scalars).map { abs($0 - $1) }.max()! / scale, 1e-5)
     }
+
+    /// `spike train --nir`: fine-tunes an exported graph; the saved graph has new weights, unchanged neuron
+    /// fields, and reads back.
+    func testTrainNIR() throws {
+        let common = ["--classes", "2", "--units", "10", "--steps", "10", "--samples-per-class", "20"]
+        XCTAssertEqual(try spike(["train"] + common + ["--epochs", "1", "--hidden", "8", "--save", path("n.safetensors")]).status, 0)
+        XCTAssertEqual(try spike(["nir", "export", "--model", path("n.safetensors"), "--dt", "0.001", "--output", path("n.nir")]).status, 0)
+        let r = try spike(["train"] + common + ["--epochs", "3", "--nir", path("n.nir"), "--save-nir", path("t.nir")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("before fine-tuning"), r.stdout)
+        let a = try NIRFile.read(url: URL(fileURLWithPath: path("n.nir"))), b = try NIRFile.read(url: URL(fileURLWithPath: path("t.nir")))
+        XCTAssertNotEqual(a.nodes["0"]?.array("weight"), b.nodes["0"]?.array("weight"))
+        XCTAssertEqual(a.nodes["1"], b.nodes["1"])
+        try assertFails(["train", "--classes", "3", "--units", "10", "--nir", path("n.nir")], "Output has shape [2], the dataset 3 classes")
+    }
 }

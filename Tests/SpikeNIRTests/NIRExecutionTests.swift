@@ -49,7 +49,9 @@ final class NIRExecutionTests: XCTestCase {
     func testGradientsFlowThroughImportedGraph() throws {
         let g = try Fixtures.graph("graph_recurrent")
         let sg = Surrogate(.sigmoid, alpha: 4)
-        let net = try NIRNetwork(g, options: NIRRunOptions(dt: 1e-3, surrogate: sg))
+        let net = try NIRNetwork(g, options: NIRRunOptions(dt: 1e-3, surrogate: sg, learnNeuronParameters: true))
+        XCTAssertEqual(try NIRNetwork(g, options: NIRRunOptions(dt: 1e-3)).namedParameters.map(\.0).sorted(),
+                       ["fc.bias", "fc.weight", "w_rec.bias", "w_rec.weight"])
         let x = Variable(try Fixtures.npy("graph_recurrent/x.npy"))
         let y = net(x)
         let loss = y.sum()
@@ -72,7 +74,7 @@ final class NIRExecutionTests: XCTestCase {
         g.nodes["cubali"]!.fields["w_in"] = .array(NIRArray([1.0, 0.5, 2.0, 1.5], shape: [4], elementType: .float32))
         let x = Variable(try Fixtures.npy("prim_cubali/x.npy"))
         func loss(_ net: NIRNetwork) -> Variable { (net(x) * net(x)).sum() }
-        let net = try NIRNetwork(g, options: NIRRunOptions(dt: 1e-3))
+        let net = try NIRNetwork(g, options: NIRRunOptions(dt: 1e-3, learnNeuronParameters: true))
         loss(net).backward()
         for (name, p) in net.namedParameters {
             let analytic = p.grad!.scalars
@@ -85,6 +87,22 @@ final class NIRExecutionTests: XCTestCase {
                 let numeric = (up - down) / (2 * Double(h))
                 XCTAssertEqual(Double(analytic[i]), numeric, accuracy: 2e-2 * max(abs(numeric), 1e-2), "\(name)[\(i)]")
             }
+        }
+    }
+
+    /// Parameters changed in the executor are written back by `trainedGraph` (nested and dotted names too):
+    /// the rebuilt network computes what the changed one does.
+    func testTrainedGraphCarriesTheParameters() throws {
+        for name in ["graph_nested", "peers/snntorch_rleaky", "graph_conv"] {
+            let g = try Fixtures.graph(name)
+            let net = try NIRNetwork(g, options: NIRRunOptions(dt: 1e-3, learnNeuronParameters: true))
+            for (_, p) in net.namedParameters { p.value = p.value.map { $0 * 1.25 } }
+            let x = Variable(try Fixtures.npy("\(name)/x.npy"))
+            let changed = net(x).value
+            let trained = net.trainedGraph()
+            XCTAssertNotEqual(trained, g, name)
+            let rebuilt = try NIRNetwork(try NIRFile.read(bytes: NIRFile.encode(trained)), options: NIRRunOptions(dt: 1e-3))
+            XCTAssertEqual(rebuilt(x).value, changed, name)
         }
     }
 }
