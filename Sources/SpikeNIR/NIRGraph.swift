@@ -106,10 +106,15 @@ public enum NIRValue: Equatable, Sendable, CustomStringConvertible {
 ///   `CubaLIF`: CubaLI with the threshold and reset.
 /// Time constants are in seconds; the neurons' output is `z` (spiking) or `v` (I, LI, CubaLI).
 public enum NIRNodeKind: String, CaseIterable, Sendable, Equatable {
+    /// The ports and the linear maps (equations above); the raw value is the file's `type`.
     case input = "Input", output = "Output", affine = "Affine", linear = "Linear", scale = "Scale"
+    /// Convolutions and pooling (PyTorch's conventions).
     case conv1d = "Conv1d", conv2d = "Conv2d", sumPool2d = "SumPool2d", avgPool2d = "AvgPool2d"
+    /// Reshaping, delay and the Heaviside step.
     case flatten = "Flatten", delay = "Delay", threshold = "Threshold"
+    /// The neurons.
     case i = "I", li = "LI", `if` = "IF", lif = "LIF", cubaLI = "CubaLI", cubaLIF = "CubaLIF"
+    /// A nested graph.
     case graph = "NIRGraph"
 
     /// Fields a node of this kind must have in a file (the 1.0.x names). `Input`/`Output` need `shape`.

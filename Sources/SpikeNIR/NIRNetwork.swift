@@ -373,7 +373,8 @@ public final class NIRNetwork: Module {
         order.compactMap { n in units[n]!.module.map { (n, $0) } }
     }
 
-    /// Runs the graph on `x` (`[T, B, ...input shape]`) and returns the first Output's trace `[T, B, ...]`.
+    /// Runs the graph on `x` (`[T, B, ...input shape]`) and returns the first Output's trace `[T, B, ...]`
+    /// (the `Module` entry point: a wrong input shape traps; `run(inputs:)` throws instead).
     public func callAsFunction(_ x: Variable) -> Variable {
         do { return try run(inputs: [inputNames.first ?? "input": x]).outputs[outputNames[0]]! }
         catch { preconditionFailure("\(error)") }
