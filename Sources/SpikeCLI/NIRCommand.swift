@@ -141,11 +141,16 @@ public struct NIRExportCommand: ParsableCommand {
 
 /// `spike nir convert IN OUT`: reads any supported layout and writes the 1.0.x layout.
 public struct NIRConvert: ParsableCommand {
-    public static let configuration = CommandConfiguration(commandName: "convert", abstract: "Rewrite a NIR file (any layout read) in the 1.0.x layout.")
+    public static let configuration = CommandConfiguration(commandName: "convert", abstract: "Rewrite a NIR file (any layout read) in the 1.0.x layout, or a NIRGraphData file as one.")
     @Argument(help: "The .nir file to read.") var input: String
     @Argument(help: "The .nir file to write.") var output: String
     public init() {}
     public func run() throws {
+        // A NIRGraphData file (recordings) is rewritten as one.
+        if let data = try? NIRDataFile.read(url: URL(fileURLWithPath: input)) {
+            do { try NIRDataFile.write(data, to: URL(fileURLWithPath: output)) } catch let e as NIRError { throw CLIError("\(output): \(e.message)") }
+            return
+        }
         let g = try loadNIR(input)
         do { try NIRFile.write(g, to: URL(fileURLWithPath: output)) } catch let e as NIRError { throw CLIError("\(output): \(e.message)") }
     }

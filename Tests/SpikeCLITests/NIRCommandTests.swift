@@ -28,6 +28,10 @@ final class NIRCommandTests: SpikeProcessTestCase {
         let c = try spike(["nir", "convert", file, path("copy.nir")])
         XCTAssertEqual(c.status, 0, c.stderr)
         XCTAssertEqual(try NIRFile.read(url: URL(fileURLWithPath: path("copy.nir"))), try NIRFile.read(url: URL(fileURLWithPath: file)))
+        let data = try fixture("data_graph.nird")
+        let d = try spike(["nir", "convert", data, path("copy.nird")])
+        XCTAssertEqual(d.status, 0, d.stderr)
+        XCTAssertEqual(try NIRDataFile.read(url: URL(fileURLWithPath: path("copy.nird"))), try NIRDataFile.read(url: URL(fileURLWithPath: data)))
     }
 
     func testRunFailsWithoutWritingAnything() throws {
