@@ -5,7 +5,8 @@ import SpikeNN
 
 /// Export of SpikeKit networks to NIR graphs.
 ///
-/// A `Sequential` becomes a chain `input -> 0 -> 1 -> ... -> output` (node names are the layer indices, as
+/// Layers: `Linear` (Affine or Linear), `Flatten`, `Conv1d`, `Conv2d`, `AvgPool2d`, `SumPool2d`, nested
+/// `Sequential`s (as subgraphs) and the neurons below. A `Sequential` becomes a chain `input -> 0 -> 1 -> ... -> output` (node names are the layer indices, as
 /// in PyTorch's `state_dict`); a `RecurrentSpikingLayer` becomes a nested graph `input -> neuron <-> w_rec`,
 /// `neuron -> output` whose recurrent `Linear` carries the previous step's spikes (as the layer does). The
 /// discrete per-step parameters are mapped to NIR's continuous ones at the step `dt` (seconds) so that NIR's
@@ -154,6 +155,25 @@ public enum NIRExport {
                 "input_shape": .array(NIRArray(integers: [inputShape[1], inputShape[2]])),
             ]
             return (NIRNode(.conv2d, fields), [c.outChannels, g.outHeight, g.outWidth])
+        case let c as SpikeNN.Conv1d:
+            guard inputShape.count == 2, inputShape[0] == c.inChannels else { throw fail("Conv1d expects [\(c.inChannels), L], gets \(inputShape)") }
+            let (pl, pr): (Int, Int)
+            switch c.padding {
+            case .valid: (pl, pr) = (0, 0)
+            case .explicit(_, let w): (pl, pr) = (w, w)
+            case .same: let total = c.dilation * (c.kernelSize - 1); (pl, pr) = (total / 2, total - total / 2)
+            }
+            guard pl == pr else { throw fail("asymmetric 'same' padding cannot be expressed") }
+            let span = inputShape[1] + 2 * pl - c.dilation * (c.kernelSize - 1) - 1
+            guard span >= 0 else { throw fail("input \(inputShape) is shorter than the kernel") }
+            let fields: [String: NIRValue] = [
+                "weight": .array(f32(c.weight.value.scalars, c.weight.shape)),
+                "bias": .array(f32(c.bias?.value.scalars ?? [Float](repeating: 0, count: c.outChannels))),
+                "stride": .array(.scalar(Double(c.stride), .int64)), "padding": .array(.scalar(Double(pl), .int64)),
+                "dilation": .array(.scalar(Double(c.dilation), .int64)), "groups": .array(.scalar(Double(c.groups), .int64)),
+                "input_shape": .array(.scalar(Double(inputShape[1]), .int64)),
+            ]
+            return (NIRNode(.conv1d, fields), [c.outChannels, span / c.stride + 1])
         case let p as SpikeNN.AvgPool2d:
             guard inputShape.count == 3 else { throw fail("AvgPool2d expects [C, H, W], gets \(inputShape)") }
             guard !p.ceilMode, p.countIncludePad || p.padding == (0, 0) else { throw fail("ceil_mode or count_include_pad=False cannot be expressed") }

@@ -95,6 +95,17 @@ final class NIRExportTests: XCTestCase {
         try roundTrip(plif, inputShape: [4], dt: 1e-3)
     }
 
+    func testConv1dChain() throws {
+        var rng = SeededRandom(seed: 7)
+        let m = Sequential {
+            SpikeNN.Conv1d(2, 3, kernelSize: 3, stride: 2, padding: .uniform(1), rng: &rng)
+            SpikingLayer(SpikeNeurons.LIF(tau: 2, threshold: 0.3))
+            SpikeNN.Flatten()
+            SpikeNN.Linear(12, 2, rng: &rng)
+        }
+        try roundTrip(m, inputShape: [2, 8], dt: 1e-3)
+    }
+
     func testRefusals() throws {
         var rng = SeededRandom(seed: 5)
         func message(_ m: Sequential, approximate: Bool = false) -> String {
