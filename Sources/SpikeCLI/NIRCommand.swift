@@ -95,8 +95,9 @@ public struct NIRRun: ParsableCommand {
     }
 }
 
-/// Writes `files` into `dir`: all into a fresh staging folder beside it first, then moved in, so that a
-/// failure before the move leaves `dir` as it was.
+/// Writes `files` into `dir`: all into a fresh staging folder beside it first, then the folder renamed to
+/// `dir` (when `dir` does not exist) or each file renamed into it (replacing files of the same name), so
+/// that a failure while computing or writing leaves `dir` as it was.
 func writeAllOrNothing(_ files: [(String, Data)], to dir: String) throws {
     let fm = FileManager.default
     let target = URL(fileURLWithPath: dir)
@@ -112,9 +113,19 @@ func writeAllOrNothing(_ files: [(String, Data)], to dir: String) throws {
     if !fm.fileExists(atPath: target.path) {
         do { try fm.moveItem(at: stage, to: target); return } catch { try? fm.removeItem(at: stage); throw CLIError("\(dir): \(error.localizedDescription)") }
     }
+    var isDir: ObjCBool = false
+    guard fm.fileExists(atPath: target.path, isDirectory: &isDir), isDir.boolValue else {
+        try? fm.removeItem(at: stage)
+        throw CLIError("\(dir): exists and is not a directory")
+    }
+    // rename(2) replaces an existing file of the same name atomically.
     for (name, _) in files {
-        let dst = target.appendingPathComponent(name)
-        _ = try fm.replaceItemAt(dst, withItemAt: stage.appendingPathComponent(name))
+        let src = stage.appendingPathComponent(name).path, dst = target.appendingPathComponent(name).path
+        guard rename(src, dst) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? fm.removeItem(at: stage)
+            throw CLIError("\(dir): cannot move \(name) into place: \(reason)")
+        }
     }
     try? fm.removeItem(at: stage)
 }

@@ -24,6 +24,15 @@ final class NIRCommandTests: SpikeProcessTestCase {
         let out = try NPY.read(from: URL(fileURLWithPath: path("out/output.npy")))
         XCTAssertEqual(out, lif)
         for n in ["input", "fc", "w_rec"] { XCTAssertTrue(FileManager.default.fileExists(atPath: path("out/\(n).npy")), n) }
+        // Into an existing folder (a second run replaces the files; an empty folder is filled).
+        let again = try spike(["nir", "run", file, "--input", try fixture("graph_recurrent_x.npy"), "--output", path("out")])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("out/lif.npy"))), lif)
+        try FileManager.default.createDirectory(atPath: path("empty"), withIntermediateDirectories: false)
+        let empty = try spike(["nir", "run", file, "--input", try fixture("graph_recurrent_x.npy"), "--output", path("empty")])
+        XCTAssertEqual(empty.status, 0, empty.stderr)
+        XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("empty/output.npy"))), lif)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0.contains("staging") }, [])
 
         let c = try spike(["nir", "convert", file, path("copy.nir")])
         XCTAssertEqual(c.status, 0, c.stderr)
