@@ -7,7 +7,7 @@ public struct SpikeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "spike",
         abstract: "Build, simulate and train spiking neural networks.",
-        subcommands: [Train.self, Eval.self, Neuron.self, EncodeCommand.self, Simulate.self, Bench.self])
+        subcommands: [Train.self, Eval.self, Neuron.self, EncodeCommand.self, Simulate.self, Bench.self, NIRCommand.self])
     public init() {}
 }
 
@@ -64,6 +64,9 @@ public struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of initialisation and batch order.") var seed: UInt64 = 0
     @Option(help: "Write the trained network to this safetensors file.") var save: String?
     @Flag(help: "Print a one-line JSON summary on stdout.") var json = false
+    @Option(help: "Fine-tune this NIR graph instead of building a network (its Input size = --units, Output size = --classes; see docs/NIR.md).") var nir: String?
+    @Option(name: .customLong("nir-dt"), help: "Time step in seconds for --nir (default: the file's metadata dt).") var nirDt: Double?
+    @Option(name: .customLong("save-nir"), help: "Write the fine-tuned --nir graph to this .nir file.") var saveNIR: String?
 
     public init() {}
 
@@ -73,6 +76,16 @@ public struct Train: ParsableCommand {
         let data = RandmanConfig(classes: classes, units: units, steps: steps, manifoldDim: manifoldDim, alpha: alpha,
                                  samplesPerClass: samplesPerClass, seed: dataSeed)
         try data.validate()
+        if let nir {
+            var options = TrainingOptions()
+            options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
+            options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed
+            options.encoder = encoder
+            try options.validate()
+            print(try NIRTraining.run(file: nir, dt: nirDt, data: data, readoutName: readout,
+                                      readoutParameters: try parseAssignments(readoutAssignments), options: options, save: saveNIR))
+            return
+        }
         let sizes = try hidden.split(separator: ",").map { s -> Int in
             guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw CLIError("--hidden: '\(s)' is not a positive size") }
             return n
