@@ -89,45 +89,19 @@ public struct NIRRun: ParsableCommand {
         if let clash = result.nodes.keys.first(where: { $0 == "output" && !net.outputNames.contains($0) }) {
             throw CLIError("\(file): node '\(clash)' is not an Output but would be written as output.npy")
         }
-        var files: [(String, Data)] = [("output.npy", NPY.encode(result.outputs[net.outputNames[0]]!.value))]
-        for (n, v) in result.nodes.sorted(by: { $0.key < $1.key }) where n != "output" { files.append(("\(n).npy", NPY.encode(v.value))) }
-        try writeAllOrNothing(files, to: output)
-    }
-}
-
-/// Writes `files` into `dir`: all into a fresh staging folder beside it first, then the folder renamed to
-/// `dir` (when `dir` does not exist) or each file renamed into it (replacing files of the same name), so
-/// that a failure while computing or writing leaves `dir` as it was.
-func writeAllOrNothing(_ files: [(String, Data)], to dir: String) throws {
-    let fm = FileManager.default
-    let target = URL(fileURLWithPath: dir)
-    let stage = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).staging-\(ProcessInfo.processInfo.processIdentifier)")
-    try? fm.removeItem(at: stage)
-    do {
-        try fm.createDirectory(at: stage, withIntermediateDirectories: true)
-        for (name, data) in files { try data.write(to: stage.appendingPathComponent(name)) }
-    } catch {
-        try? fm.removeItem(at: stage)
-        throw CLIError("\(dir): cannot write the results: \(error.localizedDescription)")
-    }
-    if !fm.fileExists(atPath: target.path) {
-        do { try fm.moveItem(at: stage, to: target); return } catch { try? fm.removeItem(at: stage); throw CLIError("\(dir): \(error.localizedDescription)") }
-    }
-    var isDir: ObjCBool = false
-    guard fm.fileExists(atPath: target.path, isDirectory: &isDir), isDir.boolValue else {
-        try? fm.removeItem(at: stage)
-        throw CLIError("\(dir): exists and is not a directory")
-    }
-    // rename(2) replaces an existing file of the same name atomically.
-    for (name, _) in files {
-        let src = stage.appendingPathComponent(name).path, dst = target.appendingPathComponent(name).path
-        guard rename(src, dst) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? fm.removeItem(at: stage)
-            throw CLIError("\(dir): cannot move \(name) into place: \(reason)")
+        var files: [(String, Tensor)] = [("output.npy", result.outputs[net.outputNames[0]]!.value)]
+        for (n, v) in result.nodes.sorted(by: { $0.key < $1.key }) where n != "output" {
+            // Node names come from the file: only plain names become file names (no '/', '..' or control characters).
+            guard !n.isEmpty, n != ".", n != "..", n.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }) else {
+                throw CLIError("\(file): node \(MessageText.quoted(n)) cannot name an output file (letters, digits, '_', '-', '.')")
+            }
+            files.append(("\(n).npy", v.value))
         }
+        let dir = URL(fileURLWithPath: output)
+        let outputs = try StagedOutputs(files.map { dir.appendingPathComponent($0.0) }, creating: [dir])
+        for (name, value) in files { try outputs.stage(NPY.encode(value), for: dir.appendingPathComponent(name)) }
+        try outputs.publish()
     }
-    try? fm.removeItem(at: stage)
 }
 
 /// `spike nir export --model net.safetensors --dt S --output net.nir`.
@@ -181,7 +155,7 @@ enum NIRTraining {
         let inShape = net.shapes[net.inputNames[0]]!, outShape = net.shapes[net.outputNames[0]]!
         guard inShape == [data.units] else { throw CLIError("\(file): Input has shape \(inShape), the dataset \(data.units) units (--units)") }
         guard outShape == [data.classes] else { throw CLIError("\(file): Output has shape \(outShape), the dataset \(data.classes) classes (--classes)") }
-        if let save { try checkWritable(save) }
+        let outputs = try save.map { try StagedOutputs([URL(fileURLWithPath: $0)]) }
         let readout = try Readout.named(readoutName, parameters: readoutParameters)
         let full = try SpikeDataset.randman(data)
         let (train, test) = full.split(trainFraction: options.trainFraction)
@@ -210,8 +184,11 @@ enum NIRTraining {
             }
         }
         let after = try accuracy(test)
-        if let save {
-            do { try NIRFile.write(net.trainedGraph(), to: URL(fileURLWithPath: save)) } catch let e as NIRError { throw CLIError("\(save): \(e.message)") }
+        if let save, let outputs {
+            do {
+                try outputs.stage(URL(fileURLWithPath: save)) { try NIRFile.write(net.trainedGraph(), to: $0) }
+            } catch let e as NIRError { throw CLIError("\(save): \(e.message)") }
+            try outputs.publish()
         }
         return String(format: "test accuracy %.4f (before fine-tuning %.4f)", after, before)
     }

@@ -52,6 +52,20 @@ final class NIRCommandTests: SpikeProcessTestCase {
         try assertFails(["nir", "info", junk], "junk.nir: not a readable HDF5 file")
     }
 
+    /// Node names come from the file and become file names: a name that would leave the output folder is refused
+    /// before anything is written.
+    func testNodeNamesThatAreNotPlainFileNamesAreRefused() throws {
+        let w = NIRArray([1, 0, 0, 1], shape: [2, 2])
+        for bad in ["a b", "a'b"] {   // ("..", which would leave the folder, is refused already by the HDF5 writer)
+            let g = NIRGraph.sequence([(bad, .linear(weight: w))], inputShape: [2], outputShape: [2], metadata: ["dt": .array(.scalar(1e-3))])
+            let file = path("bad.nir")
+            try NIRFile.write(g, to: URL(fileURLWithPath: file))
+            let x = try write(Tensor.zeros([3, 1, 2]), "x.npy")
+            try assertFails(["nir", "run", file, "--input", x, "--output", path("out")], "cannot name an output file")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("out")))
+        }
+    }
+
     /// A trained checkpoint exported and run by the NIR executor gives the checkpoint's own output.
     func testExportCheckpoint() throws {
         let ckpt = path("net.safetensors")
