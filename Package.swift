@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SpikeData", targets: ["SpikeData"]),
         .library(name: "SpikeIO", targets: ["SpikeIO"]),
         .library(name: "SpikeSim", targets: ["SpikeSim"]),
+        .library(name: "SpikeTraining", targets: ["SpikeTraining"]),
         .executable(name: "spike", targets: ["spike"]),
     ],
     dependencies: [
@@ -30,9 +31,11 @@ let package = Package(
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeIO"]),
         .target(name: "SpikeIO", dependencies: ["SpikeCore", "CZlib"]),
         .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
-        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim"]),
+        .target(name: "SpikeTraining", dependencies: ["SpikeCore", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO"]),
+        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeTraining"]),
         .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",
+            "SpikeTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spike", dependencies: ["SpikeCLI"]),

@@ -7,3 +7,4 @@
 @_exported import SpikeData
 @_exported import SpikeIO
 @_exported import SpikeSim
+@_exported import SpikeTraining

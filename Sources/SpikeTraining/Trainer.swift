@@ -1,5 +1,16 @@
 import Foundation
-import SpikeKit
+import SpikeCore
+import SpikeNN
+import SpikeCoding
+import SpikeData
+
+/// An error from outside the program in training (options, data), printed as one line.
+public struct TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The one-line message.
+    public let description: String
+    /// An error with `message`.
+    public init(_ message: String) { description = message }
+}
 
 /// Options of a training run (stored in checkpoints).
 public struct TrainingOptions: Codable, Equatable, Sendable {
@@ -23,14 +34,14 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     /// Checks the options; throws a one-line error.
     public func validate() throws {
-        guard epochs >= 1 else { throw CLIError("epochs must be at least 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw CLIError("batch size must be at least 1, got \(batchSize)") }
-        guard Self.optimizers.contains(optimizer) else { throw CLIError("unknown optimizer '\(optimizer)' (known: \(Self.optimizers.joined(separator: ", ")))") }
-        guard learningRate > 0, learningRate.isFinite else { throw CLIError("learning rate must be > 0, got \(learningRate)") }
-        guard weightDecay >= 0 else { throw CLIError("weight decay must be >= 0, got \(weightDecay)") }
-        if let c = clipNorm, !(c > 0) { throw CLIError("clip norm must be > 0, got \(c)") }
-        guard Self.encoders.contains(encoder) else { throw CLIError("unknown encoder '\(encoder)' (known: \(Self.encoders.joined(separator: ", ")))") }
-        guard trainFraction > 0, trainFraction < 1 else { throw CLIError("train fraction must be in (0, 1), got \(trainFraction)") }
+        guard epochs >= 1 else { throw TrainingError("epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw TrainingError("batch size must be at least 1, got \(batchSize)") }
+        guard Self.optimizers.contains(optimizer) else { throw TrainingError("unknown optimizer '\(optimizer)' (known: \(Self.optimizers.joined(separator: ", ")))") }
+        guard learningRate > 0, learningRate.isFinite else { throw TrainingError("learning rate must be > 0, got \(learningRate)") }
+        guard weightDecay >= 0 else { throw TrainingError("weight decay must be >= 0, got \(weightDecay)") }
+        if let c = clipNorm, !(c > 0) { throw TrainingError("clip norm must be > 0, got \(c)") }
+        guard Self.encoders.contains(encoder) else { throw TrainingError("unknown encoder '\(encoder)' (known: \(Self.encoders.joined(separator: ", ")))") }
+        guard trainFraction > 0, trainFraction < 1 else { throw TrainingError("train fraction must be in (0, 1), got \(trainFraction)") }
     }
 
     func makeOptimizer(_ params: [Variable]) -> Optimizer {
@@ -48,7 +59,7 @@ extension TrainingOptions {
     func inputs(_ data: SpikeDataset, indices: [Int], epoch: Int, batch: Int) throws -> (Tensor, [Int]) {
         if encoder == "spike-times" { return data.batch(indices: indices) }
         guard let (values, labels) = data.batchValues(indices: indices) else {
-            throw CLIError("encoder '\(encoder)' needs a data set with analog values")
+            throw TrainingError("encoder '\(encoder)' needs a data set with analog values")
         }
         switch encoder {
         case "rate":
@@ -103,8 +114,8 @@ public enum Trainer {
     public static func run(spec: NetworkSpec, train: SpikeDataset, test: SpikeDataset, options: TrainingOptions,
                            report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
         try options.validate()
-        guard !train.isEmpty else { throw CLIError("training set is empty") }
-        guard !test.isEmpty else { throw CLIError("test set is empty") }
+        guard !train.isEmpty else { throw TrainingError("training set is empty") }
+        guard !test.isEmpty else { throw TrainingError("test set is empty") }
         let readout = try spec.makeReadout()
         var rng = SeededRandom(seed: options.seed)
         let model = try spec.build(rng: &rng)
@@ -124,7 +135,7 @@ public enum Trainer {
                 if let c = options.clipNorm { clipGradientNorm(model.parameters, maxNorm: c) }
                 opt.step()
                 lastLoss = loss.value.scalar
-                guard lastLoss.isFinite else { throw CLIError("training diverged: loss is \(lastLoss) at epoch \(epoch + 1); lower the learning rate") }
+                guard lastLoss.isFinite else { throw TrainingError("training diverged: loss is \(lastLoss) at epoch \(epoch + 1); lower the learning rate") }
                 lossSum += lastLoss * Float(idx.count)
                 hits += try readout.accuracy(y.value, labels: labels) * Float(idx.count)
                 count += idx.count; seen += idx.count
@@ -149,7 +160,7 @@ extension NetworkSpec {
     public func makeReadout() throws -> Readout {
         let r = try Readout.named(readout, parameters: readoutParameters)
         guard (r.input == .membrane) == membraneOutput else {
-            throw CLIError("readout '\(readout)' reads \(r.input.rawValue) but the network's output layer is \(membraneOutput ? "a membrane (LI)" : "spiking")")
+            throw TrainingError("readout '\(readout)' reads \(r.input.rawValue) but the network's output layer is \(membraneOutput ? "a membrane (LI)" : "spiking")")
         }
         return r
     }
