@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeIO"]),
         .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"]),
         .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
+        .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeData", "SpikeNN", "SpikeCoding", "SpikeCore"]),
         .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"], resources: [.copy("Fixtures")]),
     ]
 )

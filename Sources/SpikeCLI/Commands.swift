@@ -106,6 +106,7 @@ public struct Train: ParsableCommand {
         options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
         options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed
         options.encoder = encoder
+        if options.encodesValues { options.steps = steps }
         try options.validate()
         try spec.validate()
         if let save { try checkWritable(save) }
@@ -113,7 +114,8 @@ public struct Train: ParsableCommand {
         let (train, test) = full.split(trainFraction: options.trainFraction)
         let display = ProgressDisplay()
         FileHandle.standardError.write(Data("randman: \(full.count) samples (\(train.count) train, \(test.count) test), \(classes) classes, \(units) units, \(steps) steps; network \(units)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
-        let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, report: display.update)
+        let (model, summary) = try Trainer.run(spec: spec, train: try options.input(of: train), test: try options.input(of: test),
+                                               options: options, report: display.update)
         if let save { try Checkpoint.save(model, spec: spec, dataset: data, training: options, to: URL(fileURLWithPath: save)) }
         if json { try printJSON(summary) } else {
             print(String(format: "test accuracy %.4f (train %.4f) in %.1f s, %.0f samples/s", summary.testAccuracy,
@@ -141,10 +143,12 @@ public struct Eval: ParsableCommand {
     struct Result: Encodable { let testAccuracy: Float; let testLoss: Float; let testSamples: Int }
 
     public func run() throws {
-        let (net, spec, data, training) = try Checkpoint.load(from: URL(fileURLWithPath: model))
-        let (_, test) = try SpikeDataset.randman(data).split(trainFraction: training.trainFraction)
+        let (net, spec, data, stored) = try Checkpoint.load(from: URL(fileURLWithPath: model))
+        let (_, test) = try SpikeDataset.randman(data).split(trainFraction: stored.trainFraction)
         guard !test.isEmpty else { throw CLIError("test set is empty") }
-        let (loss, acc) = try Trainer.evaluate(net, spec: spec, data: test, batchSize: 256, options: training)
+        var training = stored
+        if training.encodesValues, training.steps == nil { training.steps = data.steps }   // checkpoints before SpikeTraining
+        let (loss, acc) = try Trainer.evaluate(net, spec: spec, data: try training.input(of: test), batchSize: 256, options: training)
         if json { try printJSON(Result(testAccuracy: acc, testLoss: loss, testSamples: test.count)) }
         else { print(String(format: "test accuracy %.4f, loss %.4f on %d samples", acc, loss, test.count)) }
     }
