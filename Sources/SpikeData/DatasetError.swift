@@ -12,6 +12,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Data whose parts do not fit together (counts, ranges), e.g.
     /// `"dataset: sample 3 has 7 spike steps, expected 10 (units)"`.
     case inconsistent(String)
+    /// A data set folder without the files its loader needs. `description` reads
+    /// `"<dataset>: <path>: expected <files>; the data set is published at <source> (nothing is downloaded)"`.
+    case missingFiles(dataset: String, path: String, expected: String, source: String)
 
     /// The one-line message.
     public var description: String {
@@ -22,6 +25,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "dataset is empty"
         case let .inconsistent(message):
             return "dataset: \(message)"
+        case let .missingFiles(dataset, path, expected, source):
+            return "\(dataset): \(path): expected \(expected); the data set is published at \(source) (nothing is downloaded)"
         }
     }
 

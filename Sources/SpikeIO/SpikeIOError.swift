@@ -36,6 +36,9 @@ public enum SpikeIOError: Error, CustomStringConvertible, Equatable, Sendable {
     case duplicateTensor(file: String, name: String)
     /// A tensor name that the format reserves or cannot represent.
     case invalidTensorName(file: String, name: String, reason: String)
+    /// Contents that break the format's rules (a length past the end, a coordinate outside the sensor, a label
+    /// out of range); `reason` says what and where, e.g. `"event 12: x 40 outside the sensor's 0..<34"`.
+    case malformedData(file: String, reason: String)
 
     /// A one-line message naming the file and the problem.
     public var description: String { Self.oneLine(message) }
@@ -75,6 +78,8 @@ public enum SpikeIOError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): duplicate tensor name '\(name)'"
         case let .invalidTensorName(file, name, reason):
             return "\(file): invalid tensor name '\(name)': \(reason)"
+        case let .malformedData(file, reason):
+            return "\(file): \(reason)"
         }
     }
 
