@@ -7,7 +7,7 @@ public struct SpikeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "spike",
         abstract: "Build, simulate and train spiking neural networks.",
-        subcommands: [Train.self, Eval.self, Neuron.self, EncodeCommand.self, Simulate.self, Bench.self])
+        subcommands: [Train.self, Eval.self, Neuron.self, EncodeCommand.self, Simulate.self, Bench.self, DataCommand.self])
     public init() {}
 }
 
@@ -33,7 +33,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 public struct Train: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Train a spiking network (default: the embedded Randman task).")
 
-    @Option(help: "Dataset (randman: generated from its parameters, nothing to download).") var dataset = "randman"
+    @OptionGroup var dataOptions: DataOptions
     @Option(help: "Randman classes.") var classes = 10
     @Option(help: "Randman input units.") var units = 100
     @Option(help: "Time steps per sample.") var steps = 50
@@ -41,7 +41,8 @@ public struct Train: ParsableCommand {
     @Option(help: "Randman smoothness alpha.") var alpha = 2.0
     @Option(help: "Randman samples per class.") var samplesPerClass = 200
     @Option(help: "Seed of the dataset.") var dataSeed: UInt64 = 42
-    @Option(help: "Input encoding: spike-times (Randman's own), rate (Poisson of the values) or latency.") var encoder = "spike-times"
+    @Option(help: "Input encoding: spike-times (the samples as they are: Randman's spikes, event frames, tensors), rate (Poisson of the values), latency, or direct (the value as input current every step); rate, latency and direct make --steps steps. Default: direct for images (MNIST), spike-times otherwise.") var encoder: String?
+    @Option(help: "Background threads loading and framing batches while the network trains (0: in line).") var loaderThreads = 1
     @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "128"
     @Option(help: "Hidden neuron model: any spiking model of `spike neuron --list` (lif, if, plif, leaky, cuba_lif, adex, ...).") var neuron = "lif"
     @Flag(help: "Hidden layers with recurrent weights (any spiking model; no self-connections unless --self-connections).") var recurrent = false
@@ -69,10 +70,13 @@ public struct Train: ParsableCommand {
 
     public func run() throws {
         Memory.keepFreedMemory()
-        guard dataset == "randman" else { throw CLIError("unknown dataset '\(dataset)' (known: randman)") }
-        let data = RandmanConfig(classes: classes, units: units, steps: steps, manifoldDim: manifoldDim, alpha: alpha,
-                                 samplesPerClass: samplesPerClass, seed: dataSeed)
-        try data.validate()
+        var dataSpec = try dataOptions.spec()
+        if dataSpec.name == "randman" {
+            let data = RandmanConfig(classes: classes, units: units, steps: steps, manifoldDim: manifoldDim, alpha: alpha,
+                                     samplesPerClass: samplesPerClass, seed: dataSeed)
+            try data.validate()
+            dataSpec.randman = data
+        }
         let sizes = try hidden.split(separator: ",").map { s -> Int in
             guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw CLIError("--hidden: '\(s)' is not a positive size") }
             return n
@@ -98,25 +102,26 @@ public struct Train: ParsableCommand {
         }
         let readoutParameters = try parseAssignments(readoutAssignments)
         let decoder = try Readout.named(readout, parameters: readoutParameters)
-        let spec = NetworkSpec(inputs: units, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
-                               readout: readout, readoutParameters: readoutParameters, membraneOutput: decoder.input == .membrane,
-                               readoutTau: readoutTau, weightGain: weightGain, learn: learn.isEmpty ? nil : learn,
-                               recurrent: recurrent ? true : nil, selfConnections: selfConnections ? true : nil)
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
         options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed
-        options.encoder = encoder
+        options.encoder = encoder ?? (["mnist", "fashion-mnist", "kmnist"].contains(dataSpec.name) ? "direct" : "spike-times")
         if options.encodesValues { options.steps = steps }
+        if loaderThreads != 1 { options.loaderWorkers = loaderThreads }
         try options.validate()
-        try spec.validate()
         if let save { try checkWritable(save) }
-        let full = try SpikeDataset.randman(data)
-        let (train, test) = full.split(trainFraction: options.trainFraction)
+        let (trainData, testData, described) = try dataSpec.load(trainFraction: options.trainFraction)
+        let (train, test) = (try options.input(ofAny: trainData), try options.input(ofAny: testData))
+        let inputs = train.stepShape.reduce(1, *), classes = train.classes
+        let spec = NetworkSpec(inputs: inputs, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
+                               readout: readout, readoutParameters: readoutParameters, membraneOutput: decoder.input == .membrane,
+                               readoutTau: readoutTau, weightGain: weightGain, learn: learn.isEmpty ? nil : learn,
+                               recurrent: recurrent ? true : nil, selfConnections: selfConnections ? true : nil)
+        try spec.validate()
         let display = ProgressDisplay()
-        FileHandle.standardError.write(Data("randman: \(full.count) samples (\(train.count) train, \(test.count) test), \(classes) classes, \(units) units, \(steps) steps; network \(units)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
-        let (model, summary) = try Trainer.run(spec: spec, train: try options.input(of: train), test: try options.input(of: test),
-                                               options: options, report: display.update)
-        if let save { try Checkpoint.save(model, spec: spec, dataset: data, training: options, to: URL(fileURLWithPath: save)) }
+        FileHandle.standardError.write(Data("\(described); network \(inputs)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
+        let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, report: display.update)
+        if let save { try Checkpoint.save(model, spec: spec, data: dataSpec, training: options, to: URL(fileURLWithPath: save)) }
         if json { try printJSON(summary) } else {
             print(String(format: "test accuracy %.4f (train %.4f) in %.1f s, %.0f samples/s", summary.testAccuracy,
                          summary.trainAccuracy, summary.seconds, summary.samplesPerSecond))
@@ -144,11 +149,13 @@ public struct Eval: ParsableCommand {
 
     public func run() throws {
         let (net, spec, data, stored) = try Checkpoint.load(from: URL(fileURLWithPath: model))
-        let (_, test) = try SpikeDataset.randman(data).split(trainFraction: stored.trainFraction)
-        guard !test.isEmpty else { throw CLIError("test set is empty") }
         var training = stored
-        if training.encodesValues, training.steps == nil { training.steps = data.steps }   // checkpoints before SpikeTraining
-        let (loss, acc) = try Trainer.evaluate(net, spec: spec, data: try training.input(of: test), batchSize: 256, options: training)
+        if training.encodesValues, training.steps == nil { training.steps = data.randman?.steps }   // checkpoints before SpikeTraining
+        let (_, testData, _) = try data.load(trainFraction: stored.trainFraction)
+        let test = try training.input(ofAny: testData)
+        guard test.count > 0 else { throw CLIError("test set is empty") }
+        try Trainer.check(test, fits: spec, name: "test set")
+        let (loss, acc) = try Trainer.evaluate(net, spec: spec, data: test, batchSize: 256, options: training)
         if json { try printJSON(Result(testAccuracy: acc, testLoss: loss, testSamples: test.count)) }
         else { print(String(format: "test accuracy %.4f, loss %.4f on %d samples", acc, loss, test.count)) }
     }

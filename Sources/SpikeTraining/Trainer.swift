@@ -85,6 +85,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         return values
     }
 
+    /// `input(of:)` for a `SpikeDataset`, any other data set as it is.
+    public func input(ofAny data: any Dataset) throws -> any Dataset {
+        if let spikes = data as? SpikeDataset { return try input(of: spikes) }
+        return data
+    }
+
     /// The network inputs `[T, B, F]` of a batch `[T0, B] + stepShape` (flattened per step to `F` features)
     /// under `encoder`; stochastic encoders draw from a generator derived from `seed`, `epoch` and `batch`
     /// only, so runs repeat bit for bit. Value encoders need `T0 == 1` and make `steps` steps.
