@@ -88,6 +88,29 @@ public enum NPY {
 
     private static func decode(_ bytes: UnsafeRawBufferPointer, name: String) throws -> Tensor {
         let count = bytes.count
+        let (headerText, dataStart) = try headerText(bytes, name: name)
+        let header = try parseHeader(headerText, name: name)
+        guard let elementCount = Bytes.product(header.shape),
+              let byteCount = Bytes.product([elementCount, header.element.size]),
+              byteCount <= Int.max - dataStart else {
+            throw SpikeIOError.malformedHeader(file: name, reason: "shape \(header.shape) has too many elements")
+        }
+        let available = count - dataStart
+        if available < byteCount {
+            throw SpikeIOError.truncatedData(file: name, expected: byteCount, actual: available)
+        }
+        if available > byteCount {
+            throw SpikeIOError.trailingData(file: name, expected: byteCount, actual: available)
+        }
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[dataStart..<count])
+        let scalars = Bytes.floats(from: payload, count: elementCount, element: header.element)
+        return Tensor(shape: header.shape, scalars: scalars)
+    }
+
+    /// The header dict's text and the offset of the data, after checking the magic, the version and the
+    /// header length against the file's size.
+    static func headerText(_ bytes: UnsafeRawBufferPointer, name: String) throws -> (text: String, dataStart: Int) {
+        let count = bytes.count
         // Magic: compare what is there, so a short non-npy file is "not a .npy file", not "truncated".
         for i in 0..<min(magic.count, count) where bytes[i] != magic[i] {
             throw SpikeIOError.badMagic(file: name, format: ".npy")
@@ -111,34 +134,17 @@ public enum NPY {
             throw SpikeIOError.truncatedHeader(file: name, needed: dataStart, available: count)
         }
         let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[headerStart..<dataStart])
-        let headerText: String
         if major == 3 {
             guard let text = Bytes.utf8String(headerBytes) else {
                 throw SpikeIOError.malformedHeader(file: name, reason: "header is not valid UTF-8")
             }
-            headerText = text
-        } else {  // versions 1.0 and 2.0 store the header as latin-1
-            var text = ""
-            text.unicodeScalars.reserveCapacity(headerBytes.count)
-            for b in headerBytes { text.unicodeScalars.append(Unicode.Scalar(b)) }
-            headerText = text
+            return (text, dataStart)
         }
-        let header = try parseHeader(headerText, name: name)
-        guard let elementCount = Bytes.product(header.shape),
-              let byteCount = Bytes.product([elementCount, header.element.size]),
-              byteCount <= Int.max - dataStart else {
-            throw SpikeIOError.malformedHeader(file: name, reason: "shape \(header.shape) has too many elements")
-        }
-        let available = count - dataStart
-        if available < byteCount {
-            throw SpikeIOError.truncatedData(file: name, expected: byteCount, actual: available)
-        }
-        if available > byteCount {
-            throw SpikeIOError.trailingData(file: name, expected: byteCount, actual: available)
-        }
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[dataStart..<count])
-        let scalars = Bytes.floats(from: payload, count: elementCount, element: header.element)
-        return Tensor(shape: header.shape, scalars: scalars)
+        // Versions 1.0 and 2.0 store the header as latin-1.
+        var text = ""
+        text.unicodeScalars.reserveCapacity(headerBytes.count)
+        for b in headerBytes { text.unicodeScalars.append(Unicode.Scalar(b)) }
+        return (text, dataStart)
     }
 
     /// Parses the header dict `{'descr': ..., 'fortran_order': ..., 'shape': ...}`.

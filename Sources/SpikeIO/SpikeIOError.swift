@@ -39,6 +39,10 @@ public enum SpikeIOError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Contents that break the format's rules (a length past the end, a coordinate outside the sensor, a label
     /// out of range); `reason` says what and where, e.g. `"event 12: x 40 outside the sensor's 0..<34"`.
     case malformedData(file: String, reason: String)
+    /// A problem in an HDF5 file (or in values given to the HDF5 writer): `object` is the path of the
+    /// object concerned inside the file (`/spikes/times`, `/` for the root group, `superblock` for the file's
+    /// header), `problem` what is wrong, e.g. "chunk at offset 4096 of 812 bytes runs past the end of the 4500-byte file".
+    case hdf5(file: String, object: String, problem: String)
 
     /// A one-line message naming the file and the problem.
     public var description: String { Self.oneLine(message) }
@@ -80,6 +84,8 @@ public enum SpikeIOError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): invalid tensor name '\(name)': \(reason)"
         case let .malformedData(file, reason):
             return "\(file): \(reason)"
+        case let .hdf5(file, object, problem):
+            return "\(file): \(object): \(problem)"
         }
     }
 

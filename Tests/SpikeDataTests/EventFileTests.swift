@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import SpikeIO
+@testable import SpikeData
+
+@Suite struct EventFileTests {
+    @Test func readsWhatNumpyReads() throws {
+        let expected = try fixtureJSON("events/expected.json")
+        for name in ["tonic.npy", "mixed.npy", "shd_like.npy", "plain.npy", "stored.npz", "sj.npz", "single.npz", "header.csv", "plain.csv"] {
+            let e = try EventFile.read(path: fixture("events/" + name))
+            expectEvents(e, expected[name])
+        }
+        let shd = try EventFile.read(path: fixture("events/shd_like.npy"))
+        #expect(!shd.hasY && shd.sensorSize == SensorSize(width: 700, height: 1, polarities: 2))
+        let tonic = try EventFile.read(path: fixture("events/tonic.npy"), sensorSize: NMNIST.sensor)
+        #expect(tonic.sensorSize == NMNIST.sensor && tonic.hasY)
+    }
+
+    @Test func structuredHeaderLayout() throws {
+        let bytes = try FileBytes.read(path: fixture("events/mixed.npy"))
+        let layout = try bytes.withUnsafeBytes { try NPY.layout(of: $0, name: "m") }
+        #expect(layout.isStructured && layout.itemSize == 19 && layout.count == 3)
+        #expect(layout.fields.map(\.name) == ["t", "p", "junk", "y", "x"])
+        #expect(layout.fields.map(\.offset) == [0, 8, 9, 13, 17])
+    }
+
+    @Test func csvOrderingAndErrors() throws {
+        let e = try EventFile.decodeCSV(Array("5,1,0\n6,2,1\n".utf8), name: "c", ordering: "txp")
+        #expect(e.t == [5, 6] && e.x == [1, 2] && !e.hasY)
+        #expect(errorMessage { _ = try EventFile.decodeCSV(Array("1,2,3\n".utf8), name: "c") } == "c: line 1: 3 values, expected 4 (xytp)")
+        #expect(errorMessage { _ = try EventFile.decodeCSV(Array("1,2,x3,4\n".utf8), name: "c") }.contains("header"))
+        #expect(errorMessage { _ = try EventFile.decodeCSV(Array("1,2,3,4\n1,2,3.5,4\n".utf8), name: "c") }.hasPrefix("c: line 2: expected 4 integers"))
+        #expect(errorMessage { _ = try EventFile.decodeCSV(Array("x,y,t,q\n".utf8), name: "c") }.contains("must name columns"))
+        #expect(errorMessage { _ = try EventFile.decodeCSV(Array("9,0,1,0\n".utf8), name: "c", sensorSize: NMNIST.sensor.with(width: 9)) }
+                == "c: event 0: (x 9, y 0, p 0) outside the sensor (9, 34, 2)")
+        #expect(errorMessage { _ = try EventFile.decodeCSV(Array("1,0,1,2\n".utf8), name: "c", sensorSize: NMNIST.sensor) }
+                == "c: event 0: polarity 2 outside 0..<2")
+        #expect(errorMessage { _ = try EventFile.decodeCSV(Array("99999999999999999999,0,1,0\n".utf8), name: "c") }.contains("out of range"))
+        #expect(try EventFile.decodeCSV([], name: "c").isEmpty)
+    }
+
+    @Test func badNpyAndNpzFilesGiveOneLineErrors() throws {
+        let good = try FileBytes.read(path: fixture("events/tonic.npy"))
+        #expect(errorMessage { _ = try EventFile.decodeNPY(Array(good.dropLast()), name: "n") }.contains("truncated"))
+        #expect(errorMessage { _ = try EventFile.decodeNPY([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x58, 1, 0], name: "n") }.contains("not a .npy"))
+        // A header claiming 10^15 records: refused against the file size, nothing allocated.
+        var huge = good
+        let headerEnd = 10 + (Int(good[8]) | Int(good[9]) << 8)
+        var header = String(decoding: good[10..<headerEnd], as: UTF8.self)
+            .replacingOccurrences(of: "(3,)", with: "(1000000000000000,)")
+        header.removeLast(header.utf8.count - (headerEnd - 10) + 1)  // keep the length: drop padding spaces
+        header += "\n"
+        huge.replaceSubrange(10..<headerEnd, with: Array(header.utf8))
+        #expect(errorMessage { _ = try EventFile.decodeNPY(huge, name: "n") }.contains("truncated"))
+        #expect(errorMessage { _ = try EventFile.decodeNPY(Array(try FileBytes.read(path: fixture("events/plain.npy"))), name: "n", ordering: "xyt") }
+                .contains("[N, 3]"))
+        let npz = try FileBytes.read(path: fixture("events/sj.npz"))
+        #expect(errorMessage { _ = try EventFile.decodeNPZ(Array(npz.prefix(npz.count - 30)), name: "z") }.hasPrefix("z: "))
+        #expect(errorMessage { _ = try EventFile.decodeNPZ(Array("not a zip at all, long enough....".utf8), name: "z") } == "z: not a zip (.npz) file (bad magic bytes)")
+        var corrupt = npz
+        corrupt[60] ^= 0xFF  // inside the first member's deflate data
+        #expect(errorMessage { _ = try EventFile.decodeNPZ(corrupt, name: "z") }.hasPrefix("z: zip entry"))
+        let stored = try FileBytes.read(path: fixture("events/stored.npz"))
+        let zip = try ZipArchive(bytes: stored, name: "z")
+        #expect(zip.entries.map(\.name) == ["events.npy"] && zip.entries[0].method == 0)
+        #expect(errorMessage { _ = try zip.contents(of: zip.entries[0], limit: 10) }.contains("more than the limit of 10"))
+        var flipped = stored
+        flipped[zip.entries[0].compressedSize / 2 + 100] ^= 1  // a data byte of the stored member
+        #expect(errorMessage { _ = try EventFile.decodeNPZ(flipped, name: "z") }.hasPrefix("z: "))
+    }
+}
+
+extension SensorSize {
+    /// The same sensor with another width.
+    func with(width: Int) -> SensorSize { SensorSize(width: width, height: height, polarities: polarities) }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+@testable import SpikeIO
+
+/// The files of Fixtures/hdf5 (written by h5py through make_fixtures.py) read value for value against
+/// Fixtures/hdf5/expected.json, which the same script wrote.
+final class HDF5ReaderTests: XCTestCase {
+    static func fixtureURL(_ name: String) throws -> URL {
+        try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/hdf5/\(name)", withExtension: nil), "fixture \(name)")
+    }
+
+    static func fixtureBytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: fixtureURL(name)))
+    }
+
+    /// expected.json: "file:/path" or "file:/path@attribute" -> kind, shape, values.
+    private func expected() throws -> [String: [String: Any]] {
+        let data = try Data(contentsOf: Self.fixtureURL("expected.json"))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+    }
+
+    /// Equal to 12 digits (a float32 rounding error is 1e-7): Foundation's JSON parser on Linux does not always round decimal
+    /// text to the nearest double.
+    private func close(_ a: [Double], _ b: [Double]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0 == $1 || abs($0 - $1) <= 1e-12 * abs($1) }
+    }
+
+    private func check(_ key: String, _ entry: [String: Any], files: [String: HDF5File]) throws {
+        let colon = try XCTUnwrap(key.firstIndex(of: ":"))
+        let file = try XCTUnwrap(files[String(key[..<colon])])
+        var path = String(key[key.index(after: colon)...])
+        var attributeName: String?
+        if let at = path.firstIndex(of: "@") {
+            attributeName = String(path[path.index(after: at)...])
+            path = String(path[..<at])
+        }
+        let shape = try XCTUnwrap(entry["shape"] as? [Int])
+        let kind = try XCTUnwrap(entry["kind"] as? String)
+        let values = entry["values"]
+
+        // Both datasets and attributes answer the same reads; pick the object.
+        let floats: () throws -> [Double], ints: () throws -> [Int64], strings: () throws -> [String]
+        let sequencesF: () throws -> [[Double]], sequencesI: () throws -> [[Int64]], uints: () throws -> [UInt64]
+        let actualShape: [Int]
+        var dataset: HDF5Dataset?
+        if let attributeName {
+            let owner = try file[path]
+            let a: HDF5Attribute
+            switch owner {
+            case let .group(g): a = try g.attribute(attributeName)
+            case let .dataset(d): a = try d.attribute(attributeName)
+            }
+            actualShape = a.shape
+            floats = a.readDoubles; ints = a.readInt64s; strings = a.readStrings
+            sequencesF = { try a.readVLenSequences(as: Double.self) }; sequencesI = { try a.readVLenSequences(as: Int64.self) }
+            uints = { try a.read(as: UInt64.self) }
+        } else {
+            let d = try file.root.dataset(path)
+            dataset = d
+            actualShape = d.shape
+            floats = d.readDoubles; ints = d.readInt64s; strings = d.readStrings
+            sequencesF = { try d.readVLenSequences(as: Double.self) }; sequencesI = { try d.readVLenSequences(as: Int64.self) }
+            uints = { try d.read(as: UInt64.self) }
+        }
+        XCTAssertEqual(actualShape, shape, key)
+        switch kind {
+        case "int", "bool":
+            XCTAssertEqual(try ints(), (values as! [NSNumber]).map { $0.int64Value }, key)
+        case "uint":
+            XCTAssertEqual(try uints(), (values as! [String]).map { UInt64($0)! }, key)
+        case "float":
+            XCTAssertTrue(close(try floats(), (values as! [NSNumber]).map { $0.doubleValue }), key)
+        case "string":
+            XCTAssertEqual(try strings(), values as! [String], key)
+        case "vlen_float":
+            let actual = try sequencesF(), wanted = (values as! [[NSNumber]]).map { $0.map(\.doubleValue) }
+            XCTAssertEqual(actual.count, wanted.count, key)
+            for (a, w) in zip(actual, wanted) { XCTAssertTrue(close(a, w), "\(key): \(a) != \(w)") }
+        case "vlen_int":
+            XCTAssertEqual(try sequencesI(), (values as! [[NSNumber]]).map { $0.map(\.int64Value) }, key)
+        case "compound":
+            let fields = values as! [String: [NSNumber]]
+            let d = try XCTUnwrap(dataset)
+            for (name, v) in fields { XCTAssertEqual(try d.readField(name), v.map(\.doubleValue), key + "." + name) }
+        default:
+            XCTFail("unknown kind \(kind)")
+        }
+    }
+
+    func testFixturesValueForValue() throws {
+        var files: [String: HDF5File] = [:]
+        for name in ["default.h5", "latest.h5"] {
+            files[name] = try HDF5File(url: Self.fixtureURL(name))
+        }
+        XCTAssertEqual(files["default.h5"]?.superblockVersion, 0)
+        XCTAssertEqual(files["latest.h5"]?.superblockVersion, 3)
+        let all = try expected()
+        XCTAssertGreaterThan(all.count, 100)
+        for (key, entry) in all.sorted(by: { $0.key < $1.key }) {
+            do { try check(key, entry, files: files) } catch { XCTFail("\(key): \(error)") }
+        }
+    }
+}
