@@ -29,6 +29,9 @@ public protocol EventDataset: Sendable {
     var classes: Int { get }
     /// The sensor all recordings come from.
     var sensorSize: SensorSize { get }
+    /// Whether the recordings have a row coordinate: false for one-dimensional sensors (SHD, SSC), whose
+    /// frames are `[T, P, W]`. Defaults to true (an extension in Transforms/TransformedEvents.swift).
+    var hasY: Bool { get }
     /// Recording `index` and its label. Throws on an unreadable or invalid file (the error names it); an
     /// index outside `0..<count` traps.
     func events(at index: Int) throws -> LabeledEvents

@@ -164,6 +164,3 @@ func timeDifference(_ a: Int64, _ b: Int64, context: String) throws -> Int64 {
     }
     return d
 }
-
-/// A parameter's value as Swift prints it, for descriptions and messages.
-func fmt(_ v: Double) -> String { "\(v)" }
