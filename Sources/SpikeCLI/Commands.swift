@@ -77,6 +77,7 @@ public struct Train: ParsableCommand {
             try data.validate()
             dataSpec.randman = data
         }
+        if dataSpec.flipLR != nil || dataSpec.dropEvent != nil { dataSpec.augmentSeed = seed }
         let sizes = try hidden.split(separator: ",").map { s -> Int in
             guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw CLIError("--hidden: '\(s)' is not a positive size") }
             return n

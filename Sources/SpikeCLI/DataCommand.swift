@@ -31,6 +31,10 @@ extension DataSpec {
         else if has("KMNIST/raw") { s.name = "kmnist" }
         else if has("Train") || has("Test") || has("NMNIST") { s.name = "nmnist" }
         else if has("Caltech101") || has("NCALTECH101") { s.name = "ncaltech101" }
+        else if has("DvsGesture") || has("ibmGestureTrain") || has("trials_to_train.txt") { s.name = "dvsgesture" }
+        else if has("airplane") || has("CIFAR10DVS") { s.name = "cifar10dvs" }
+        else if has("shd_train.h5") { s.name = "shd" }
+        else if has("ssc_train.h5") { s.name = "ssc" }
         else { throw CLIError("\(path): cannot tell the data set from the folder; give --dataset (known: \(DataSpec.names.joined(separator: ", ")))") }
         return s
     }
@@ -44,6 +48,13 @@ extension DataSpec {
             let all = try NCaltech101(root: root)
             let (tr, te) = Self.shuffledSplit(count: all.count, trainFraction: 0.8, seed: splitSeed ?? 0)
             return EventSubset(base: all, indices: train ? tr : te)
+        case "dvsgesture": return try DVSGesture(root: root, train: train)
+        case "cifar10dvs":
+            let all = try CIFAR10DVS(root: root)
+            let (tr, te) = all.split(trainRatio: 0.8)
+            return EventSubset(base: all, indices: train ? tr : te)
+        case "shd": return OneDimensional(base: try SHD(file: joinPath(root, train ? "shd_train.h5" : "shd_test.h5")))
+        case "ssc": return OneDimensional(base: try SSC(file: joinPath(root, train ? "ssc_train.h5" : "ssc_test.h5")))
         default: return nil
         }
     }
@@ -75,7 +86,9 @@ struct DataInfo: ParsableCommand {
         try spec.validate()
         guard spec.name != "randman" else { throw CLIError("randman is generated, not read from files; see spike train --help") }
         let formats = ["mnist": "IDX (MNIST)", "fashion-mnist": "IDX (Fashion-MNIST)", "kmnist": "IDX (KMNIST)",
-                       "nmnist": "ATIS binary (N-MNIST)", "ncaltech101": "ATIS binary (N-Caltech101)", "npy": "NumPy .npy tensors"]
+                       "nmnist": "ATIS binary (N-MNIST)", "ncaltech101": "ATIS binary (N-Caltech101)", "npy": "NumPy .npy tensors",
+                       "dvsgesture": "AEDAT 3.1 (DVS128 Gesture)", "cifar10dvs": "AEDAT 2.0 (CIFAR10-DVS)",
+                       "shd": "HDF5 (SHD spike trains)", "ssc": "HDF5 (SSC spike trains)"]
         var info: Info
         if let train = try spec.eventRecordings(train: true), let test = try spec.eventRecordings(train: false) {
             let s = train.sensorSize

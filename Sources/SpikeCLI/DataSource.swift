@@ -31,9 +31,18 @@ public struct DataSpec: Codable, Equatable, Sendable {
     public var splitSeed: UInt64?
 
     /// Every data set `spike train --dataset` knows.
-    public static let names = ["randman", "mnist", "fashion-mnist", "kmnist", "nmnist", "ncaltech101", "npy"]
+    public static let names = ["randman", "mnist", "fashion-mnist", "kmnist", "nmnist", "ncaltech101", "dvsgesture", "cifar10dvs",
+                               "shd", "ssc", "npy"]
     /// The event data sets (frame options apply).
-    public static let eventNames: Set<String> = ["nmnist", "ncaltech101"]
+    public static let eventNames: Set<String> = ["nmnist", "ncaltech101", "dvsgesture", "cifar10dvs", "shd", "ssc"]
+    /// Training-set augmentations: `RandomFlipLR` probability.
+    public var flipLR: Double?
+    /// Training-set augmentations: `DropEvent` probability.
+    public var dropEvent: Double?
+    /// Folder of a disk cache of the framed samples (`DiskCachedDataset`), or nil.
+    public var cache: String?
+    /// Seed of the random augmentations (set from the training seed).
+    public var augmentSeed: UInt64?
 
     /// A spec of data set `name` with nothing else set.
     public init(name: String) { self.name = name }
@@ -52,7 +61,9 @@ public struct DataSpec: Codable, Equatable, Sendable {
         let frameOptions = [frames != nil ? "--frames" : nil, timeWindow != nil ? "--time-window" : nil,
                             eventCount != nil ? "--event-count" : nil].compactMap { $0 }
         let eventOptions = frameOptions + [overlap != nil ? "--overlap" : nil, downsample != nil ? "--downsample" : nil,
-                                           denoise != nil ? "--denoise" : nil, crop != nil ? "--crop" : nil].compactMap { $0 }
+                                           denoise != nil ? "--denoise" : nil, crop != nil ? "--crop" : nil,
+                                           flipLR != nil ? "--flip-lr" : nil, dropEvent != nil ? "--drop-event" : nil,
+                                           cache != nil ? "--cache" : nil].compactMap { $0 }
         if !isEvents, let o = eventOptions.first { throw CLIError("\(o) applies to event data sets (\(Self.eventNames.sorted().joined(separator: ", "))), not '\(name)'") }
         guard frameOptions.count <= 1 else { throw CLIError("give one of --frames, --time-window, --event-count (got \(frameOptions.joined(separator: " and ")))") }
         if let f = frames, !(1...100_000).contains(f) { throw CLIError("--frames must be in 1...100000, got \(f)") }
@@ -60,6 +71,13 @@ public struct DataSpec: Codable, Equatable, Sendable {
         if let c = eventCount, !(1...1_000_000_000).contains(c) { throw CLIError("--event-count must be in 1...1000000000, got \(c)") }
         if let d = downsample, !(d.isFinite && d > 0 && d <= 1) { throw CLIError("--downsample must be a factor in (0, 1], got \(d)") }
         if let d = denoise, !(d.isFinite && d > 0 && d <= 1e12) { throw CLIError("--denoise must be a positive filter time in µs up to 1e12, got \(d)") }
+        for (o, v) in [("--flip-lr", flipLR), ("--drop-event", dropEvent)] {
+            if let v, !(v >= 0 && v <= 1) { throw CLIError("\(o) must be a probability in [0, 1], got \(v)") }
+        }
+        if cache != nil, flipLR != nil || dropEvent != nil {
+            throw CLIError("--cache keeps one version of each sample; it cannot be combined with the random --flip-lr or --drop-event")
+        }
+        if ["shd", "ssc"].contains(name), crop != nil || flipLR != nil { throw CLIError("--crop and --flip-lr apply to camera data sets, not '\(name)'") }
         if let c = crop, !(c.count == 2 && c.allSatisfy { (1...100_000).contains($0) }) {
             throw CLIError("--crop expects W,H (positive sizes), got \(c.map(String.init).joined(separator: ","))")
         }
@@ -74,12 +92,18 @@ public struct DataSpec: Codable, Equatable, Sendable {
         } catch { throw CLIError("frame options: \(error)") }
     }
 
-    /// The event transforms before framing, in Tonic's usual order: denoise, downsample, crop.
-    func eventTransforms() throws -> [any EventTransform] {
-        if denoise != nil || downsample != nil || crop != nil {
-            throw CLIError("--denoise, --downsample and --crop need the event transforms, not yet on this branch")
-        }
-        return []
+    /// The event transforms before framing, in this order: denoise, downsample, center crop (in downsampled
+    /// coordinates), then for the training set the augmentations (flip, drop).
+    func eventTransforms(training: Bool) throws -> [any EventTransform] {
+        var out: [any EventTransform] = []
+        do {
+            if let d = denoise { out.append(try Denoise(filterTime: d)) }
+            if let f = downsample { out.append(try Downsample(spatialFactor: f)) }
+            if let c = crop { out.append(try CenterCrop(width: c[0], height: c[1])) }
+            if training, let p = flipLR { out.append(try RandomFlipLR(p: p)) }
+            if training, let p = dropEvent { out.append(try DropEvent(p: p)) }
+        } catch { throw CLIError("event transforms: \(error)") }
+        return out
     }
 
     /// The train and test sets, loaded (file lists read, nothing framed yet).
@@ -92,9 +116,24 @@ public struct DataSpec: Codable, Equatable, Sendable {
             return (tr, te, "\(v.displayName): \(tr.count) train, \(te.count) test images \(tr.rows)x\(tr.columns), 10 classes")
         }
         func events(_ train: any EventDataset, _ test: any EventDataset, _ display: String) throws -> (any Dataset, any Dataset, String) {
-            let pipeline = EventPipeline(try eventTransforms(), representation: try toFrame())
-            let tr = EventFrames(base: train, pipeline: pipeline, seed: 0), te = EventFrames(base: test, pipeline: pipeline, seed: 0)
-            return (tr, te, "\(display): \(tr.count) train, \(te.count) test recordings, sensor \(train.sensorSize), \(train.classes) classes; \(pipeline.representation), steps of \(tr.stepShape)")
+            let frame = try toFrame()
+            // One-dimensional sensors (SHD, SSC): frames [T, 1, 700] flattened to [T, 700].
+            let representation: any EventRepresentation = train.hasY ? frame : frame.flattened()
+            let trainPipeline = EventPipeline(try eventTransforms(training: true), representation: representation)
+            let testPipeline = EventPipeline(try eventTransforms(training: false), representation: representation)
+            var tr = Self.transformed(train, trainPipeline, seed: augmentSeed ?? 0)
+            var te = Self.transformed(test, testPipeline, seed: 0)
+            if let cache {
+                let key = "\(name)|\(path ?? "")|\(testPipeline)"
+                tr = try DiskCachedDataset(base: tr, folder: URL(fileURLWithPath: cache).appendingPathComponent("train"), key: key)
+                te = try DiskCachedDataset(base: te, folder: URL(fileURLWithPath: cache).appendingPathComponent("test"), key: key)
+            }
+            return (tr, te, "\(display): \(tr.count) train, \(te.count) test recordings, sensor \(train.sensorSize), \(train.classes) classes; \(trainPipeline.transforms.transforms.isEmpty ? "" : "\(trainPipeline.transforms), ")\(representation), steps of \(tr.stepShape)")
+        }
+        func heidelberg(_ display: String, _ make: (String) throws -> any EventDataset) throws -> (any Dataset, any Dataset, String) {
+            let prefix = name   // shd_train.h5, shd_test.h5 / ssc_train.h5, ssc_test.h5
+            let tr = try make(joinPath(root, "\(prefix)_train.h5")), te = try make(joinPath(root, "\(prefix)_test.h5"))
+            return try events(OneDimensional(base: tr), OneDimensional(base: te), display)
         }
         switch name {
         case "randman":
@@ -110,6 +149,13 @@ public struct DataSpec: Codable, Equatable, Sendable {
             let all = try NCaltech101(root: root)
             let (tr, te) = Self.shuffledSplit(count: all.count, trainFraction: trainFraction, seed: splitSeed ?? 0)
             return try events(EventSubset(base: all, indices: tr), EventSubset(base: all, indices: te), "N-Caltech101")
+        case "dvsgesture": return try events(try DVSGesture(root: root, train: true), try DVSGesture(root: root, train: false), "DVS128 Gesture")
+        case "cifar10dvs":
+            let all = try CIFAR10DVS(root: root)
+            let (tr, te) = all.split(trainRatio: trainFraction)
+            return try events(EventSubset(base: all, indices: tr), EventSubset(base: all, indices: te), "CIFAR10-DVS")
+        case "shd": return try heidelberg("SHD") { try SHD(file: $0) }
+        case "ssc": return try heidelberg("SSC") { try SSC(file: $0) }
         default:   // npy
             let data = try TensorDataset(inputs: URL(fileURLWithPath: root), labels: URL(fileURLWithPath: labels!))
             let (tr, te) = Self.shuffledSplit(count: data.count, trainFraction: trainFraction, seed: splitSeed ?? 0)
@@ -134,26 +180,28 @@ public struct DataSpec: Codable, Equatable, Sendable {
 struct EventSubset: EventDataset {
     let base: any EventDataset
     let indices: [Int]
+    var hasY: Bool { base.hasY }
     var count: Int { indices.count }
     var classes: Int { base.classes }
     var sensorSize: SensorSize { base.sensorSize }
     func events(at index: Int) throws -> LabeledEvents { try base.events(at: indices[index]) }
 }
 
-/// An event data set seen through a pipeline (transforms, then frames) as a `Dataset`: sample `i` of epoch
-/// `e` is `pipeline.tensor(from: base.events(at: i))` with a generator `SeededRandom(seed).split(stream:
-/// e << 32 ^ i)`, so random transforms repeat per (seed, epoch, sample) whatever thread runs them.
-struct EventFrames: Dataset {
+/// A one-dimensional event data set (SHD, SSC: recordings without `y`), so that framing sees `hasY == false`.
+struct OneDimensional: EventDataset {
     let base: any EventDataset
-    let pipeline: EventPipeline
-    let seed: UInt64
     var count: Int { base.count }
     var classes: Int { base.classes }
-    var stepShape: [Int] { pipeline.stepShape(for: base.sensorSize, hasY: base.sensorSize.height > 1) }
-    func sample(at index: Int, epoch: Int) throws -> (input: Tensor, label: Int) {
-        let e = try base.events(at: index)
-        var rng = SeededRandom(seed: seed).split(stream: UInt64(truncatingIfNeeded: epoch) << 32 ^ UInt64(index))
-        return (try pipeline.tensor(from: e.events, rng: &rng), e.label)
+    var sensorSize: SensorSize { base.sensorSize }
+    var hasY: Bool { false }
+    func events(at index: Int) throws -> LabeledEvents { try base.events(at: index) }
+}
+
+extension DataSpec {
+    /// `TransformedEvents` of an existential event data set.
+    static func transformed(_ base: any EventDataset, _ pipeline: EventPipeline, seed: UInt64) -> any Dataset {
+        func make<B: EventDataset>(_ b: B) -> any Dataset { TransformedEvents(b, pipeline: pipeline, seed: seed) }
+        return make(base)
     }
 }
 
@@ -165,13 +213,17 @@ struct FrameOptions: ParsableArguments {
     @Option(help: "Event frames: overlap (µs for --time-window, events for --event-count, a fraction for --frames).") var overlap: Double?
     @Option(help: "Event transform: spatial downsampling factor in (0, 1] (Tonic's Downsample).") var downsample: Double?
     @Option(help: "Event transform: denoise filter time in µs (Tonic's Denoise).") var denoise: Double?
-    @Option(help: "Event transform: center crop to W,H.") var crop: String?
+    @Option(help: "Event transform: center crop to W,H (after --downsample).") var crop: String?
+    @Option(help: "Training augmentation: flip left-right with this probability (Tonic's RandomFlipLR).") var flipLR: Double?
+    @Option(help: "Training augmentation: drop each event with this probability (Tonic's DropEvent).") var dropEvent: Double?
+    @Option(help: "Cache the framed samples in this folder (as Tonic's DiskCachedDataset; a changed transform is noticed).") var cache: String?
 
     /// `spec` with these options set, checked.
     func apply(to spec: DataSpec) throws -> DataSpec {
         var s = spec
         s.frames = frames; s.timeWindow = timeWindow; s.eventCount = eventCount
         s.overlap = overlap; s.downsample = downsample; s.denoise = denoise
+        s.flipLR = flipLR; s.dropEvent = dropEvent; s.cache = cache
         if let crop {
             let parts = crop.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.count == 2, let w = parts[0], let h = parts[1] else { throw CLIError("--crop expects W,H, got '\(crop)'") }
@@ -196,3 +248,6 @@ struct DataOptions: ParsableArguments {
         return try frameOptions.apply(to: s)
     }
 }
+
+/// `folder/name`.
+func joinPath(_ folder: String, _ name: String) -> String { (folder as NSString).appendingPathComponent(name) }

@@ -147,4 +147,65 @@ final class DataCommandTests: SpikeProcessTestCase {
         try assertFails(["data", "frames", root, "--sample", "0", "--output", path("f.npy"), "--plot", path("f.svg")], "00000.bin")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), ["nmnist"])
     }
+
+    /// Accuracies and final loss of a `--json` run (not its timings).
+    func results(_ r: Run) throws -> [Float] {
+        let s = try JSONDecoder().decode(TrainingSummary.self, from: Data(r.stdout.utf8))
+        return [s.trainAccuracy, s.testAccuracy, s.finalLoss]
+    }
+
+    func testEventTransformsCacheAndAugmentation() throws {
+        let root = try makeNMNIST(classes: 2, train: 4, test: 2)
+        let out = path("t.npy")
+        let r = try spike(["data", "frames", root, "--sample", "5", "--frames", "2", "--denoise", "5000", "--downsample", "0.5",
+                           "--crop", "16,16", "--output", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let pipeline = EventPipeline([try Denoise(filterTime: 5000), try Downsample(spatialFactor: 0.5), try CenterCrop(width: 16, height: 16)],
+                                     representation: try ToFrame(nTimeBins: 2))
+        let expected = try TransformedEvents(try NMNIST(root: root, train: true), pipeline: pipeline).sample(at: 5, epoch: 0)
+        XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: out)), expected.input)
+        XCTAssertEqual(expected.input.shape, [2, 2, 16, 16])
+
+        // A cache: the second run reads the files and trains to the same result; other frames, other files.
+        let cache = path("cache")
+        let args = ["train", "--dataset", "nmnist", "--data", root, "--frames", "2", "--hidden", "8", "--epochs", "2", "--batch-size", "4",
+                    "--json", "--cache", cache]
+        let first = try spike(args), second = try spike(args)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(try results(first), try results(second))
+        let files = { try FileManager.default.contentsOfDirectory(atPath: cache + "/train").sorted() }
+        XCTAssertEqual(try files().count, 8)
+        XCTAssertEqual(try spike(args.map { $0 == "2" ? "3" : $0 }).status, 0)
+        XCTAssertEqual(try files().count, 16)
+        // Augmentations train (seeded: two runs agree).
+        let aug = ["train", "--dataset", "nmnist", "--data", root, "--hidden", "8", "--epochs", "1", "--batch-size", "4", "--json",
+                   "--flip-lr", "0.5", "--drop-event", "0.1"]
+        let a = try spike(aug), b = try spike(aug)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertTrue(a.stderr.contains("RandomFlipLR(p: 0.5)"), a.stderr)
+        XCTAssertEqual(try results(a), try results(b))
+        try assertFails(["train", "--dataset", "nmnist", "--data", root, "--downsample", "2"], "--downsample must be a factor in (0, 1]")
+        try assertFails(["train", "--dataset", "nmnist", "--data", root, "--flip-lr", "1.5"], "--flip-lr must be a probability")
+        try assertFails(["train", "--dataset", "nmnist", "--data", root, "--cache", cache, "--flip-lr", "0.5"], "--cache keeps one version")
+        try assertFails(["train", "--dataset", "nmnist", "--data", root, "--crop", "0,5"], "--crop expects W,H (positive sizes)")
+    }
+
+    /// SHD's spike trains (the formats branch's h5py fixture as both splits) binned to [T, 700].
+    func testSHDSpikeTrainsAreBinnedToUnits() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SpikeDataTests/Fixtures/formats/shd/shd_train.h5")
+        let root = path("shd")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        for name in ["shd_train.h5", "shd_test.h5"] { try FileManager.default.copyItem(at: fixture, to: URL(fileURLWithPath: root + "/" + name)) }
+        let r = try spike(["data", "frames", root, "--sample", "1", "--frames", "4", "--output", path("s.npy")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let x = try NPY.read(from: URL(fileURLWithPath: path("s.npy")))
+        XCTAssertEqual(x.shape, [4, 700])
+        let events = try SHD(file: root + "/shd_train.h5").events(at: 1).events
+        XCTAssertEqual(x.scalars.reduce(0, +), Float(events.count))
+        let t = try spike(["train", "--dataset", "shd", "--data", root, "--frames", "5", "--hidden", "8", "--epochs", "1", "--json"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        XCTAssertTrue(t.stderr.contains("network 700-8-20"), t.stderr)
+        try assertFails(["train", "--dataset", "shd", "--data", path("nowhere")], "shd_train.h5")
+    }
 }
