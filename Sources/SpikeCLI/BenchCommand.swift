@@ -84,12 +84,12 @@ struct LIFLayerWork {
 struct LIFLayerBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "lif-layer",
         abstract: "Linear + LIF layer over T steps, forward + backward and inference forward (peers/lif_layer.py).")
-    @Option var steps = 100
-    @Option var batch = 16
-    @Option var inputs = 512
-    @Option var outputs = 512
-    @Option var rate: Float = 0.1
-    @Option var repeats = 5
+    @Option(parsing: .unconditional) var steps = 100
+    @Option(parsing: .unconditional) var batch = 16
+    @Option(parsing: .unconditional) var inputs = 512
+    @Option(parsing: .unconditional) var outputs = 512
+    @Option(parsing: .unconditional) var rate: Float = 0.1
+    @Option(parsing: .unconditional) var repeats = 5
     @Flag(help: "Time only the inference forward (for profiling it).") var inferenceOnly = false
     @Flag var json = false
 
@@ -118,13 +118,13 @@ struct LIFLayerBench: ParsableCommand {
 struct TrainStepBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train-step",
         abstract: "One training step (forward, backward, Adam) of the 3-layer spiking MLP of peers/train_step.py.")
-    @Option var steps = 100
-    @Option var batch = 64
-    @Option var inputs = 700
-    @Option var hidden = 256
-    @Option var classes = 20
-    @Option var rate: Float = 0.05
-    @Option var repeats = 5
+    @Option(parsing: .unconditional) var steps = 100
+    @Option(parsing: .unconditional) var batch = 64
+    @Option(parsing: .unconditional) var inputs = 700
+    @Option(parsing: .unconditional) var hidden = 256
+    @Option(parsing: .unconditional) var classes = 20
+    @Option(parsing: .unconditional) var rate: Float = 0.05
+    @Option(parsing: .unconditional) var repeats = 5
     @Flag var json = false
 
     struct Result: Encodable {
@@ -180,11 +180,11 @@ struct TrainStepBench: ParsableCommand {
 struct DensitySweep: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sweep",
         abstract: "The lif-layer work over input rates 0.01 to 0.5: the sparse/dense crossover.")
-    @Option var steps = 100
-    @Option var batch = 16
-    @Option var inputs = 512
-    @Option var outputs = 512
-    @Option var repeats = 3
+    @Option(parsing: .unconditional) var steps = 100
+    @Option(parsing: .unconditional) var batch = 16
+    @Option(parsing: .unconditional) var inputs = 512
+    @Option(parsing: .unconditional) var outputs = 512
+    @Option(parsing: .unconditional) var repeats = 3
     @Flag var json = false
 
     struct Row: Encodable { let rate: Float; let forwardBackwardSeconds: Double; let forwardSeconds: Double; let outputSpikes: Int }

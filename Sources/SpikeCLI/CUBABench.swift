@@ -6,13 +6,13 @@ import SpikeKit
 struct CUBABench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cuba",
         abstract: "The CUBA benchmark network (Vogels & Abbott 2005, Brian2's CUBA.py): run time and spike statistics.")
-    @Option(help: "Number of neurons (80 % excitatory).") var neurons = 4000
-    @Option(help: "Biological duration in seconds.") var duration: Double = 10
-    @Option(help: "Connection probability.") var p: Double = 0.02
-    @Option(help: "Seed of connectivity and initial membranes.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Number of neurons (80 % excitatory).") var neurons = 4000
+    @Option(parsing: .unconditional, help: "Biological duration in seconds.") var duration: Double = 10
+    @Option(parsing: .unconditional, help: "Connection probability.") var p: Double = 0.02
+    @Option(parsing: .unconditional, help: "Seed of connectivity and initial membranes.") var seed: UInt64 = 1
     @Option(help: "The network: cuba (default), coba, or brunel (--neurons is then the excitatory count).") var example = "cuba"
-    @Option(help: "Brunel: relative inhibition g.") var g: Float = 5
-    @Option(help: "Brunel: external rate nu_ext / nu_thr.") var nu: Float = 2
+    @Option(parsing: .unconditional, help: "Brunel: relative inhibition g.") var g: Float = 5
+    @Option(parsing: .unconditional, help: "Brunel: external rate nu_ext / nu_thr.") var nu: Float = 2
     @Flag var json = false
 
     struct Result: Encodable {

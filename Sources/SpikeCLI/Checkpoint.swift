@@ -27,6 +27,13 @@ public enum Checkpoint {
         try SafeTensors.write(model.namedParameters.map { ($0.0, $0.1.value) }, metadata: meta, to: url)
     }
 
+    /// Writes `model` trained on Randman data of `dataset` (`save(_:spec:data:training:to:)` with a Randman spec).
+    public static func save(_ model: Sequential, spec: NetworkSpec, dataset: RandmanConfig, training: TrainingOptions, to url: URL) throws {
+        var data = DataSpec(name: "randman")
+        data.randman = dataset
+        try save(model, spec: spec, data: data, training: training, to: url)
+    }
+
     /// Reads a checkpoint and rebuilds its network; errors name the file and the problem.
     public static func load(from url: URL) throws -> (model: Sequential, spec: NetworkSpec, data: DataSpec, training: TrainingOptions) {
         let name = url.lastPathComponent
@@ -35,6 +42,14 @@ public enum Checkpoint {
         func decode<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
             guard let s = meta[key] else { throw CLIError("\(name): metadata lacks '\(key)'") }
             do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) }
+            catch let DecodingError.dataCorrupted(c) { throw CLIError("\(name): metadata '\(key)' is not valid: \(c.debugDescription)") }
+            catch let DecodingError.keyNotFound(k, _) { throw CLIError("\(name): metadata '\(key)' lacks '\(k.stringValue)'") }
+            catch let DecodingError.typeMismatch(_, c) {
+                throw CLIError("\(name): metadata '\(key)': '\(c.codingPath.map(\.stringValue).joined(separator: "."))' is not valid: \(c.debugDescription)")
+            }
+            catch let DecodingError.valueNotFound(_, c) {
+                throw CLIError("\(name): metadata '\(key)': '\(c.codingPath.map(\.stringValue).joined(separator: "."))' is missing")
+            }
             catch { throw CLIError("\(name): metadata '\(key)' is not valid: \(error)") }
         }
         let spec = try decode("spikekit.network", NetworkSpec.self)
@@ -47,9 +62,23 @@ public enum Checkpoint {
             dataset.randman = try decode("spikekit.dataset", RandmanConfig.self)
         }
         let training = try decode("spikekit.training", TrainingOptions.self)
-        do { try spec.validate() } catch { throw CLIError("\(name): \(error)") }
+        // Every value of the metadata is checked before use, and every error names the file: a flipped byte
+        // must not reach a precondition or the allocator.
+        do {
+            try spec.validate()
+            try training.validate()
+            if let randman = dataset.randman {
+                guard spec.inputs == randman.units, spec.outputs == randman.classes else {
+                    throw CLIError("the network has \(spec.inputs) inputs and \(spec.outputs) outputs, the data set \(randman.units) units and \(randman.classes) classes")
+                }
+                try randman.validate()
+                try MemoryBudget.check(bytes: randman.estimatedBytes, what: "randman data set (\(randman.classes) classes x \(randman.samplesPerClass) samples x \(randman.units) units)")
+                try Trainer.checkMemory(spec: spec, steps: randman.steps, batchSize: min(256, max(1, randman.sampleCount)))
+            }
+        } catch { throw CLIError("\(name): \(error)") }
         var rng = SeededRandom(seed: 0)
-        let model = try spec.build(rng: &rng)
+        let model: Sequential
+        do { model = try spec.build(rng: &rng) } catch { throw CLIError("\(name): \(error)") }
         let stored = Dictionary(tensors, uniquingKeysWith: { a, _ in a })
         for (key, p) in model.namedParameters {
             guard let t = stored[key] else { throw CLIError("\(name): tensor '\(key)' is missing") }

@@ -34,35 +34,35 @@ public struct Train: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Train a spiking network (default: the embedded Randman task).")
 
     @OptionGroup var dataOptions: DataOptions
-    @Option(help: "Randman classes.") var classes = 10
-    @Option(help: "Randman input units.") var units = 100
-    @Option(help: "Time steps per sample.") var steps = 50
-    @Option(help: "Randman manifold dimension.") var manifoldDim = 2
-    @Option(help: "Randman smoothness alpha.") var alpha = 2.0
-    @Option(help: "Randman samples per class.") var samplesPerClass = 200
-    @Option(help: "Seed of the dataset.") var dataSeed: UInt64 = 42
+    @Option(parsing: .unconditional, help: "Randman classes.") var classes = 10
+    @Option(parsing: .unconditional, help: "Randman input units.") var units = 100
+    @Option(parsing: .unconditional, help: "Time steps per sample (Randman; the steps the rate, latency and direct encoders make).") var steps = 50
+    @Option(parsing: .unconditional, help: "Randman manifold dimension.") var manifoldDim = 2
+    @Option(parsing: .unconditional, help: "Randman smoothness alpha.") var alpha = 2.0
+    @Option(parsing: .unconditional, help: "Randman samples per class.") var samplesPerClass = 200
+    @Option(parsing: .unconditional, help: "Seed of the dataset.") var dataSeed: UInt64 = 42
     @Option(help: "Input encoding: spike-times (the samples as they are: Randman's spikes, event frames, tensors), rate (Poisson of the values), latency, or direct (the value as input current every step); rate, latency and direct make --steps steps. Default: direct for images (MNIST), spike-times otherwise.") var encoder: String?
-    @Option(help: "Background threads loading and framing batches while the network trains (0: in line).") var loaderThreads = 1
+    @Option(parsing: .unconditional, help: "Background threads loading and framing batches while the network trains (0: in line).") var loaderThreads = 1
     @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "128"
     @Option(help: "Hidden neuron model: any spiking model of `spike neuron --list` (lif, if, plif, leaky, cuba_lif, adex, ...).") var neuron = "lif"
     @Flag(help: "Hidden layers with recurrent weights (any spiking model; no self-connections unless --self-connections).") var recurrent = false
     @Flag(help: "Let recurrent hidden neurons connect to themselves.") var selfConnections = false
     @Option(help: "Neuron parameter trained with the weights, one value per layer (repeatable; e.g. w for plif, beta for leaky).") var learn: [String] = []
-    @Option(help: "Neuron membrane time constant in steps (lif).") var tau: Float = 10
+    @Option(parsing: .unconditional, help: "Neuron membrane time constant in steps (lif).") var tau: Float = 10
     @Option(name: .customLong("set"), help: "Further neuron parameter NAME=VALUE (as spike neuron --set).") var assignments: [String] = []
     @Option(help: "Surrogate gradient: sigmoid, atan, fast-sigmoid, triangle, erf, piecewise-quadratic, rectangle, straight-through (default atan for lif and if; other models keep their reference's default unless given).") var surrogate: String?
-    @Option(help: "Surrogate shape parameter (default: the family's).") var surrogateAlpha: Float?
+    @Option(parsing: .unconditional, help: "Surrogate shape parameter (default: the family's).") var surrogateAlpha: Float?
     @Option(help: "Readout: \(Readout.names.joined(separator: ", ")).") var readout = "max-membrane"
     @Option(name: .customLong("readout-set"), help: "Readout parameter NAME=VALUE (e.g. correct_rate=0.8, gradient=soft).") var readoutAssignments: [String] = []
-    @Option(help: "LI readout time constant in steps.") var readoutTau: Float = 10
-    @Option(help: "Gain on PyTorch's default weight initialisation.") var weightGain: Float = 4
-    @Option(help: "Epochs.") var epochs = 20
-    @Option(help: "Batch size.") var batchSize = 64
+    @Option(parsing: .unconditional, help: "LI readout time constant in steps.") var readoutTau: Float = 10
+    @Option(parsing: .unconditional, help: "Gain on PyTorch's default weight initialisation.") var weightGain: Float = 4
+    @Option(parsing: .unconditional, help: "Epochs.") var epochs = 20
+    @Option(parsing: .unconditional, help: "Batch size.") var batchSize = 64
     @Option(help: "Optimizer: adam, adamw or sgd.") var optimizer = "adam"
-    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 5e-3
-    @Option(help: "Weight decay.") var weightDecay: Float = 0
-    @Option(help: "Clip gradients to this global norm.") var clipNorm: Float?
-    @Option(help: "Seed of initialisation and batch order.") var seed: UInt64 = 0
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate.") var learningRate: Float = 5e-3
+    @Option(parsing: .unconditional, help: "Weight decay.") var weightDecay: Float = 0
+    @Option(parsing: .unconditional, help: "Clip gradients to this global norm.") var clipNorm: Float?
+    @Option(parsing: .unconditional, help: "Seed of initialisation and batch order.") var seed: UInt64 = 0
     @Option(help: "Write the trained network to this safetensors file.") var save: String?
     @Flag(help: "Print a one-line JSON summary on stdout.") var json = false
 
@@ -110,32 +110,37 @@ public struct Train: ParsableCommand {
         if options.encodesValues { options.steps = steps }
         if loaderThreads != 1 { options.loaderWorkers = loaderThreads }
         try options.validate()
-        if let save { try checkWritable(save) }
+        // Every size is checked against the memory budget before any work: the data set here, a batch's
+        // activations in the trainer.
+        func network(inputs: Int, classes: Int) -> NetworkSpec {
+            NetworkSpec(inputs: inputs, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
+                        readout: readout, readoutParameters: readoutParameters, membraneOutput: decoder.input == .membrane,
+                        readoutTau: readoutTau, weightGain: weightGain, learn: learn.isEmpty ? nil : learn,
+                        recurrent: recurrent ? true : nil, selfConnections: selfConnections ? true : nil)
+        }
+        if let data = dataSpec.randman {
+            try network(inputs: units, classes: classes).validate()
+            try MemoryBudget.check(bytes: data.estimatedBytes, what: "randman data set (\(classes) classes x \(samplesPerClass) samples x \(units) units)")
+        }
+        // The checkpoint's destination is validated before training and written, all or nothing, at the end.
+        let outputs = try save.map { try StagedOutputs([URL(fileURLWithPath: $0)]) }
         let (trainData, testData, described) = try dataSpec.load(trainFraction: options.trainFraction)
         let (train, test) = (try options.input(ofAny: trainData), try options.input(ofAny: testData))
         let inputs = train.stepShape.reduce(1, *), classes = train.classes
-        let spec = NetworkSpec(inputs: inputs, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
-                               readout: readout, readoutParameters: readoutParameters, membraneOutput: decoder.input == .membrane,
-                               readoutTau: readoutTau, weightGain: weightGain, learn: learn.isEmpty ? nil : learn,
-                               recurrent: recurrent ? true : nil, selfConnections: selfConnections ? true : nil)
+        let spec = network(inputs: inputs, classes: classes)
         try spec.validate()
+        if let data = dataSpec.randman { try Trainer.checkMemory(spec: spec, steps: steps, batchSize: min(batchSize, data.sampleCount)) }
         let display = ProgressDisplay()
         FileHandle.standardError.write(Data("\(described); network \(inputs)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
         let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, report: display.update)
-        if let save { try Checkpoint.save(model, spec: spec, data: dataSpec, training: options, to: URL(fileURLWithPath: save)) }
+        if let save, let outputs {
+            try outputs.stage(URL(fileURLWithPath: save)) { try Checkpoint.save(model, spec: spec, data: dataSpec, training: options, to: $0) }
+            try outputs.publish()
+        }
         if json { try printJSON(summary) } else {
             print(String(format: "test accuracy %.4f (train %.4f) in %.1f s, %.0f samples/s", summary.testAccuracy,
                          summary.trainAccuracy, summary.seconds, summary.samplesPerSecond))
         }
-    }
-}
-
-/// Fails early when `path`'s directory does not exist, before any work is done.
-func checkWritable(_ path: String) throws {
-    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-        throw CLIError("\(path): directory '\(dir)' does not exist")
     }
 }
 

@@ -67,7 +67,7 @@ struct DataInfo: ParsableCommand {
     @Argument(help: "Data folder, or inputs .npy.") var path: String
     @Option(help: "Data set (default: told from the folder): \(DataSpec.names.filter { $0 != "randman" }.joined(separator: ", ")).") var dataset: String?
     @Option(help: "Labels .npy for an inputs .npy.") var labels: String?
-    @Option(help: "Recordings read for the duration and event statistics (event data sets).") var limit = 200
+    @Option(parsing: .unconditional, help: "Recordings read for the duration and event statistics (event data sets).") var limit = 200
     @Flag(help: "Print one line of JSON.") var json = false
 
     struct Info: Encodable {
@@ -133,7 +133,7 @@ struct DataFrames: ParsableCommand {
     @Argument(help: "Data folder, or inputs .npy.") var path: String
     @Option(help: "Data set (default: told from the folder).") var dataset: String?
     @Option(help: "Labels .npy for an inputs .npy.") var labels: String?
-    @Option(help: "Sample index in the split.") var sample: Int
+    @Option(parsing: .unconditional, help: "Sample index in the split.") var sample: Int
     @Flag(help: "Take the sample from the test split (default: the training split).") var test = false
     @OptionGroup var frameOptions: FrameOptions
     @Option(help: "Output .npy (float32).") var output: String
@@ -145,7 +145,7 @@ struct DataFrames: ParsableCommand {
         if spec.name == "npy", labels == nil { throw CLIError("\(path): an inputs .npy needs --labels LABELS.npy") }
         spec = try frameOptions.apply(to: spec)
         guard spec.name != "randman" else { throw CLIError("randman is generated, not read from files; see spike train --help") }
-        for p in [output, plot].compactMap({ $0 }) { try checkWritable(p) }
+        let outputs = try StagedOutputs([output, plot].compactMap { $0.map { URL(fileURLWithPath: $0) } })
         let (train, testSet, _) = try spec.load(trainFraction: TrainingOptions().trainFraction)
         let data = test ? testSet : train
         guard sample >= 0, sample < data.count else {
@@ -154,13 +154,10 @@ struct DataFrames: ParsableCommand {
         let (x, label) = try data.sample(at: sample, epoch: 0)
         let title = "\(spec.name) \(test ? "test" : "train") sample \(sample), label \(label), shape \(x.shape)"
         let svg = plot.map { _ in SVGPlot.frames(x, title: title) }
-        let outURL = URL(fileURLWithPath: output)
-        let existed = FileManager.default.fileExists(atPath: output)
-        try NPY.write(x, to: outURL)
-        if let plot, let svg {
-            do { try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: plot)) }
-            catch { if !existed { try? FileManager.default.removeItem(at: outURL) }; throw error }
-        }
+        // All or nothing: both files are staged, then published together.
+        try outputs.stage(URL(fileURLWithPath: output)) { try NPY.write(x, to: $0) }
+        if let plot, let svg { try outputs.stage(Data(svg.utf8), for: URL(fileURLWithPath: plot)) }
+        try outputs.publish()
         FileHandle.standardError.write(Data("\(title) -> \(output)\n".utf8))
     }
 }

@@ -207,15 +207,15 @@ extension DataSpec {
 
 /// The frame and event-transform options shared by `spike train`, `spike data` and `spike bench data`.
 struct FrameOptions: ParsableArguments {
-    @Option(help: "Event frames: number of time bins (Tonic's n_time_bins; the default, 10, when no other framing is given).") var frames: Int?
-    @Option(help: "Event frames: time window in µs (Tonic's time_window; samples of different lengths are zero-padded).") var timeWindow: Double?
-    @Option(help: "Event frames: events per frame (Tonic's event_count).") var eventCount: Int?
-    @Option(help: "Event frames: overlap (µs for --time-window, events for --event-count, a fraction for --frames).") var overlap: Double?
-    @Option(help: "Event transform: spatial downsampling factor in (0, 1] (Tonic's Downsample).") var downsample: Double?
-    @Option(help: "Event transform: denoise filter time in µs (Tonic's Denoise).") var denoise: Double?
+    @Option(parsing: .unconditional, help: "Event frames: number of time bins (Tonic's n_time_bins; the default, 10, when no other framing is given).") var frames: Int?
+    @Option(parsing: .unconditional, help: "Event frames: time window in µs (Tonic's time_window; samples of different lengths are zero-padded).") var timeWindow: Double?
+    @Option(parsing: .unconditional, help: "Event frames: events per frame (Tonic's event_count).") var eventCount: Int?
+    @Option(parsing: .unconditional, help: "Event frames: overlap (µs for --time-window, events for --event-count, a fraction for --frames).") var overlap: Double?
+    @Option(parsing: .unconditional, help: "Event transform: spatial downsampling factor in (0, 1] (Tonic's Downsample).") var downsample: Double?
+    @Option(parsing: .unconditional, help: "Event transform: denoise filter time in µs (Tonic's Denoise).") var denoise: Double?
     @Option(help: "Event transform: center crop to W,H (after --downsample).") var crop: String?
-    @Option(help: "Training augmentation: flip left-right with this probability (Tonic's RandomFlipLR).") var flipLR: Double?
-    @Option(help: "Training augmentation: drop each event with this probability (Tonic's DropEvent).") var dropEvent: Double?
+    @Option(parsing: .unconditional, help: "Training augmentation: flip left-right with this probability (Tonic's RandomFlipLR).") var flipLR: Double?
+    @Option(parsing: .unconditional, help: "Training augmentation: drop each event with this probability (Tonic's DropEvent).") var dropEvent: Double?
     @Option(help: "Cache the framed samples in this folder (as Tonic's DiskCachedDataset; a changed transform is noticed).") var cache: String?
 
     /// `spec` with these options set, checked.

@@ -67,9 +67,9 @@ public struct EncodeCommand: ParsableCommand {
 
     @Argument(help: "Encoding method (see below).") var method: String
     @Option(help: "Input .npy (float32 or float64).") var input: String
-    @Option(help: "Time steps T.") var steps = 100
+    @Option(parsing: .unconditional, help: "Time steps T.") var steps = 100
     @Option(name: .customLong("set"), help: "Method parameter NAME=VALUE (repeatable).") var assignments: [String] = []
-    @Option(help: "Seed of stochastic encoders.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of stochastic encoders.") var seed: UInt64 = 0
     @Option(help: "Output spikes .npy.") var output: String
     @Option(help: "Draw a raster (and for adm, the signal with its reconstruction) to this SVG file.") var plot: String?
     @Option(help: "adm only: write the reconstruction from the spikes to this .npy.") var reconstruct: String?
@@ -81,14 +81,15 @@ public struct EncodeCommand: ParsableCommand {
             throw CLIError("unknown encoding method '\(method)' (known: \(Self.methods.joined(separator: ", ")))")
         }
         if reconstruct != nil && method != "adm" { throw CLIError("--reconstruct is for adm only") }
-        for path in [output, plot, reconstruct].compactMap({ $0 }) { try checkWritable(path) }
+        // Every output is validated now and published together at the end (all or nothing).
+        let outputs = try StagedOutputs([output, plot, reconstruct].compactMap { $0.map { URL(fileURLWithPath: $0) } })
         let x = try NPY.read(from: URL(fileURLWithPath: input))
         guard x.count > 0 else { throw CLIError("\(input): input is empty (shape \(x.shape))") }
         let values = try parseAssignments(assignments)
         var rng = SeededRandom(seed: seed)
         let (spikes, recon) = try Self.encode(method: method, x, steps: steps, parameters: values, rng: &rng)
-        try NPY.write(spikes, to: URL(fileURLWithPath: output))
-        if let reconstruct, let recon { try NPY.write(recon, to: URL(fileURLWithPath: reconstruct)) }
+        try outputs.stage(URL(fileURLWithPath: output)) { try NPY.write(spikes, to: $0) }
+        if let reconstruct, let recon { try outputs.stage(URL(fileURLWithPath: reconstruct)) { try NPY.write(recon, to: $0) } }
         if let plot {
             let T = spikes.shape.first ?? 0, rest = T > 0 ? spikes.count / T : 0
             var svg = SVGPlot.raster(spikes.scalars, steps: T, neurons: rest, title: "\(method) encoding of \(URL(fileURLWithPath: input).lastPathComponent)")
@@ -98,8 +99,9 @@ public struct EncodeCommand: ParsableCommand {
                 svg = SVGPlot.traces([("signal", signal), ("reconstruction", rebuilt)], steps: T, title: "adm: channel 0 and its reconstruction")
                     .replacingOccurrences(of: "</svg>\n", with: "") + rasterInset(spikes, T: T, rest: rest) + "</svg>\n"
             }
-            try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: plot))
+            try outputs.stage(Data(svg.utf8), for: URL(fileURLWithPath: plot))
         }
+        try outputs.publish()
         let count = spikes.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         FileHandle.standardError.write(Data("\(method): wrote \(spikes.shape) with \(count) events to \(output)\n".utf8))
     }

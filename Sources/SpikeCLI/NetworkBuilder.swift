@@ -44,6 +44,9 @@ public final class WeightMonitor: Monitor {
         self.name = name; self.synapses = synapses; self.indices = ix; self.every = every
     }
 
+    /// `steps / every` samples (one more at most) of the recorded weights, and their steps.
+    public func estimatedBytes(steps: Int) -> Int? { MemoryBudget.product([steps / every + 1, indices.count + 1, 4]) }
+
     /// Samples the weights at every `every`-th step.
     public func record(step: Int) {
         guard step % every == 0 else { return }

@@ -140,13 +140,9 @@ public enum NetworkFile {
     /// Reads and checks the network file at `path` (relative file names inside it are relative to its folder).
     public static func load(_ path: String) throws -> NetworkDescription {
         let url = URL(fileURLWithPath: path)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                throw CLIError("\(path): is a directory, not a network file")
-            }
-            throw CLIError("\(path): cannot read the network file (no such file?)")
-        }
+        let data: Data
+        do { data = try InputFile.read(path: path) }
+        catch let SpikeIOError.cannotRead(_, reason) { throw CLIError("\(path): cannot read the network file: \(reason)") }
         return try parse(Array(data), file: path, directory: url.deletingLastPathComponent())
     }
 
@@ -568,7 +564,7 @@ public enum NetworkFile {
             }
             return SynapsesDescription(node: node, name: name, source: source, target: target, variable: variable, rule: rule,
                                        weight: weight, delay: delay, maxDelay: maxDelay,
-                                       plasticity: try o["plasticity"].map { try PlasticityDescription.parse($0) })
+                                       plasticity: try o["plasticity"].map { try PlasticityDescription.parse($0, dt: dt) })
         }
 
         /// The rule of `connect` and, when the rule fixes it, the number of synapses (to check lists against).

@@ -12,8 +12,8 @@ public struct Neuron: ParsableCommand {
     @Option(help: "Input .npy, [T] or [T, N].") var input: String?
     @Option(name: .customLong("set"), help: "Model parameter NAME=VALUE (repeatable); a numeric parameter may take one value per neuron, NAME=v1,v2,...,vN.") var assignments: [String] = []
     @Option(help: "Device mismatch NAME=FRACTION (repeatable): parameter NAME of each neuron times 1 + FRACTION z, z ~ N(0, 1), seeded by --seed; NAME 'all' for every numeric parameter but dt.") var mismatch: [String] = []
-    @Option(help: "Seed of the mismatch draws.") var seed: UInt64 = 0
-    @Option(help: "Integration step in the model's time unit (see --list), for models that integrate with one.") var dt: Double?
+    @Option(parsing: .unconditional, help: "Seed of the mismatch draws.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Integration step in the model's time unit (see --list), for models that integrate with one.") var dt: Double?
     @Option(help: "Output directory.") var output: String?
     @Option(help: "Weights R (.npy, the input's shape) for grad_input.npy.") var gradWeights: String?
     @Option(help: "Also draw the traces as an SVG figure: membrane with spike marks, then one panel per further state.") var plot: String?
@@ -63,6 +63,14 @@ public struct Neuron: ParsableCommand {
             params["dt"] = "\(dt)"
         }
         let neuron = try NeuronRegistry.model(model, parameters: params)
+        // Every output is validated now and published together at the end (all or nothing).
+        let dir = URL(fileURLWithPath: output)
+        let names = (neuron.isSpiking ? ["spikes"] : []) + neuron.stateNames + (gradWeights != nil ? ["grad_input"] : [])
+        let plotURL = plot.map { URL(fileURLWithPath: $0) }
+        if let existing = try? FileManager.default.attributesOfItem(atPath: output)[.type] as? FileAttributeType, existing != .typeDirectory {
+            throw CLIError("\(output): exists and is not a folder")
+        }
+        let outputs = try StagedOutputs(names.map { dir.appendingPathComponent("\($0).npy") } + (plotURL.map { [$0] } ?? []), creating: [dir])
         let x = try NPY.read(from: URL(fileURLWithPath: input))
         guard x.rank == 1 || x.rank == 2, x.count > 0 else {
             throw CLIError("\(input): input must have shape [T] or [T, N] with T, N > 0, got \(x.shape)")
@@ -117,17 +125,15 @@ public struct Neuron: ParsableCommand {
             let g = neuron.backward(x.scalars, states: fwd.states, gradOutput: weights.scalars, steps: T, elements: N, table: table).gradInput
             files.append(("grad_input", Tensor(shape: [T, N], scalars: g)))
         }
-        let dir = URL(fileURLWithPath: output)
-        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
-        catch { throw CLIError("\(output): cannot create the output directory") }
-        for (name, t) in files { try NPY.write(t, to: dir.appendingPathComponent("\(name).npy")) }
-        if let plot {
+        for (name, t) in files { try outputs.stage(dir.appendingPathComponent("\(name).npy")) { try NPY.write(t, to: $0) } }
+        if let plotURL {
             // The membrane first, then the other states.
             let ordered = traces.sorted { ($0.0 == "v" ? 0 : 1) < ($1.0 == "v" ? 0 : 1) }
             let dtValue = neuron.parameterNames.contains("dt") ? Double(neuron.table(neurons: 1)["dt"][0]) : nil
             let svg = SVGPlot.panels(ordered.map { (name: $0.0, values: $0.1) }, spikes: neuron.isSpiking ? fwd.output : nil,
                                      steps: T, neurons: N, dt: dtValue, title: entry.summary.count > 110 ? String(entry.summary.prefix(107)) + "..." : entry.summary)
-            try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: plot))
+            try outputs.stage(Data(svg.utf8), for: plotURL)
         }
+        try outputs.publish()
     }
 }

@@ -31,7 +31,7 @@ public struct PlasticityDescription {
     public let reward: (constant: Float, schedule: [(time: Float, value: Float)])?
 
     /// Parses `plasticity` (an object with `rule` and the rule's fields, names as in its doc comment).
-    static func parse(_ node: FileNode) throws -> PlasticityDescription {
+    static func parse(_ node: FileNode, dt: Float) throws -> PlasticityDescription {
         let head = try node.object(allowed: ["rule"] + allFields, required: ["rule"])
         let ruleNode = try head.required("rule")
         let rule = try ruleNode.string()
@@ -64,6 +64,10 @@ public struct PlasticityDescription {
                 let times = try ro.required("times").floats(), values = try ro.required("values").floats()
                 guard times.count == values.count else { throw r.error("\(times.count) times but \(values.count) values") }
                 if let k = times.firstIndex(where: { $0 < 0 }) { throw try ro.required("times").array()[k].error("time must be >= 0 ms, got \(times[k])") }
+                // Times become steps (Int): beyond the last step a run can reach they are an error, not a trap.
+                if let k = times.firstIndex(where: { (Double($0) / Double(dt)).rounded() > Double(Int32.max) }) {
+                    throw try ro.required("times").array()[k].error("\(times[k]) ms is beyond the \(Int32.max) steps of \(dt) ms a run can reach")
+                }
                 reward = (0, Array(zip(times, values)))
             }
         }

@@ -82,7 +82,7 @@ public struct Simulate: ParsableCommand {
         Output (DIR): per spikes monitor NAME.npy ([K, 2]: index, time in ms) and NAME.csv; per state monitor \
         NAME_VAR.npy ([samples, neurons]) and NAME_VAR.csv; per rate monitor NAME.npy ([steps], Hz) and NAME.csv; \
         summary.json; with --plot raster.svg (raster of every spikes monitor and the population rate). Files appear \
-        only when the run succeeded, each written atomically. Examples: \(NetworkExampleFiles.names.joined(separator: ", ")) \
+        only when the run succeeded and every file (with --save-state the state too) was written: all or nothing. Examples: \(NetworkExampleFiles.names.joined(separator: ", ")) \
         (--example NAME --print shows one as a network file, --list-examples their --set names).
         """)
 
@@ -93,8 +93,8 @@ public struct Simulate: ParsableCommand {
     @Flag(help: "List the built-in examples with their --set names and defaults.") var listExamples = false
     @Flag(help: "Check the network file completely (parse and build the network), report its size, and exit without running.") var check = false
     @Option(help: "Output folder.") var output: String?
-    @Option(help: "Override the file's duration (ms).") var duration: Double?
-    @Option(help: "Override the file's seed.") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Override the file's duration (ms).") var duration: Double?
+    @Option(parsing: .unconditional, help: "Override the file's seed.") var seed: UInt64?
     @Flag(help: "Draw raster.svg: the spikes of every spikes monitor and the population rate.") var plot = false
     @Option(help: "After the run, save the network's whole state (neurons, queued spikes, weights, traces, generators, recordings, time) to this .safetensors file.") var saveState: String?
     @Option(help: "Continue from a state saved by --save-state with the same network file and seed: runs the duration further, bit for bit as one uninterrupted run.") var resume: String?
@@ -113,13 +113,9 @@ public struct Simulate: ParsableCommand {
             return (text, "example:\(name)", URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         case let (path?, nil):
             guard assignments.isEmpty else { throw CLIError("--set is for --example; edit the network file instead") }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                    throw CLIError("\(path): is a directory, not a network file")
-                }
-                throw CLIError("\(path): cannot read the network file")
-            }
+            let data: Data
+            do { data = try InputFile.read(path: path) }
+            catch let SpikeIOError.cannotRead(_, reason) { throw CLIError("\(path): cannot read the network file: \(reason)") }
             return (String(decoding: data, as: UTF8.self), path, URL(fileURLWithPath: path).deletingLastPathComponent())
         }
     }
@@ -141,6 +137,9 @@ public struct Simulate: ParsableCommand {
         }
         if let duration {
             guard duration >= 0, duration.isFinite else { throw CLIError("--duration must be >= 0 ms, got \(duration)") }
+            guard duration / Double(d.dt) < Double(Int32.max) else {
+                throw CLIError("--duration: \(duration) ms is more than the \(Int32.max) steps of \(d.dt) ms a run can have")
+            }
             d.duration = duration
         }
         if let seed { d.seed = seed }
@@ -154,9 +153,13 @@ public struct Simulate: ParsableCommand {
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDir), !isDir.boolValue {
             throw CLIError("\(output): exists and is not a folder")
         }
-        if let saveState { try checkWritable(saveState) }
         let spikeMonitors = d.monitors.filter { if case .spikes = $0.kind { return true }; return false }
         if plot, spikeMonitors.isEmpty { throw CLIError("\(name): --plot draws the spikes monitors, and the file has none") }
+        // Every output (recordings, plot, summary, state) is validated now and published together at the end.
+        let dir = URL(fileURLWithPath: output)
+        let fileNames = d.monitors.flatMap(\.files) + (plot ? ["raster.svg"] : []) + ["summary.json"]
+        let stateURL = saveState.map { URL(fileURLWithPath: $0) }
+        let outputs = try StagedOutputs(fileNames.map { dir.appendingPathComponent($0) } + (stateURL.map { [$0] } ?? []), creating: [dir])
 
         let net = try NetworkBuilder.build(d)
         // The step as written (0.1, not the nearest Float's 0.10000000149), so times and durations read as given.
@@ -179,6 +182,7 @@ public struct Simulate: ParsableCommand {
         if saveState != nil, start + steps >= 16_777_216 {
             throw CLIError("--save-state: a state can be saved up to step 16777215 (\(String(format: "%g", 16_777_215 * dtMs)) ms at dt \(net.dt) ms); this run ends at step \(start + steps)")
         }
+        try net.checkRun(steps: steps)
         FileHandle.standardError.write(Data("simulate: \(name): \(net.groups.count) groups (\(net.groups.reduce(0) { $0 + $1.size }) neurons), \(net.synapses.reduce(0) { $0 + $1.count }) synapses, \(d.duration) ms at dt \(d.dt) ms\(start > 0 ? String(format: " from %g ms", Double(start) * dtMs) : "")\n".utf8))
         let progress = SimulationProgress(dt: dtMs, offset: start)
         let t0 = Date()
@@ -208,15 +212,13 @@ public struct Simulate: ParsableCommand {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .prettyPrinted]
         files.append(("summary.json", try enc.encode(summary)))
-        let dir = URL(fileURLWithPath: output)
-        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
-        catch { throw CLIError("\(output): cannot create the output folder") }
-        try Self.publish(files, in: dir)
-        if let saveState {
+        for (f, data) in files { try outputs.stage(data, for: dir.appendingPathComponent(f)) }
+        if let stateURL {
             var (tensors, metadata) = try net.checkpoint()
             for w in net.monitors.compactMap({ $0 as? WeightMonitor }) { tensors += w.checkpoint() }
-            try SafeTensors.write(tensors, metadata: metadata, to: URL(fileURLWithPath: saveState))
+            try outputs.stage(stateURL) { try SafeTensors.write(tensors, metadata: metadata, to: $0) }
         }
+        try outputs.publish()
 
         if json { try printJSON(summary) } else {
             let from = start > 0 ? String(format: ", from %g ms", Double(start) * dtMs) : ""
@@ -227,21 +229,6 @@ public struct Simulate: ParsableCommand {
             }
             if example == "stdp", let report = try? NetworkExamples.stdpReport(net) { Swift.print(report.summary) }
             Swift.print("wrote \(files.count) files to \(output)")
-        }
-    }
-
-    /// Writes `files` into `dir` all or nothing: each is written and synced in a staging folder inside `dir`
-    /// (`AtomicFile`), and only when all are complete are they renamed into place (a rename within one file
-    /// system is atomic); on any failure the staging folder is removed and `dir` keeps what it had.
-    static func publish(_ files: [(String, Data)], in dir: URL) throws {
-        let staging = dir.appendingPathComponent(".spike-simulate-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) }
-        catch { throw CLIError("\(dir.path): cannot write into the output folder") }
-        defer { try? FileManager.default.removeItem(at: staging) }
-        for (f, data) in files { try AtomicFile.write(data, to: staging.appendingPathComponent(f)) }
-        for (f, _) in files {
-            let from = staging.appendingPathComponent(f).path, to = dir.appendingPathComponent(f).path
-            guard rename(from, to) == 0 else { throw CLIError("\(to): cannot move the finished file into place") }
         }
     }
 

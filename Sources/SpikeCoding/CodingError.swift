@@ -1,3 +1,4 @@
+import SpikeCore
 /// An invalid argument to an encoder, generator, decoder or loss that came from outside the program
 /// (a parameter value, a file, a CLI option): intensities outside the encoder's domain, NaN, zero steps,
 /// thresholds that are not positive. The message is one line naming the coder and the problem, e.g.
@@ -13,6 +14,13 @@ public enum CodingCheck {
     /// Throws unless `steps >= 1`.
     public static func steps(_ steps: Int, _ coder: String) throws {
         guard steps >= 1 else { throw CodingError("\(coder): steps must be at least 1, got \(steps)") }
+        guard steps <= Int(Int32.max) else { throw CodingError("\(coder): steps must be at most \(Int32.max), got \(steps)") }
+    }
+    /// Throws unless `steps >= 1`, and unless the output of `steps` x `elements` values (float32) fits the
+    /// memory budget (`MemoryBudget`): checked before anything is allocated.
+    public static func steps(_ steps: Int, _ coder: String, elements: Int) throws {
+        try Self.steps(steps, coder)
+        try MemoryBudget.checkProduct([steps, Swift.max(elements, 1)], elementSize: 4, what: "\(coder): output of \(steps) steps x \(elements) values")
     }
     /// Throws unless `value > 0` and finite.
     public static func positive(_ value: Float, _ name: String, _ coder: String) throws {

@@ -83,7 +83,7 @@ extension Encode {
     public static func poisson(_ x: Tensor, steps: Int, maxRate: Float? = nil, dt: Float = 1e-3,
                                rng: inout SeededRandom) throws -> Tensor {
         let coder = "poisson"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: x.count)
         try CodingCheck.within(x.scalars, 0...1, coder)
         var scale: Float = 1
         if let maxRate {
@@ -114,7 +114,7 @@ extension Encode {
     /// - Throws: `CodingError` for steps < 1, a probability outside [0, 1] or NaN.
     public static func bernoulli(_ x: Tensor, steps: Int? = nil, rng: inout SeededRandom) throws -> Tensor {
         let coder = "bernoulli"
-        if let steps { try CodingCheck.steps(steps, coder) }
+        if let steps { try CodingCheck.steps(steps, coder, elements: x.count) }
         try CodingCheck.within(x.scalars, 0...1, coder)
         let p = x.scalars, n = p.count
         let t = steps ?? 1
@@ -185,7 +185,7 @@ extension Encode {
     /// - Throws: `CodingError` for steps < 1, a non-finite `amp`, or NaN/infinite values.
     public static func constantCurrent(_ x: Tensor, steps: Int, amp: Float = 1) throws -> Tensor {
         let coder = "constant current"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: x.count)
         guard amp.isFinite else { throw CodingError("\(coder): amp must be finite, got \(amp)") }
         try CodingCheck.finite(x.scalars, coder)
         var out = [Float](); out.reserveCapacity(steps * x.count)
@@ -258,7 +258,7 @@ extension Encode {
     /// - Throws: `CodingError` for steps < 1 or a value outside [0, 1] or NaN.
     public static func uniform(_ x: Tensor, steps: Int) throws -> Tensor {
         let coder = "uniform"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: x.count)
         try CodingCheck.within(x.scalars, 0...1, coder)
         let n = x.count
         var out = [Float](repeating: 0, count: steps * n)
@@ -313,7 +313,7 @@ extension Encode {
     /// - Throws: `CodingError` for steps < 1, phases < 1, or a value outside [0, 1 - 2^-K] or NaN.
     public static func weightedPhase(_ x: Tensor, steps: Int, phases: Int? = nil) throws -> Tensor {
         let coder = "weighted phase"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: x.count)
         let K = phases ?? steps
         guard K >= 1 else { throw CodingError("\(coder): phases must be at least 1, got \(K)") }
         try CodingCheck.finite(x.scalars, coder)

@@ -54,7 +54,7 @@ extension Encode {
     public static func constantCurrentLIFTrace(_ x: Tensor, steps: Int, parameters p: CurrentLIFParameters = .init(),
                                                dt: Float = 1e-3) throws -> (spikes: Tensor, voltages: Tensor) {
         let coder = "constant current LIF"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: x.count)
         try p.check(dt: dt, coder)
         try CodingCheck.finite(x.scalars, coder)
         let n = x.count, k = dt * p.tauMemInv

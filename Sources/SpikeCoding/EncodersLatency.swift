@@ -49,7 +49,7 @@ extension Encode {
                                     firstSpikeTime: Int = 0, normalize: Bool = false,
                                     linear: Bool = false) throws -> (times: Tensor, belowThreshold: [Bool]) {
         let coder = "latency"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: x.count)
         guard threshold > 0, threshold < 1 else { throw CodingError("\(coder): threshold must be in (0, 1), got \(threshold)") }
         try CodingCheck.positive(tau, "tau", coder)
         try CodingCheck.positive(epsilon, "epsilon", coder)
@@ -178,7 +178,7 @@ extension Encode {
     public static func relativeLatency(_ x: Tensor, steps: Int, amp: Float = 1, scale: Float = 0.9999999,
                                        cutFraction: Float? = 0.8) throws -> Tensor {
         let coder = "relative latency"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: x.count)
         guard x.rank >= 2 else { throw CodingError("\(coder): input must be [B, ...] with at least one feature axis, got shape \(x.shape)") }
         try CodingCheck.positive(amp, "amp", coder)
         guard scale > 0, scale < 1 else { throw CodingError("\(coder): scale must be in (0, 1), got \(scale)") }
@@ -310,7 +310,7 @@ extension Encode {
                                         tMax: Float? = nil, epsilon: Float = 1e-7,
                                         code: FirstSpikeCode = .logarithmic) throws -> Tensor {
         let coder = "time to first spike"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: x.count)
         try CodingCheck.positive(dt, "dt", coder)
         let window = Float(steps) * dt
         let tau = tau ?? (code == .logarithmic ? 0.08 * window : window)

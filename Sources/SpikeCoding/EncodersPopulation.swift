@@ -93,6 +93,7 @@ extension Encode {
                                   output: PopulationOutput = .spikes(minResponse: 0.1)) throws -> Tensor {
         let coder = "population"
         try CodingCheck.steps(steps, coder)
+        try MemoryBudget.checkProduct([steps, x.count, Swift.max(neurons, 1)], elementSize: 4, what: "population: output of \(steps) steps x \(x.count) values x \(neurons) neurons")
         let r = try gaussianResponses(x, neurons: neurons, min: min, max: max, sigma: sigma, centres: centres)
         let n = r.count
         switch output {

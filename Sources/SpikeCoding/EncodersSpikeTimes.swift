@@ -109,7 +109,7 @@ extension Encode {
     ///   `.error`.
     public static func singleSpikeToBinary(_ times: Tensor, steps: Int, dt: Float = 1, late: LateSpikePolicy = .error) throws -> Tensor {
         let coder = "single spike to binary"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: times.count)
         try CodingCheck.positive(dt, "dt", coder)
         let n = times.count
         var out = [Float](repeating: 0, count: steps * n)
@@ -133,6 +133,7 @@ extension Encode {
                                               late: LateSpikePolicy = .clamp) throws -> Tensor {
         let coder = "multiple spikes to binary"
         try CodingCheck.steps(steps, coder)
+        try MemoryBudget.checkProduct([steps, samples.count, Swift.max(neurons, 1)], elementSize: 4, what: "\(coder): output of \(steps) steps x \(samples.count) samples x \(neurons) neurons")
         guard neurons >= 1 else { throw CodingError("\(coder): neurons must be at least 1, got \(neurons)") }
         try CodingCheck.positive(dt, "dt", coder)
         let B = samples.count, n = B * neurons

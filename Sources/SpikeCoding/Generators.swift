@@ -70,7 +70,7 @@ public enum Generate {
     /// `poisson(rate:neurons:steps:dt:rng:)` for the streams and `poisson(rates:steps:dt:seed:)` for the rest.
     public static func poisson(rates: [Float], steps: Int, dt: Float, rng: inout SeededRandom) throws -> Tensor {
         let coder = "poisson generator"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: rates.count)
         try CodingCheck.positive(dt, "dt", coder)
         guard !rates.isEmpty else { throw CodingError("\(coder): needs at least one rate (one per neuron)") }
         for (j, r) in rates.enumerated() {
@@ -109,7 +109,7 @@ public enum Generate {
     /// - Throws: `CodingError` for an empty or non-finite `values` or `steps < 1`.
     public static func constantCurrent(_ values: [Float], steps: Int) throws -> Tensor {
         let coder = "constant generator"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: values.count)
         guard !values.isEmpty else { throw CodingError("\(coder): needs at least one value (one per neuron)") }
         try CodingCheck.finite(values, coder)
         var out = [Float]()
@@ -136,7 +136,7 @@ public enum Generate {
     public static func sine(amplitude: Float, frequency: Float, phase: Float = 0, offset: Float = 0,
                             neurons: Int = 1, steps: Int, dt: Float) throws -> Tensor {
         let coder = "sine generator"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: neurons)
         try checkNeurons(neurons, coder)
         try CodingCheck.positive(dt, "dt", coder)
         for (name, v) in [("amplitude", amplitude), ("frequency", frequency), ("phase", phase), ("offset", offset)] {
@@ -163,7 +163,7 @@ public enum Generate {
     /// - Throws: `CodingError` for a non-finite `start` or `end`, `steps < 1` or `neurons < 1`.
     public static func ramp(from start: Float, to end: Float, neurons: Int = 1, steps: Int) throws -> Tensor {
         let coder = "ramp generator"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: neurons)
         try checkNeurons(neurons, coder)
         guard start.isFinite else { throw CodingError("\(coder): start \(start) is not finite") }
         guard end.isFinite else { throw CodingError("\(coder): end \(end) is not finite") }
@@ -200,7 +200,7 @@ public enum Generate {
     ///   beyond-window time, a duplicate `(neuron, step)`, or a bad `neurons` / `steps` / `dt`.
     public static func spikes(indices: [Int], times: [Float], neurons: Int, steps: Int, dt: Float) throws -> Tensor {
         let coder = "spike generator"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: neurons)
         try checkNeurons(neurons, coder)
         try CodingCheck.positive(dt, "dt", coder)
         guard indices.count == times.count else {
@@ -234,7 +234,7 @@ public enum Generate {
     ///   bad `neurons` / `steps`.
     public static func spikes(indices: [Int], timeSteps: [Int], neurons: Int, steps: Int) throws -> Tensor {
         let coder = "spike generator"
-        try CodingCheck.steps(steps, coder)
+        try CodingCheck.steps(steps, coder, elements: neurons)
         try checkNeurons(neurons, coder)
         guard indices.count == timeSteps.count else {
             throw CodingError("\(coder): \(indices.count) neuron indices but \(timeSteps.count) steps; they must pair up")

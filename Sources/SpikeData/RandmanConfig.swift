@@ -1,3 +1,5 @@
+import SpikeCore
+
 /// Settings of the spiking Randman classification data set (`SpikeDataset.randman(_:)`), after the
 /// `make_spiking_dataset` of Zenke & Vogels (2021) with one spike per unit and `step_frac = 1`.
 ///
@@ -63,6 +65,14 @@ public struct RandmanConfig: Sendable, Codable, Equatable {
         let (perUnit, o3) = manifoldDim.multipliedReportingOverflow(by: Randman.parametersPerFrequency * Randman.fCutoff(alpha: alpha))
         let (_, o4) = perUnit.multipliedReportingOverflow(by: units)
         guard !o3, !o4 else { throw bad("manifoldDim", "is too large (manifold coefficients overflow)", manifoldDim) }
+    }
+
+    /// The bytes `SpikeDataset.randman` allocates for this configuration, estimated before anything is
+    /// generated (nil when the estimate overflows): per sample and unit a spike step, a value and their
+    /// per-sample copies (16 bytes), per sample a manifold point (8 bytes per dimension).
+    public var estimatedBytes: Int? {
+        MemoryBudget.sum([MemoryBudget.product([classes, samplesPerClass, units, 16]),
+                          MemoryBudget.product([classes, samplesPerClass, manifoldDim, 8])])
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -27,6 +27,7 @@ extension SpikeDataset {
     /// - Throws: the `DatasetError` of `config.validate()`.
     public static func randman(_ config: RandmanConfig) throws -> SpikeDataset {
         try config.validate()
+        try MemoryBudget.check(bytes: config.estimatedBytes, what: "randman data set (\(config.classes) classes x \(config.samplesPerClass) samples x \(config.units) units)")
         let classes = config.classes, units = config.units, steps = config.steps
         let dim = config.manifoldDim, perClass = config.samplesPerClass
 

@@ -14,7 +14,52 @@ import Darwin
 /// Because `rename` is atomic within a file system, readers (and a run killed part-way) see either the
 /// old file or the complete new one, never a half-written file. On any failure the temporary is removed,
 /// the destination is left untouched, and a `SpikeIOError.cannotWrite` naming the destination is thrown.
+///
+/// Only a regular file is ever replaced: a destination that exists as anything else (a device such as
+/// `/dev/full`, a FIFO, a socket, a directory, a symbolic link) is refused before anything is written, for
+/// every user, root included. Temporaries left by a killed run (`.<name>.tmp-<pid>-<random>` of a process that
+/// no longer exists) are removed by the next write of the same name.
 public enum AtomicFile {
+    /// Throws `SpikeIOError.cannotWrite` unless `url` can be written by replacement: its directory exists and
+    /// is writable, and the destination does not exist or is a regular file.
+    public static func checkDestination(_ url: URL) throws {
+        let path = url.path
+        let directory = url.deletingLastPathComponent().path
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            let kind = info.st_mode & S_IFMT
+            guard kind == S_IFREG else {
+                throw SpikeIOError.cannotWrite(path: path, reason: "\(InputFile.describe(kind)); only a regular file is replaced")
+            }
+        } else if errno != ENOENT {
+            throw SpikeIOError.cannotWrite(path: path, reason: Bytes.errnoString())
+        }
+        var dirInfo = stat()
+        guard stat(directory, &dirInfo) == 0 else {
+            throw SpikeIOError.cannotWrite(path: path, reason: (errno == ENOENT ? "directory '\(directory)' does not exist: "
+                                                                               : "directory '\(directory)': ") + Bytes.errnoString())
+        }
+        guard dirInfo.st_mode & S_IFMT == S_IFDIR else {
+            throw SpikeIOError.cannotWrite(path: path, reason: "'\(directory)' is not a directory")
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw SpikeIOError.cannotWrite(path: path, reason: "directory '\(directory)': " + Bytes.errnoString())
+        }
+    }
+
+    /// Removes the entries of `directory` named `prefix<pid>-<anything>` whose process `pid` no longer exists:
+    /// what a killed run left (temporary files, staging folders). Best effort.
+    public static func removeLeftovers(in directory: String, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: directory + "/" + name)
+            }
+        }
+    }
+
     /// Atomically replaces (or creates) the file at `url` with `data`.
     public static func write(_ data: Data, to url: URL) throws {
         try write(data, to: url, beforeRename: {})
@@ -29,6 +74,8 @@ public enum AtomicFile {
         func failure(_ what: String, _ code: Int32 = errno) -> SpikeIOError {
             .cannotWrite(path: path, reason: what + Bytes.errnoString(code))
         }
+        try checkDestination(url)
+        removeLeftovers(in: directory, prefix: "." + base + ".tmp-")
 
         // Create the temporary exclusively, retrying on the (unlikely) name collision.
         var tempPath = ""
@@ -68,6 +115,8 @@ public enum AtomicFile {
 
         try beforeRename()
 
+        // Checked again at the last moment: the destination may have become a device or a folder meanwhile.
+        try checkDestination(url)
         if rename(tempPath, path) != 0 { throw failure("renaming the temporary file into place failed: ") }
         succeeded = true
 

@@ -121,28 +121,9 @@ enum Bytes {
         return acc
     }
 
-    /// The whole contents of the file at `url`, or `SpikeIOError.cannotRead` naming its path.
-    static func readFile(_ url: URL) throws -> Data {
-        let path = url.path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw SpikeIOError.cannotRead(path: path, reason: errnoString()) }
-        defer { _ = close(fd) }
-        var info = stat()
-        if fstat(fd, &info) != 0 { throw SpikeIOError.cannotRead(path: path, reason: errnoString()) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw SpikeIOError.cannotRead(path: path, reason: "is a directory") }
-        var data = Data()
-        var chunk = [UInt8](repeating: 0, count: max(1 << 16, min(Int(info.st_size) + 1, 1 << 26)))
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SpikeIOError.cannotRead(path: path, reason: errnoString())
-            }
-            if n == 0 { break }
-            data.append(contentsOf: chunk[0..<n])
-        }
-        return data
-    }
+    /// The whole contents of the regular file at `url` (at most the memory budget: `InputFile`), or
+    /// `SpikeIOError.cannotRead` naming its path.
+    static func readFile(_ url: URL) throws -> Data { try InputFile.read(url) }
 
     /// `bytes` decoded as UTF-8, or nil if they are not valid UTF-8. (`String(validating:as:)` needs
     /// macOS 15, newer than the package's deployment target.)

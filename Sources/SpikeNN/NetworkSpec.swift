@@ -46,11 +46,23 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
         self.learn = learn; self.recurrent = recurrent; self.selfConnections = selfConnections
     }
 
-    /// Checks sizes, names and parameters; throws a one-line `ParameterError`.
+    /// The number of weights and biases of the Linear layers (and recurrent weights), nil when it overflows `Int`.
+    public var parameterCount: Int? {
+        let widths = [inputs] + hidden + [outputs]
+        var terms: [Int?] = []
+        for k in 1..<widths.count { terms.append(MemoryBudget.sum([widths[k - 1], 1]).flatMap { MemoryBudget.product([$0, widths[k]]) }) }
+        if recurrent == true { for h in hidden { terms.append(MemoryBudget.product([h, h])) } }
+        return MemoryBudget.sum(terms)
+    }
+
+    /// Checks sizes, names and parameters (and that the weights, their gradients and two optimizer moments fit
+    /// the memory budget, `MemoryBudget`); throws a one-line `ParameterError` or `MemoryBudgetError`.
     public func validate() throws {
         guard inputs > 0 else { throw ParameterError("network: inputs must be positive, got \(inputs)") }
         guard outputs >= 2 else { throw ParameterError("network: outputs must be at least 2, got \(outputs)") }
         for h in hidden where h <= 0 { throw ParameterError("network: hidden sizes must be positive, got \(h)") }
+        try MemoryBudget.check(bytes: MemoryBudget.product([parameterCount ?? -1, 16]),
+                               what: "network \(([inputs] + hidden + [outputs]).map(String.init).joined(separator: "-")) (weights, gradients and optimizer state)")
         guard readoutTau > 0, readoutTau.isFinite else { throw ParameterError("network: readout tau must be > 0, got \(readoutTau)") }
         guard weightGain > 0, weightGain.isFinite else { throw ParameterError("network: weight gain must be > 0, got \(weightGain)") }
         _ = try neuronLayer()

@@ -62,12 +62,22 @@ extension Network {
     /// Checks everything before changing anything: a mismatch leaves the network as it was.
     public func restore(tensors: [(String, Tensor)], metadata: [String: String]) throws {
         guard metadata["format"] == "spikesim-checkpoint-1" else { throw SimulationError("checkpoint: not a SpikeSim network state") }
-        guard let st = metadata["step"].flatMap(Int.init), st >= 0 else { throw SimulationError("checkpoint: missing step") }
+        guard let stepText = metadata["step"] else { throw SimulationError("checkpoint: missing step") }
+        // `checkpoint()` saves steps below 2^24 only (they are stored in float32 tensors as well).
+        guard let st = Int(stepText), st >= 0, st < Network.exactLimit else {
+            throw SimulationError("checkpoint: step '\(stepText.prefix(40))' is not an integer in 0..<\(Network.exactLimit)")
+        }
         guard let d = metadata["dt"].flatMap(Float.init), d == dt else {
             throw SimulationError("checkpoint: saved at dt \(metadata["dt"] ?? "?") ms, this network runs at \(dt) ms")
         }
         var byName: [String: [Float]] = [:]
-        for (k, t) in tensors { byName[k] = t.scalars }
+        for (k, t) in tensors {
+            // Every saved value is finite (states, weights, traces, generator states, recordings, counters).
+            if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
+                throw SimulationError("checkpoint: '\(k)' holds \(t.scalars[bad]) at index \(bad); every saved value is finite")
+            }
+            byName[k] = t.scalars
+        }
         func get(_ name: String, count: Int? = nil) throws -> [Float] {
             guard let v = byName[name] else { throw SimulationError("checkpoint: missing '\(name)' (was it saved from this network?)") }
             if let count, v.count != count { throw SimulationError("checkpoint: '\(name)' has \(v.count) values, expected \(count)") }

@@ -83,6 +83,19 @@ public struct SynapseMatrix: Sendable, Equatable {
     /// post are the same neurons (only then does `selfConnections: false` remove i -> i).
     public static func build(_ rule: Connectivity, pre: Int, post: Int, sameGroup: Bool, rng: inout SeededRandom) throws -> SynapseMatrix {
         guard pre >= 0, post >= 0 else { throw SimulationError("connectivity: negative group size") }
+        // The synapses the rule makes (expected count for `random`), each an int32 post index, a float32 weight
+        // and a delay, plus one row per pre neuron: refused above the memory budget before anything is built.
+        let expected: Int?
+        switch rule {
+        case .allToAll: expected = MemoryBudget.product([pre, post])
+        case .oneToOne: expected = pre
+        case let .explicit(list, _): expected = list.count
+        case let .random(p, _): expected = p.isFinite && p >= 0 ? MemoryBudget.product([pre, post]).map { Int((Double($0) * Swift.min(p, 1)).rounded(.up)) } : 0
+        case let .fixedInDegree(k, _): expected = MemoryBudget.product([Swift.max(k, 0), post])
+        case let .fixedOutDegree(k, _): expected = MemoryBudget.product([Swift.max(k, 0), pre])
+        }
+        try MemoryBudget.check(bytes: MemoryBudget.sum([expected.flatMap { MemoryBudget.product([$0, 12]) }, MemoryBudget.product([pre, 24])]),
+                               what: "connectivity of \(pre) x \(post) neurons (\(expected.map(String.init) ?? "too many") synapses)")
         func allowed(_ i: Int, _ j: Int, _ selfConnections: Bool) -> Bool { selfConnections || !sameGroup || i != j }
         var rows = [[Int32]](repeating: [], count: pre)
         switch rule {

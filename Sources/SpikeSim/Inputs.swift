@@ -98,9 +98,17 @@ public final class SpikeGeneratorGroup: SpikeSource, NetworkInput {
     /// Bins the spikes at step `dt` (done on the first step, when the clock is known).
     func bin(dt: Float) throws {
         var b: [Int: [Int32]] = [:]
-        periodSteps = period > 0 ? Int((period / dt).rounded()) : 0
+        /// `ms` in whole steps of `dt`, refused beyond the steps a run can reach (Int32.max).
+        func steps(_ ms: Float, _ what: String) throws -> Int {
+            let n = (Double(ms) / Double(dt)).rounded()
+            guard n <= Double(Int32.max) else {
+                throw SimulationError("spike generator '\(name)': \(what) \(ms) ms is \(n) steps of \(dt) ms, beyond the \(Int32.max) steps a run can reach")
+            }
+            return Int(n)
+        }
+        periodSteps = period > 0 ? try steps(period, "period") : 0
         for (k, (i, t)) in zip(indices, times).enumerated() {
-            let s = Int((t / dt).rounded())
+            let s = try steps(t, "spike \(k) at")
             if periodSteps > 0 && s >= periodSteps {
                 throw SimulationError("spike generator '\(name)': spike \(k) at \(t) ms is not before the period \(period) ms")
             }

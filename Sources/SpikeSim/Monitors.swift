@@ -14,6 +14,15 @@ public protocol Monitor: AnyObject {
     var name: String { get }
     /// Records step `step`.
     func record(step: Int)
+    /// The bytes this monitor will add over the next `steps` steps when that is known in advance (nil: the
+    /// estimate overflows); `Network.run` refuses a run whose recordings exceed the memory budget. Recordings
+    /// whose size depends on the activity (spikes) estimate 0.
+    func estimatedBytes(steps: Int) -> Int?
+}
+
+extension Monitor {
+    /// Recordings whose size depends on the activity: nothing known in advance.
+    public func estimatedBytes(steps: Int) -> Int? { 0 }
 }
 
 /// Records every spike of a source as (neuron index, step) (Brian2's `SpikeMonitor`).
@@ -102,6 +111,11 @@ public final class StateMonitor: Monitor {
         for v in variables { values[v] = [] }
     }
 
+    /// `steps / every` samples (one more at most) of every variable for every recorded neuron, and their steps.
+    public func estimatedBytes(steps: Int) -> Int? {
+        MemoryBudget.product([steps / every + 1, variables.count * neurons.count + 1, 4])
+    }
+
     public func record(step: Int) {
         guard step % every == 0 else { return }
         steps.append(Int32(step))
@@ -143,6 +157,9 @@ public final class PopulationRateMonitor: Monitor {
     public init(name: String, source: any SpikeSource) { self.name = name; self.source = source }
 
     public func record(step: Int) { counts.append(Int32(source.spikes.count)) }
+
+    /// One int32 count per step.
+    public func estimatedBytes(steps: Int) -> Int? { MemoryBudget.product([steps, 4]) }
 
     /// Population rate in Hz at each step: spikes / (N dt).
     public func rates(dt: Float) -> [Float] { counts.map { Float($0) / (Float(source.size) * dt / 1000) } }

@@ -138,17 +138,33 @@ public final class Network {
 
     /// Runs `steps` steps; `progress(done, total)` is called every `progressEvery` steps and at the end.
     public func run(steps n: Int, progressEvery: Int = 1000, progress: ((Int, Int) -> Void)? = nil) throws {
-        guard n >= 0 else { throw SimulationError("run: steps must be >= 0, got \(n)") }
+        try checkRun(steps: n)
         for k in 0..<n {
             advance()
             if let progress, (k + 1) % max(1, progressEvery) == 0 || k + 1 == n { progress(k + 1, n) }
         }
     }
 
+    /// Throws unless `n` more steps can run: `n >= 0`, the run ends at step `Int32.max` at the latest (steps are
+    /// recorded as int32), and what the monitors will record fits the memory budget (`MemoryBudget`).
+    public func checkRun(steps n: Int) throws {
+        guard n >= 0 else { throw SimulationError("run: steps must be >= 0, got \(n)") }
+        // Steps are recorded as int32: a run ends at step Int32.max at the latest.
+        guard n <= Int(Int32.max) - step else {
+            throw SimulationError("run: \(n) steps from step \(step) would pass step \(Int32.max), the last a run can reach")
+        }
+        try MemoryBudget.check(bytes: MemoryBudget.sum(monitors.map { $0.estimatedBytes(steps: n) }),
+                               what: "the recordings of \(n) steps")
+    }
+
     /// Runs for `duration` ms of biological time (rounded to whole steps).
     public func run(duration: Double, progressEvery: Int = 1000, progress: ((Int, Int) -> Void)? = nil) throws {
         guard duration >= 0, duration.isFinite else { throw SimulationError("run: duration must be >= 0 ms, got \(duration)") }
-        try run(steps: Int((duration / Double(dt)).rounded()), progressEvery: progressEvery, progress: progress)
+        let n = (duration / Double(dt)).rounded()
+        guard n <= Double(Int32.max) else {
+            throw SimulationError("run: \(duration) ms is \(n) steps of \(dt) ms, more than the \(Int32.max) a run can have")
+        }
+        try run(steps: Int(n), progressEvery: progressEvery, progress: progress)
     }
 
     /// Every object of the network by name (groups, inputs, synapses, monitors).

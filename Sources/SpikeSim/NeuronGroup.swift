@@ -252,6 +252,10 @@ public final class NeuronGroup: SpikeSource {
     /// `size` neurons of `model`, per-neuron parameters from `table` (validated), at the model's initial state.
     public init(name: String, size: Int, model: AnyNeuronModel, table: NeuronParameterTable? = nil) throws {
         guard size > 0 else { throw SimulationError("group '\(name)': size must be > 0, got \(size)") }
+        guard size <= Int(Int32.max) else { throw SimulationError("group '\(name)': size must be at most \(Int32.max), got \(size)") }
+        // The state variables, the input, the spike list and (with a table) the per-neuron parameters, in float32.
+        try MemoryBudget.checkProduct([size, model.stateNames.count + 2 + (table == nil ? 0 : model.parameterNames.count)], elementSize: 4,
+                                      what: "group '\(name)' (\(size) neurons)")
         if let table {
             guard table.neurons == size else { throw SimulationError("group '\(name)': parameter table has \(table.neurons) neurons, group \(size)") }
             try model.validate(table)

@@ -77,7 +77,11 @@ public final class Synapses {
             if d > 0 && d < dt * 0.999 {
                 throw SimulationError("synapses '\(name)': delay \(d) ms is below one step (dt = \(dt) ms); use 0 for none or at least dt")
             }
-            return Int((d / dt).rounded())
+            let n = (Double(d) / Double(dt)).rounded()
+            guard n < Double(Int32.max) else {
+                throw SimulationError("synapses '\(name)': delay \(d) ms is \(n) steps of \(dt) ms, more than the \(Int32.max) a delay can have")
+            }
+            return Int(n)
         }
         if let delays {
             guard delays.count == matrix.count else { throw SimulationError("synapses '\(name)': \(delays.count) delays for \(matrix.count) synapses") }
@@ -97,6 +101,9 @@ public final class Synapses {
                 throw SimulationError("synapses '\(name)': delay of \(delay) ms exceeds max_delay \(Float(maxDelaySteps) * dt) ms")
             }
         }
+        // One (empty) queue per slot of the ring: an array header of 8 bytes each, before any spike is queued.
+        try MemoryBudget.checkProduct([maxDelaySteps + 1], elementSize: MemoryLayout<[Int32]>.stride,
+                                      what: "synapses '\(name)': delay ring of \(maxDelaySteps + 1) steps")
         ring = [[Int32]](repeating: [], count: maxDelaySteps + 1)
     }
 

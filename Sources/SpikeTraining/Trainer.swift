@@ -57,8 +57,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         guard batchSize >= 1 else { throw TrainingError("batch size must be at least 1, got \(batchSize)") }
         guard Self.optimizers.contains(optimizer) else { throw TrainingError("unknown optimizer '\(optimizer)' (known: \(Self.optimizers.joined(separator: ", ")))") }
         guard learningRate > 0, learningRate.isFinite else { throw TrainingError("learning rate must be > 0, got \(learningRate)") }
-        guard weightDecay >= 0 else { throw TrainingError("weight decay must be >= 0, got \(weightDecay)") }
-        if let c = clipNorm, !(c > 0) { throw TrainingError("clip norm must be > 0, got \(c)") }
+        guard weightDecay >= 0, weightDecay.isFinite else { throw TrainingError("weight decay must be finite and >= 0, got \(weightDecay)") }
+        guard momentum >= 0, momentum < 1 else { throw TrainingError("momentum must be in [0, 1), got \(momentum)") }
+        if let c = clipNorm, !(c > 0 && c.isFinite) { throw TrainingError("clip norm must be finite and > 0, got \(c)") }
         guard Self.encoders.contains(encoder) else { throw TrainingError("unknown encoder '\(encoder)' (known: \(Self.encoders.joined(separator: ", ")))") }
         guard trainFraction > 0, trainFraction < 1 else { throw TrainingError("train fraction must be in (0, 1), got \(trainFraction)") }
         if let s = steps, !(1...1_000_000).contains(s) { throw TrainingError("steps must be in 1...1000000, got \(s)") }
@@ -157,6 +158,15 @@ public struct TrainingSummary: Codable, Sendable {
 /// the network. The first Linear picks its product from the input: spike-driven on sparse inputs (spikes,
 /// sparse event counts; non-binary values take the weighted path), dense otherwise (`Variable.matmul`).
 public enum Trainer {
+    /// Refuses a batch of `batchSize` samples of `steps` steps through `spec` whose activations exceed the
+    /// memory budget: per step, sample and neuron four float32 values are kept for the backward pass (input,
+    /// membrane, spikes, state), for the inputs, every hidden layer and the outputs.
+    public static func checkMemory(spec: NetworkSpec, steps: Int, batchSize: Int) throws {
+        let neurons = MemoryBudget.sum([spec.inputs, spec.outputs] + spec.hidden.map { $0 })
+        try MemoryBudget.check(bytes: MemoryBudget.product([steps, batchSize, neurons ?? -1, 16]),
+                               what: "a batch of \(batchSize) samples x \(steps) steps through network \(([spec.inputs] + spec.hidden + [spec.outputs]).map(String.init).joined(separator: "-"))")
+    }
+
     /// Checks that `data` fits `spec`: flattened step size equals `spec.inputs`, classes equal `spec.outputs`.
     public static func check(_ data: any Dataset, fits spec: NetworkSpec, name: String) throws {
         let features = data.stepShape.reduce(1, *)
@@ -182,6 +192,7 @@ public enum Trainer {
         try Tape.withoutGradients {
             while let batch = try batches.next() {
                 let x = try options.encode(batch.input, epoch: -1, batch: b)
+                try checkMemory(spec: spec, steps: x.shape[0], batchSize: batch.labels.count)
                 let y = model(Variable(x))
                 let n = Float(batch.labels.count)
                 lossSum += try readout.loss(y, labels: batch.labels).value.scalar * n
@@ -216,6 +227,7 @@ public enum Trainer {
             var hits: Float = 0, count = 0, lossSum: Float = 0, b = 0
             while let batch = try batches.next() {
                 let x = try options.encode(batch.input, epoch: epoch, batch: b)
+                try checkMemory(spec: spec, steps: x.shape[0], batchSize: batch.labels.count)
                 let labels = batch.labels
                 opt.zeroGrad()
                 let y = model(Variable(x))

@@ -1,3 +1,4 @@
 import SpikeCLI
 
-SpikeCommand.main()
+// Errors are one line (SpikeCLI's ErrorLine); argument-parser's own main would add usage lines.
+SpikeCommand.runAndExit()

@@ -107,3 +107,25 @@ final class EncoderBadInputTests: XCTestCase {
         Kit.assertCodingError(["delta", "over time"]) { try DeltaEncoder().encode(Tensor(1)) }
     }
 }
+
+/// Encoder outputs are estimated before they are allocated and refused above the memory budget.
+final class EncoderBudgetTests: XCTestCase {
+    override func setUp() { MemoryBudget.setOverride(1 << 30) }
+    override func tearDown() { MemoryBudget.setOverride(nil) }
+
+    func testHugeStepCountsAreRefusedBeforeAllocating() {
+        var rng = SeededRandom(seed: 0)
+        let x = Tensor([0.2, 0.7, 0.5])
+        XCTAssertThrowsError(try Encode.poisson(x, steps: 2_000_000_000, rng: &rng)) {
+            XCTAssertEqual("\($0)", "poisson: output of 2000000000 steps x 3 values needs an estimated 22.4 GiB (24000000000 bytes), above the memory budget of 1.0 GiB (1073741824 bytes) (set SPIKEKIT_MEMORY_BUDGET to change it)")
+        }
+        XCTAssertThrowsError(try Encode.constantCurrent(x, steps: 4_611_686_018_427_387_904)) {
+            XCTAssertEqual("\($0)", "constant current: steps must be at most 2147483647, got 4611686018427387904")
+        }
+        XCTAssertThrowsError(try Encode.population(x, steps: 10, neurons: 1_000_000_000)) {
+            XCTAssertTrue("\($0)".hasPrefix("population: output of 10 steps x 3 values x 1000000000 neurons needs"), "\($0)")
+        }
+        XCTAssertThrowsError(try Encode.latency(x, steps: 2_000_000_000)) { XCTAssertTrue($0 is MemoryBudgetError, "\($0)") }
+        XCTAssertEqual(try Encode.poisson(x, steps: 4, rng: &rng).shape, [4, 3])
+    }
+}

@@ -31,14 +31,22 @@ final class AtomicFileTests: XCTestCase {
     }
 
     func testFailedRenameLeavesDestinationAndNoTemporary() throws {
-        // The destination is a non-empty directory, so the final rename fails after the temporary was written.
+        // The destination is a non-empty directory: refused before anything is written.
         let dir = try makeTemporaryDirectory(self)
         let url = dir.appendingPathComponent("taken.npy")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
         try Data([7]).write(to: url.appendingPathComponent("keep"))
-        assertIOError(try NPY.write(Tensor([1, 2]), to: url), in: url.path, ["cannot write", "renaming"])
+        assertIOError(try NPY.write(Tensor([1, 2]), to: url), in: url.path, ["cannot write", "is a directory; only a regular file is replaced"])
         XCTAssertEqual(try listing(dir), ["taken.npy"])
         XCTAssertEqual(try Data(contentsOf: url.appendingPathComponent("keep")), Data([7]))
+        // The destination becomes a directory while the temporary is written: refused at the rename, no temporary left.
+        let late = dir.appendingPathComponent("late.npy")
+        assertIOError(try AtomicFile.write(NPY.encode(Tensor([1])), to: late, beforeRename: {
+            try FileManager.default.createDirectory(at: late, withIntermediateDirectories: false)
+            try Data([7]).write(to: late.appendingPathComponent("keep"))
+        }), in: late.path, ["cannot write", "is a directory"])
+        XCTAssertEqual(try listing(dir), ["late.npy", "taken.npy"])
+        XCTAssertEqual(try Data(contentsOf: late.appendingPathComponent("keep")), Data([7]))
     }
 
     func testFailureJustBeforeRenameKeepsOldContents() throws {
