@@ -15,10 +15,10 @@ enum SyntheticNMNIST {
         return out
     }
 
-    /// One recording of class `label`: `events` events over `duration` µs, each in a 12 x 12 square whose
+    /// One recording of class `label` (0..<10): `events` events over `duration` µs, each in a 12 x 12 square whose
     /// position depends on the class (with a fraction of uniform noise), polarity random, times sorted.
     static func recording(label: Int, events: Int, duration: Int, rng: inout SeededRandom) -> [UInt8] {
-        let cx = 4 + (label % 5) * 5, cy = 6 + (label / 5) * 14
+        let cx = 2 + (label % 5) * 4, cy = 6 + (label / 5) * 14   // the square stays inside 34 x 34: x <= 29, y <= 31
         var t = (0..<events).map { _ in rng.nextInt(below: duration) }
         t.sort()
         var x: [Int] = [], y: [Int] = [], p: [Int] = []

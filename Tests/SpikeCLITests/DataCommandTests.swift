@@ -208,4 +208,19 @@ final class DataCommandTests: SpikeProcessTestCase {
         XCTAssertTrue(t.stderr.contains("network 700-8-20"), t.stderr)
         try assertFails(["train", "--dataset", "shd", "--data", path("nowhere")], "shd_train.h5")
     }
+
+    func testBenchDataGeneratesReadsAndFrames() throws {
+        let folder = path("bench")
+        let r = try spike(["bench", "data", "--data", folder, "--generate", "1", "--repeats", "1", "--frames", "4", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let j = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual((j["files"] as! NSNumber).intValue, 10)
+        XCTAssertEqual((j["events"] as! NSNumber).intValue, 30_000)
+        XCTAssertGreaterThan((j["eventsPerSecond"] as! NSNumber).doubleValue, 0)
+        // Every generated recording is a valid N-MNIST file of its digit.
+        let data = try NMNIST(root: folder, train: true)
+        XCTAssertEqual(data.count, 10)
+        for i in 0..<10 { XCTAssertEqual(try data.events(at: i).events.count, 3000) }
+        try assertFails(["bench", "data", "--data", path("empty")], "no .bin files")
+    }
 }
