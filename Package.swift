@@ -29,9 +29,7 @@ let package = Package(
         .target(name: "SpikeNN", dependencies: ["SpikeCore", "SpikeNeurons"]),
         .target(name: "SpikeCoding", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeIO"]),
-        // zlib (the deflate filter of HDF5) from the system: its headers and libz come with the machine.
-        .target(name: "SpikeZlib", linkerSettings: [.linkedLibrary("z")]),
-        .target(name: "SpikeIO", dependencies: ["SpikeCore", "CZlib", "SpikeZlib"]),
+        .target(name: "SpikeIO", dependencies: ["SpikeCore", "CZlib"]),
         .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeCore", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO"]),
         .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeTraining"]),

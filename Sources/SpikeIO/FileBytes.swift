@@ -21,24 +21,20 @@ public enum FileBytes {
         if (info.st_mode & S_IFMT) == S_IFDIR { throw SpikeIOError.cannotRead(path: path, reason: "is a directory") }
         var out = [UInt8](repeating: 0, count: max(0, Int(info.st_size)))
         var filled = 0
+        var probe: UInt64 = 0  // 8 bytes to learn whether the file ends at its stat size, without growing `out`
         while true {
+            let n: Int
             if filled == out.count {
-                // Usually the end of the file: probe with a small read before growing the array (growing by
-                // 64 KiB for every file cost more than reading an N-MNIST recording).
-                var probe = [UInt8](repeating: 0, count: 4096)
-                let m = probe.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, $0.count) }
-                if m < 0 {
-                    if errno == EINTR { continue }
-                    throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString())
+                n = withUnsafeMutableBytes(of: &probe) { systemRead(fd, $0.baseAddress!, $0.count) }
+                if n > 0 {  // the file is longer than stat said (it grew, or a special file): read on
+                    out.append(contentsOf: withUnsafeBytes(of: &probe) { Array($0.prefix(n)) })
+                    filled += n
+                    out.append(contentsOf: repeatElement(0, count: max(1 << 16, out.count)))
+                    continue
                 }
-                if m == 0 { break }
-                // The file grew (or st_size was 0 for a special file): keep the bytes and read on.
-                out.append(contentsOf: probe[..<m])
-                filled += m
-                out += [UInt8](repeating: 0, count: max(1 << 16, out.count))
-                continue
+            } else {
+                n = out.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress! + filled, $0.count - filled) }
             }
-            let n = out.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress! + filled, $0.count - filled) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString())

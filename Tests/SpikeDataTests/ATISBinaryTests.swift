@@ -20,6 +20,8 @@ import SpikeIO
         let sample = try train.events(at: 2)
         #expect(sample.label == 3 && sample.events.sensorSize == NMNIST.sensor)
         expectEvents(sample.events, expected["nmnist/Train/3/10000.bin"])
+        let first = try NMNIST(root: fixture("nmnist"), train: true, firstSaccadeOnly: true)
+        #expect(try first.events(at: 1).events.t == [10, 8191])  // 8388607 us is past the first saccade
         let test = try NMNIST(root: fixture("nmnist"), train: false)
         #expect(test.count == 1 && test.labels == [7])
     }

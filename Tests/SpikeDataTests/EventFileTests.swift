@@ -74,3 +74,47 @@ extension SensorSize {
     /// The same sensor with another width.
     func with(width: Int) -> SensorSize { SensorSize(width: width, height: height, polarities: polarities) }
 }
+
+@Suite struct StructuredNPYTests {
+    /// A version 1.0 `.npy` file with header dict `dict` and `data`.
+    func npy(_ dict: String, _ data: [UInt8]) -> [UInt8] {
+        var header = Array(dict.utf8)
+        while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
+        header.append(0x0A)
+        return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header + data
+    }
+
+    @Test func paddingFieldsAndOffsets() throws {
+        let bytes = npy("{'descr': [('x', '|u1'), ('', '|V3'), ('t', '<i4')], 'fortran_order': False, 'shape': (2,), }",
+                        [5, 0, 0, 0, 9, 0, 0, 0, 6, 0, 0, 0, 10, 0, 0, 0])
+        let e = try EventFile.decodeNPY(bytes, name: "n")
+        #expect(e.x == [5, 6] && e.t == [9, 10] && !e.hasY && e.p == [0, 0])
+    }
+
+    @Test func unsupportedStructuresAreRefused() {
+        let cases: [(String, String)] = [
+            ("{'descr': [('x', '>i2'), ('t', '<i8')], 'fortran_order': False, 'shape': (0,), }", "big-endian"),
+            ("{'descr': [('x', '<i2', (2,)), ('t', '<i8')], 'fortran_order': False, 'shape': (0,), }", "(name, dtype) pairs"),
+            ("{'descr': [('x', '<i2'), ('x', '<i8')], 'fortran_order': False, 'shape': (0,), }", "repeated"),
+            ("{'descr': [('x', '|O')], 'fortran_order': False, 'shape': (0,), }", "object"),
+            ("{'descr': [('y', '<i2'), ('p', '<i8')], 'fortran_order': False, 'shape': (0,), }", "need fields x and t"),
+            ("{'descr': [('x', '<f4'), ('t', '<i8')], 'fortran_order': False, 'shape': (1,), }", "not an integer"),
+        ]
+        for (dict, fragment) in cases {
+            let data: [UInt8] = dict.contains("(1,)") ? [0, 0, 0xC0, 0x3F] + [UInt8](repeating: 0, count: 8) : []
+            let message = errorMessage { _ = try EventFile.decodeNPY(npy(dict, data), name: "n") }
+            #expect(message.hasPrefix("n: ") && message.contains(fragment), "\(message)")
+        }
+    }
+
+    @Test func hostileZipDirectoriesAreRefused() {
+        // An end-of-central-directory record whose directory lies past the end of the file.
+        var eocd: [UInt8] = [0x50, 0x4B, 5, 6, 0, 0, 0, 0, 1, 0, 1, 0]
+        eocd += [46, 0, 0, 0] + [0xFF, 0xFF, 0xFF, 0x7F] + [0, 0]
+        #expect(errorMessage { _ = try ZipArchive(bytes: eocd, name: "z") }.contains("outside the 22-byte file"))
+        // 0xFFFF entries claimed in a 46-byte directory.
+        let dir = [UInt8](repeating: 0, count: 46)
+        let many: [UInt8] = [0x50, 0x4B, 5, 6, 0, 0, 0, 0, 0xFF, 0xFE, 0xFF, 0xFE] + [46, 0, 0, 0] + [0, 0, 0, 0] + [0, 0]
+        #expect(errorMessage { _ = try ZipArchive(bytes: dir + many, name: "z") }.contains("cannot fit"))
+    }
+}

@@ -100,4 +100,38 @@ final class HDF5ReaderTests: XCTestCase {
             do { try check(key, entry, files: files) } catch { XCTFail("\(key): \(error)") }
         }
     }
+
+    /// The small files (superblocks 0, 2 and 3) hold the same objects; their values are recomputed here.
+    func testSmallFilesOfEverySuperblockVersion() throws {
+        for (name, version) in [("small_default.h5", 0), ("small_v108.h5", 2), ("small_latest.h5", 3)] {
+            let f = try HDF5File(url: Self.fixtureURL(name))
+            XCTAssertEqual(f.superblockVersion, version, name)
+            XCTAssertEqual(try f.root.memberNames(), ["chunked", "g", "growing", "strings", "vlen"], name)
+            XCTAssertEqual(try f.root.attribute("title").readStrings(), ["small"], name)
+            XCTAssertEqual(try f.root.attribute("values").readDoubles(), [0, 1, 2], name)
+            let g = try f.root.group("g")
+            XCTAssertEqual(try g.memberNames(), (0..<10).map { "d\($0)" }, name)
+            for k in 0..<10 {
+                XCTAssertEqual(try g.dataset("d\(k)").readInt64s(), (0...k).map { Int64($0) }, name)
+                XCTAssertEqual(try g.attribute("a\(k)").readInt64s(), [Int64(k)], name)
+            }
+            let chunked = try f.root.dataset("chunked")
+            XCTAssertEqual(chunked.filterIDs, [2, 1, 3], name)
+            XCTAssertEqual(try chunked.readFloats(), (0..<64).map { Float($0) }, name)
+            XCTAssertEqual(try f.root.dataset("growing").maxShape, [nil], name)
+            XCTAssertEqual(try f.root.dataset("growing").read(as: UInt8.self), (0..<40).map { UInt8($0) }, name)
+            XCTAssertEqual(try f.root.dataset("vlen").readVLenSequences(as: Float.self), (0..<3).map { k in (0..<(k + 2)).map { Float($0) } }, name)
+            let flat = try f.root.dataset("vlen").readVLenFlattened(as: Double.self)
+            XCTAssertEqual(flat.offsets, [0, 2, 5, 9], name)
+            XCTAssertEqual(try f.root.dataset("strings").readStrings(), ["a", "bc", "def"], name)
+            XCTAssertEqual(try f["/g/d3"].datasetShape, [4], name)
+        }
+    }
+}
+
+private extension HDF5Object {
+    var datasetShape: [Int]? {
+        if case let .dataset(d) = self { return d.shape }
+        return nil
+    }
 }

@@ -31,36 +31,22 @@ public enum ATISBinary {
             throw SpikeIOError.malformedData(file: name, reason: "length \(bytes.count) is not a multiple of 5 bytes (40-bit events): truncated file?")
         }
         let n = bytes.count / 5
-        var x = [Int32](repeating: 0, count: n), y = [Int32](repeating: 0, count: n)
-        var t = [Int64](repeating: 0, count: n), p = [Int32](repeating: 0, count: n)
-        var kept = 0
-        var maxX: Int32 = 0, maxY: Int32 = 0
-        bytes.withUnsafeBufferPointer { b in
-            x.withUnsafeMutableBufferPointer { xs in
-            y.withUnsafeMutableBufferPointer { ys in
-            t.withUnsafeMutableBufferPointer { ts in
-            p.withUnsafeMutableBufferPointer { ps in
-                var offset: Int64 = 0
-                var at = 0
-                for _ in 0..<n {
-                    let b0 = b[at], b1 = b[at + 1], b2 = b[at + 2], b3 = b[at + 3], b4 = b[at + 4]
-                    at += 5
-                    if b1 == overflowMarker {
-                        offset += overflowIncrement
-                        continue
+        // One pass writing the four outputs in place (no zero-fill, no copies, no bounds checks); overflow
+        // markers only shorten them.
+        var kept = 0, maxX: Int32 = 0, maxY: Int32 = 0
+        var x: [Int32] = [], y: [Int32] = [], p: [Int32] = []
+        let t = [Int64](unsafeUninitializedCapacity: n) { ts, tCount in
+            x = [Int32](unsafeUninitializedCapacity: n) { xs, xCount in
+                y = [Int32](unsafeUninitializedCapacity: n) { ys, yCount in
+                    p = [Int32](unsafeUninitializedCapacity: n) { ps, pCount in
+                        (kept, maxX, maxY) = decodeEvents(bytes, n, xs.baseAddress, ys.baseAddress, ts.baseAddress, ps.baseAddress)
+                        pCount = kept
                     }
-                    let ex = Int32(b0), ey = Int32(b1)
-                    xs[kept] = ex
-                    ys[kept] = ey
-                    ps[kept] = Int32(b2 >> 7)
-                    ts[kept] = (Int64(b2 & 0x7F) << 16 | Int64(b3) << 8 | Int64(b4)) + offset
-                    maxX = max(maxX, ex); maxY = max(maxY, ey)
-                    kept += 1
+                    yCount = kept
                 }
-            }}}}
-        }
-        if kept < n {
-            x.removeLast(n - kept); y.removeLast(n - kept); t.removeLast(n - kept); p.removeLast(n - kept)
+                xCount = kept
+            }
+            tCount = kept
         }
         let sensor = sensorSize ?? SensorSize(width: Int(maxX) + 1, height: Int(maxY) + 1, polarities: 2)
         if let s = sensorSize, kept > 0, maxX >= Int32(s.width) || maxY >= Int32(s.height) {
@@ -93,6 +79,8 @@ public struct NMNIST: EventDataset {
     public let files: [String]
     /// Each file's label.
     public let labels: [Int]
+    /// Whether only the events of the first saccade (t < 100 000 µs) are kept (Tonic's `first_saccade_only`).
+    public let firstSaccadeOnly: Bool
 
     /// Number of recordings.
     public var count: Int { files.count }
@@ -101,9 +89,11 @@ public struct NMNIST: EventDataset {
     /// `(34, 34, 2)`.
     public var sensorSize: SensorSize { Self.sensor }
 
-    /// Lists the recordings of one split (nothing is read until `events(at:)`).
+    /// Lists the recordings of one split (nothing is read until `events(at:)`); `firstSaccadeOnly` keeps the
+    /// events with t < 100 000 µs, as Tonic's option (its `stabilize` option is not implemented).
     /// - Throws: `DatasetError.missingFiles` when the split's folder or its `.bin` files are missing.
-    public init(root: String, train: Bool) throws {
+    public init(root: String, train: Bool, firstSaccadeOnly: Bool = false) throws {
+        self.firstSaccadeOnly = firstSaccadeOnly
         let split = train ? "Train" : "Test"
         guard let folder = FormatSupport.firstDirectory([FormatSupport.join(root, split),
                                                          FormatSupport.join(root, "NMNIST/" + split)]) else {
@@ -124,7 +114,8 @@ public struct NMNIST: EventDataset {
 
     /// Recording `index` and its digit.
     public func events(at index: Int) throws -> LabeledEvents {
-        LabeledEvents(events: try ATISBinary.read(path: files[index], sensorSize: Self.sensor), label: labels[index])
+        let e = try ATISBinary.read(path: files[index], sensorSize: Self.sensor)
+        return LabeledEvents(events: firstSaccadeOnly ? e.filtered { e.t[$0] < 100_000 } : e, label: labels[index])
     }
 }
 
@@ -196,5 +187,34 @@ public struct NCaltech101: EventDataset {
         }
         e.sensorSize = Self.sensor
         return LabeledEvents(events: e, label: labels[index])
+    }
+}
+
+/// The decoding loop of `ATISBinary.decode`: `n` events of `bytes` into the four outputs (each with room for
+/// `n`); returns the number of events kept and the largest x and y.
+@inline(__always)
+private func decodeEvents(_ bytes: [UInt8], _ n: Int, _ xs: UnsafeMutablePointer<Int32>?, _ ys: UnsafeMutablePointer<Int32>?,
+                          _ ts: UnsafeMutablePointer<Int64>?, _ ps: UnsafeMutablePointer<Int32>?) -> (Int, Int32, Int32) {
+    guard n > 0, let xs, let ys, let ts, let ps else { return (0, 0, 0) }
+    return bytes.withUnsafeBufferPointer { buffer -> (Int, Int32, Int32) in
+        var at = buffer.baseAddress!
+        var kept = 0, offset: Int64 = 0, maxX: Int32 = 0, maxY: Int32 = 0
+        for _ in 0..<n {
+            let ey = Int32(at[1])
+            if ey == Int32(ATISBinary.overflowMarker) {
+                offset &+= ATISBinary.overflowIncrement
+            } else {
+                let ex = Int32(at[0]), b2 = at[2]
+                xs[kept] = ex
+                ys[kept] = ey
+                ps[kept] = Int32(b2 >> 7)
+                ts[kept] = (Int64(b2 & 0x7F) << 16 | Int64(at[3]) << 8 | Int64(at[4])) &+ offset
+                maxX = max(maxX, ex)
+                maxY = max(maxY, ey)
+                kept &+= 1
+            }
+            at += 5
+        }
+        return (kept, maxX, maxY)
     }
 }

@@ -118,7 +118,12 @@ public struct DVSGesture: EventDataset {
     /// - Throws: `SpikeIOError.malformedData` naming the file and row for a row that is not three unsigned 32-bit
     ///   integers, or a class outside 1...11.
     public static func readLabels(_ path: String) throws -> [(label: Int, start: Int64, end: Int64)] {
-        let text = String(decoding: try FileBytes.read(path: path), as: UTF8.self)
+        try parseLabels(FileBytes.read(path: path), name: path)
+    }
+
+    /// `readLabels` on the bytes of a label CSV; `name` is used in errors.
+    public static func parseLabels(_ bytes: [UInt8], name path: String) throws -> [(label: Int, start: Int64, end: Int64)] {
+        let text = String(decoding: bytes, as: UTF8.self)
         var rows: [(Int, Int64, Int64)] = []
         for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() where i > 0 {
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

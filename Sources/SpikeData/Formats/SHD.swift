@@ -46,7 +46,16 @@ public struct HeidelbergSpikes: EventDataset {
         guard FormatSupport.isFile(file) else {
             throw DatasetError.missingFiles(dataset: dataset, path: file, expected: "an HDF5 file such as shd_train.h5 (unzipped)", source: Self.source)
         }
-        let h5 = try HDF5File(path: file)
+        try self.init(hdf5: HDF5File(path: file), name: file, defaultClasses: defaultClasses)
+    }
+
+    /// Reads and checks the contents of an HDF5 file held in memory (the entry point for fuzzing); `name` is
+    /// used in errors.
+    public init(bytes: [UInt8], name: String, defaultClasses: Int) throws {
+        try self.init(hdf5: HDF5File(bytes: bytes, name: name), name: name, defaultClasses: defaultClasses)
+    }
+
+    private init(hdf5 h5: HDF5File, name file: String, defaultClasses: Int) throws {
         let (t, tOffsets) = try h5.root.dataset("spikes/times").readVLenFlattened(as: Double.self)
         let (u, uOffsets) = try h5.root.dataset("spikes/units").readVLenFlattened(as: Int64.self)
         let labels = try h5.root.dataset("labels").readInt64s()

@@ -1,5 +1,3 @@
-import SpikeZlib
-
 /// One stored chunk: its first element's coordinates, where its bytes are, and which filters were skipped.
 struct H5Chunk {
     var origin: [Int]
@@ -18,8 +16,11 @@ struct H5ChunkReader {
     let elementSize: Int
     let filters: [H5Filter]
 
-    /// Bytes of one unfiltered chunk.
-    var chunkBytes: Int { (Bytes.product(chunk) ?? 0) * elementSize }
+    /// Bytes of one unfiltered chunk (`Int.max` when that overflows; `read` refuses such chunks first).
+    var chunkBytes: Int {
+        let (n, overflow) = (Bytes.product(chunk) ?? Int.max).multipliedReportingOverflow(by: elementSize)
+        return overflow ? Int.max : n
+    }
 
     /// Chunks per dimension over `extent` (the grid that array indexes linearise).
     private func grid(_ extent: [Int]) -> [Int] {
@@ -121,7 +122,8 @@ struct H5ChunkReader {
     /// The dataset's elements (`count * elementSize` bytes, row-major), with `fill` where no chunk is stored.
     func read(_ index: H5ChunkIndex, fill: [UInt8]) throws -> [UInt8] {
         let count = Bytes.product(dims) ?? 0
-        let total = count * elementSize
+        let (total, overflow) = count.multipliedReportingOverflow(by: elementSize)
+        if overflow { throw source.error(object, "\(count) elements of \(elementSize) bytes overflow") }
         try source.checkAllocation(total, object, "the dataset's \(count) elements")
         try source.checkAllocation(chunkBytes, object, "a chunk of \(chunk)")
         var out = [UInt8](repeating: 0, count: total)
@@ -184,25 +186,14 @@ struct H5ChunkReader {
     }
 
     private func inflate(_ data: [UInt8], expected: Int, at c: H5Chunk) throws -> [UInt8] {
-        var capacity = max(expected, 64)
-        while true {
-            var out = [UInt8](repeating: 0, count: capacity)
-            var produced = 0
-            let rc = data.withUnsafeBufferPointer { src in
-                out.withUnsafeMutableBufferPointer { dst in
-                    spike_inflate(src.baseAddress, src.count, dst.baseAddress, dst.count, &produced)
-                }
-            }
-            if rc == 0 {
-                out.removeLast(capacity - produced)
-                return out
-            }
-            if rc < 0 { throw source.error(object, "chunk at \(c.origin) (offset \(c.address)): corrupt deflate data") }
-            // More output than one chunk: only legitimate when another filter shrinks it again; bounded.
-            if capacity >= expected + 4096 || capacity >= source.allocationLimit {
-                throw source.error(object, "chunk at \(c.origin) (offset \(c.address)) inflates to more than \(capacity) bytes")
-            }
-            capacity = min(source.allocationLimit, expected + 4096)
+        // One chunk, or a little more when a later decoding step (fletcher32 written before deflate) shrinks it.
+        let limit = min(source.allocationLimit, expected + 4096)
+        do {
+            return try Zlib.decompress(data, format: .zlib, limit: limit, name: source.name)
+        } catch let error as SpikeIOError {
+            var reason = "\(error)"
+            if case let .malformedHeader(_, r) = error { reason = r }
+            throw source.error(object, "chunk at \(c.origin) (offset \(c.address)): \(reason)")
         }
     }
 

@@ -106,6 +106,7 @@ extension HDF5Datatype {
         let version = Int(classAndVersion >> 4)
         let bits = Int(try c.uint(3))
         let size = try c.int(4, "datatype size")
+        if size == 0 { throw c.error("datatype of size 0") }
         // Version 5 is what HDF5 2.0 writes with libver="latest" (enums, compounds); its fields are laid out
         // as in version 3 (names not padded), which is how they are read here.
         guard (1...5).contains(version) else {

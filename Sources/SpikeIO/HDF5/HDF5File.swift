@@ -122,8 +122,11 @@ public final class HDF5File {
         func walk(_ group: HDF5Group, ancestors: Set<Int>, depth: Int) throws {
             if depth > HDF5Group.maxDepth { throw source.error(group.path, "groups nested more than \(HDF5Group.maxDepth) levels deep") }
             for attribute in try group.attributes() { try attribute.validate() }
-            for member in try group.memberNames() {
-                switch try group.object(member) {
+            for link in try group.links() {
+                // Soft and external links name other places (their targets are walked where they live).
+                guard case let .object(address) = link.target else { continue }
+                let childPath = group.path == "/" ? "/" + link.name : group.path + "/" + link.name
+                switch try HDF5Group.open(source, path: childPath, address: address) {
                 case let .group(g):
                     if ancestors.contains(g.address) { throw source.error(g.path, "group contains itself (a cycle of hard links)") }
                     if done.insert(g.address).inserted { try walk(g, ancestors: ancestors.union([g.address]), depth: depth + 1) }
@@ -178,7 +181,14 @@ public struct HDF5Group {
 
     /// The group's links, by name (names sorted by their UTF-8 bytes, as h5py lists them).
     public func links() throws -> [(name: String, target: HDF5LinkTarget)] {
-                var out: [(String, HDF5LinkTarget)] = []
+        if let cached = source.links[address] { return cached }
+        let sorted = try readLinks()
+        source.links[address] = sorted
+        return sorted
+    }
+
+    private func readLinks() throws -> [(name: String, target: HDF5LinkTarget)] {
+        var out: [(String, HDF5LinkTarget)] = []
         if let table = header.first(H5ObjectHeader.MessageType.symbolTable) {
             var c = H5Cursor(source: source, position: table.body.lowerBound, end: table.body.upperBound, object: path, what: "symbol table message")
             guard let tree = try c.address(), let heapAddress = try c.address() else { throw c.error("undefined B-tree or heap address") }
@@ -505,10 +515,10 @@ public struct HDF5Attribute {
     public var count: Int { isNull ? 0 : (Bytes.product(shape) ?? 0) }
 
     var values: H5Values {
-        let needed = count * datatype.size
+        let (needed, overflow) = count.multipliedReportingOverflow(by: datatype.size)
         let data = data, source = source, ownerPath = ownerPath, name = name
         return H5Values(source: source, path: "\(ownerPath) attribute '\(name)'", datatype: datatype, count: count, raw: {
-            guard data.count >= needed else { throw source.error(ownerPath, "attribute '\(name)' has \(data.count) bytes of data, \(needed) needed") }
+            guard !overflow, data.count >= needed else { throw source.error(ownerPath, "attribute '\(name)' has \(data.count) bytes of data, \(needed) needed") }
             return Array(source.bytes[data.lowerBound..<(data.lowerBound + needed)])
         })
     }

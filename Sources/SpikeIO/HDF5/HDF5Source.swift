@@ -25,6 +25,8 @@ final class H5Source {
     var rootAddress = 0
     /// Global heap collections already parsed, by address.
     var globalHeaps: [Int: H5GlobalHeap] = [:]
+    /// The links of groups already listed, by object header address.
+    var links: [Int: [(name: String, target: HDF5LinkTarget)]] = [:]
     /// Object headers already parsed, by address.
     var headers: [Int: H5ObjectHeader] = [:]
 

@@ -199,8 +199,11 @@ struct H5FractalHeap {
         try source.verifyChecksum(address..<c.position, object, "fractal heap header")
         hasFilters = filterLength > 0
         checksummedDirectBlocks = flags & 0x02 != 0
-        guard tableWidth > 0, tableWidth <= 65536, startBlockSize > 0, startBlockSize.nonzeroBitCount == 1,
-              maxDirectBlockSize >= startBlockSize, maxDirectBlockSize.nonzeroBitCount == 1, (1...64).contains(maxHeapBits), rootRows <= 64 else {
+        // Bounds well above what the library writes (width 4, 512-byte start blocks, 64 KiB direct blocks,
+        // 32-bit heaps) keep every block offset computation far from overflowing.
+        guard tableWidth > 0, tableWidth <= 4096, startBlockSize > 0, startBlockSize <= 1 << 32, startBlockSize.nonzeroBitCount == 1,
+              maxDirectBlockSize >= startBlockSize, maxDirectBlockSize <= 1 << 40, maxDirectBlockSize.nonzeroBitCount == 1,
+              (1...56).contains(maxHeapBits), rootRows <= 64 else {
             throw c.error("invalid doubling table (width \(tableWidth), start block \(startBlockSize), max direct block \(maxDirectBlockSize), \(maxHeapBits) bits, \(rootRows) rows)")
         }
         offsetBytes = (maxHeapBits + 7) / 8
@@ -210,7 +213,7 @@ struct H5FractalHeap {
 
     /// Size of the blocks in row `row` of the doubling table.
     private func blockSize(_ row: Int) -> Int {
-        row == 0 ? startBlockSize : startBlockSize << min(row - 1, 40)
+        row == 0 ? startBlockSize : startBlockSize << min(row - 1, 24)
     }
 
     /// Rows of direct blocks in an indirect block.
@@ -254,6 +257,8 @@ struct H5FractalHeap {
             if stored != blockOffset { throw c.error("block offset \(stored), expected \(blockOffset)") }
             var rowStart = blockOffset
             var found = false
+            // The block's entries must all be in the file before they are scanned.
+            try c.need(rows * tableWidth * source.offsetSize)
             for row in 0..<rows {
                 let size = blockSize(row)
                 let direct = row < maxDirectRows
@@ -270,7 +275,9 @@ struct H5FractalHeap {
                         found = true
                         break
                     }
-                    rowStart += size
+                    let (next, overflow) = rowStart.addingReportingOverflow(size)
+                    if overflow { throw c.error("block offsets overflow") }
+                    rowStart = next
                 }
                 if found { break }
             }

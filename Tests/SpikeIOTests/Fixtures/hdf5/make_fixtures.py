@@ -191,7 +191,7 @@ for name, kw in [("default.h5", {}), ("latest.h5", {"libver": "latest"})]:
         populate(f, name + ":")
 
 # Small files for the corruption tests (every truncation point and byte flip is parsed, so they stay tiny).
-for name, kw in [("small_default.h5", {}), ("small_latest.h5", {"libver": "latest"})]:
+for name, kw in [("small_default.h5", {}), ("small_latest.h5", {"libver": "latest"}), ("small_v108.h5", {"libver": ("v108", "v108")})]:
     with h5py.File(name, "w", track_times=False, **kw) as f:
         f.attrs["title"] = "small"
         f.attrs["values"] = np.arange(3, dtype="f8")
