@@ -102,6 +102,7 @@ struct LIFLayerBench: ParsableCommand {
     func run() throws {
         guard steps > 0, batch > 0, inputs > 0, outputs > 0, repeats > 0 else { throw CLIError("bench: sizes and repeats must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
+        try checkBenchMemory(steps: steps, batch: batch, widths: [inputs, outputs], weights: [inputs, outputs])
         let m = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
             .measureWithMinima(repeats: repeats, inferenceOnly: inferenceOnly)
         let (fb, f, spikes) = (m.forwardBackward, m.forward, m.spikes)
@@ -135,6 +136,7 @@ struct TrainStepBench: ParsableCommand {
     func run() throws {
         guard steps > 0, batch > 0, inputs > 0, hidden > 0, classes > 1, repeats > 0 else { throw CLIError("bench: sizes must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
+        try checkBenchMemory(steps: steps, batch: batch, widths: [inputs, hidden, hidden, classes], weights: [inputs, hidden, hidden, classes])
         Memory.keepFreedMemory()
         var rng = SeededRandom(seed: 0)
         let x = Variable(Tensor.bernoulli([steps, batch, inputs], p: rate, rng: &rng))
@@ -190,6 +192,8 @@ struct DensitySweep: ParsableCommand {
     struct Row: Encodable { let rate: Float; let forwardBackwardSeconds: Double; let forwardSeconds: Double; let outputSpikes: Int }
 
     func run() throws {
+        guard steps > 0, batch > 0, inputs > 0, outputs > 0, repeats > 0 else { throw CLIError("bench: sizes and repeats must be positive") }
+        try checkBenchMemory(steps: steps, batch: batch, widths: [inputs, outputs], weights: [inputs, outputs])
         var rows: [Row] = []
         for rate: Float in [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] {
             let (fb, f, spikes) = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
@@ -199,4 +203,12 @@ struct DensitySweep: ParsableCommand {
         }
         if json { try printJSON(rows) }
     }
+}
+
+/// Refuses a benchmark whose tensors exceed the memory budget: the activations (`steps x batch x` every width,
+/// kept for the backward, four float32 each) and the weights between consecutive widths.
+func checkBenchMemory(steps: Int, batch: Int, widths: [Int], weights: [Int]) throws {
+    let activations = MemoryBudget.sum(widths.map { MemoryBudget.product([steps, batch, $0, 16]) })
+    let w = MemoryBudget.sum(zip(weights, weights.dropFirst()).map { MemoryBudget.product([$0, $1, 16]) })
+    try MemoryBudget.check(bytes: MemoryBudget.sum([activations, w]), what: "bench: \(steps) steps x batch \(batch) x widths \(widths.map(String.init).joined(separator: "-"))")
 }

@@ -83,6 +83,9 @@ public enum Checkpoint {
         for (key, p) in model.namedParameters {
             guard let t = stored[key] else { throw CLIError("\(name): tensor '\(key)' is missing") }
             guard t.shape == p.shape else { throw CLIError("\(name): tensor '\(key)' has shape \(t.shape), the network needs \(p.shape)") }
+            if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
+                throw CLIError("\(name): tensor '\(key)' holds \(t.scalars[bad]) at index \(bad); every weight is finite")
+            }
             p.value = t
         }
         let known = Set(model.namedParameters.map(\.0))

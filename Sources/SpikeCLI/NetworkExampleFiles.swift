@@ -46,6 +46,12 @@ public enum NetworkExampleFiles {
             return v
         }
         func integer(_ key: String) throws -> Int { try o.int(key) ?? Int(known.first { $0.name == key }!.defaultValue)! }
+        /// A size (neurons, inputs): at most Int32.max, as a group of a network file.
+        func size(_ key: String) throws -> Int {
+            let n = try integer(key)
+            guard n <= Int(Int32.max) else { throw CLIError("example \(name): \(key) must be at most \(Int32.max), got \(n)") }
+            return n
+        }
         func float(_ key: String) throws -> Float {
             let text = given[key] ?? known.first { $0.name == key }!.defaultValue
             guard let v = Float(text), v.isFinite else { throw CLIError("example \(name): \(key) must be a number, got '\(text)'") }
@@ -56,23 +62,25 @@ public enum NetworkExampleFiles {
         guard duration >= 0 else { throw CLIError("example \(name): duration must be >= 0 ms, got \(duration)") }
         switch name {
         case "stdp":
-            let n = try integer("inputs"), fraction = try number("correlated"), c = try float("correlation")
+            let n = try size("inputs"), fraction = try number("correlated"), c = try float("correlation")
             let rate = try float("rate"), gmax = try float("gmax"), potentiation = try float("potentiation")
             guard n >= 2 else { throw CLIError("example stdp: inputs must be >= 2, got \(n)") }
+            // The file lists one correlation per input (up to 16 bytes of text each).
+            try MemoryBudget.checkProduct([n, 16], elementSize: 1, what: "example stdp: the network file of \(n) inputs")
             guard fraction >= 0, fraction <= 1 else { throw CLIError("example stdp: correlated must be in [0, 1], got \(fraction)") }
             guard c >= 0, c <= 1 else { throw CLIError("example stdp: correlation must be in [0, 1], got \(c)") }
             guard gmax > 0 else { throw CLIError("example stdp: gmax must be > 0, got \(gmax)") }
             return stdp(inputs: n, correlatedFraction: fraction, correlation: c, rate: rate, gmax: gmax, potentiation: potentiation,
                         duration: duration, seed: seed)
         case "brunel":
-            let ne = try integer("excitatory"), g = try float("g"), nu = try float("nu"), epsilon = try number("epsilon")
+            let ne = try size("excitatory"), g = try float("g"), nu = try float("nu"), epsilon = try number("epsilon")
             guard ne >= 4 else { throw CLIError("example brunel: excitatory must be >= 4, got \(ne)") }
             guard g >= 0 else { throw CLIError("example brunel: g must be >= 0, got \(g)") }
             guard nu >= 0 else { throw CLIError("example brunel: nu must be >= 0, got \(nu)") }
             guard epsilon > 0, epsilon <= 1 else { throw CLIError("example brunel: epsilon must be in (0, 1], got \(epsilon)") }
             return brunel(excitatory: ne, g: g, nu: nu, epsilon: epsilon, duration: duration, seed: seed)
         default:
-            let n = try integer("neurons"), p = try number("p")
+            let n = try size("neurons"), p = try number("p")
             guard n >= 5 else { throw CLIError("example \(name): neurons must be >= 5, got \(n)") }
             guard p >= 0, p <= 1 else { throw CLIError("example \(name): p must be in [0, 1], got \(p)") }
             return name == "cuba" ? cuba(neurons: n, p: p, duration: duration, seed: seed)

@@ -77,6 +77,8 @@ public struct Neuron: ParsableCommand {
         }
         guard x.scalars.allSatisfy({ $0.isFinite }) else { throw CLIError("\(input): input contains NaN or infinity") }
         let T = x.shape[0], N = x.rank == 2 ? x.shape[1] : 1
+        // The forward keeps every state after every step, and each trace is written out: [T, S, N] twice, plus spikes and gradients.
+        try MemoryBudget.checkProduct([T, N, 2 * neuron.stateNames.count + 3], elementSize: 4, what: "\(model): traces of \(T) steps x \(N) neurons")
         var table: NeuronParameterTable?
         if !perNeuron.isEmpty || !mismatch.isEmpty {
             var t = neuron.table(neurons: N)

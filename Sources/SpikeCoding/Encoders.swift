@@ -316,6 +316,8 @@ extension Encode {
         try CodingCheck.steps(steps, coder, elements: x.count)
         let K = phases ?? steps
         guard K >= 1 else { throw CodingError("\(coder): phases must be at least 1, got \(K)") }
+        // The code of one period is K x values, like the output.
+        try CodingCheck.steps(K, coder + " phases", elements: x.count)
         try CodingCheck.finite(x.scalars, coder)
         let upper = 1 - pow2(-K)
         if let i = x.scalars.firstIndex(where: { $0 < 0 || Double($0) > upper }) {

@@ -53,7 +53,7 @@ public struct BatchIterator: Sequence, Sendable {
     }
 
     /// Number of batches, `ceil(count / batchSize)`.
-    public var batchCount: Int { (count + batchSize - 1) / batchSize }
+    public var batchCount: Int { count == 0 ? 0 : (count - 1) / batchSize + 1 }   // no overflow for huge batch sizes
 
     /// Equals `batchCount`.
     public var underestimatedCount: Int { batchCount }

@@ -48,7 +48,7 @@ public final class StagedOutputs {
     public init(_ destinations: [URL], creating: [URL] = []) throws {
         self.destinations = destinations.map(\.standardizedFileURL)
         self.creating = creating.map(\.standardizedFileURL)
-        var seen = Set<String>()
+        var seen = Set<String>(), cleaned = Set<String>()
         for d in self.destinations {
             guard seen.insert(d.path).inserted else {
                 throw SpikeIOError.cannotWrite(path: d.path, reason: "written twice by one command")
@@ -58,7 +58,7 @@ public final class StagedOutputs {
                 try Self.checkCreatable(c, for: d)
             } else {
                 try AtomicFile.checkDestination(d)
-                Self.recoverLeftovers(in: dir.path)
+                if cleaned.insert(dir.path).inserted { Self.recoverLeftovers(in: dir.path) }
             }
         }
     }

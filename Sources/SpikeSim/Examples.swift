@@ -12,6 +12,7 @@ public enum NetworkExamples {
     public static func cuba(neurons: Int = 4000, p: Double = 0.02, seed: UInt64 = 1, dt: Float = 0.1,
                             monitor: Bool = true) throws -> Network {
         guard neurons >= 5 else { throw SimulationError("cuba: needs at least 5 neurons, got \(neurons)") }
+        guard neurons <= Int(Int32.max) else { throw SimulationError("cuba: at most \(Int32.max) neurons, got \(neurons)") }
         let net = try Network(dt: dt, seed: seed)
         let ne = neurons * 4 / 5, ni = neurons - ne
         let model = Brian2CUBA(dt: dt)
@@ -38,6 +39,7 @@ public enum NetworkExamples {
     public static func coba(neurons: Int = 4000, p: Double = 0.02, seed: UInt64 = 1, dt: Float = 0.1,
                             monitor: Bool = true) throws -> Network {
         guard neurons >= 5 else { throw SimulationError("coba: needs at least 5 neurons, got \(neurons)") }
+        guard neurons <= Int(Int32.max) else { throw SimulationError("coba: at most \(Int32.max) neurons, got \(neurons)") }
         let net = try Network(dt: dt, seed: seed)
         let ne = neurons * 4 / 5, ni = neurons - ne
         let model = Brian2COBA(bias: 20, dt: dt)
@@ -67,6 +69,7 @@ public enum NetworkExamples {
     public static func brunel(excitatory: Int = 10000, g: Float = 5, nuExtOverNuThr: Float = 2, epsilon: Double = 0.1,
                               seed: UInt64 = 1, dt: Float = 0.1, monitor: Bool = true) throws -> Network {
         guard excitatory >= 4 else { throw SimulationError("brunel: needs at least 4 excitatory neurons, got \(excitatory)") }
+        guard excitatory <= Int(Int32.max) else { throw SimulationError("brunel: at most \(Int32.max) excitatory neurons, got \(excitatory)") }
         guard g >= 0, g.isFinite else { throw SimulationError("brunel: g must be >= 0, got \(g)") }
         guard nuExtOverNuThr >= 0, nuExtOverNuThr.isFinite else { throw SimulationError("brunel: nu_ext / nu_thr must be >= 0, got \(nuExtOverNuThr)") }
         guard epsilon > 0, epsilon <= 1 else { throw SimulationError("brunel: epsilon must be in (0, 1], got \(epsilon)") }

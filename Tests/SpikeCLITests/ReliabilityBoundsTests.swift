@@ -121,6 +121,34 @@ final class ReliabilityBoundsTests: SpikeProcessTestCase {
         try assertOneLineError(["train", "--hidden", "1000000", "--classes", "2"], budget: "20G", "a batch of 64 samples x 50 steps")
     }
 
+    func testExampleSettingsBenchSizesAndNeuronTracesAreBounded() throws {
+        try assertOneLineError(["simulate", "--example", "cuba", "--set", "neurons=9223372036854775807", "--output", path("o")],
+                               "example cuba: neurons must be at most 2147483647")
+        try assertOneLineError(["simulate", "--example", "brunel", "--set", "excitatory=9223372036854775807", "--output", path("o")], "excitatory must be at most")
+        try assertOneLineError(["simulate", "--example", "stdp", "--set", "inputs=9223372036854775807", "--output", path("o")], "inputs must be at most")
+        try assertOneLineError(["simulate", "--example", "stdp", "--set", "inputs=2000000000", "--output", path("o")], "the network file of 2000000000 inputs")
+        try assertOneLineError(["simulate", "--example", "cuba", "--set", "neurons=2000000000", "--output", path("o")], "group 'E' (1600000000 neurons)")
+        try assertOneLineError(["bench", "cuba", "--neurons", "9223372036854775807"], "cuba: at most 2147483647 neurons")
+        try assertOneLineError(["bench", "cuba", "--duration", "1e300"], "more than the 2147483647 a run can have")
+        try assertOneLineError(["bench", "lif-layer", "--steps", "1000000000"], "bench: 1000000000 steps x batch 16")
+        try assertOneLineError(["bench", "train-step", "--hidden", "9223372036854775807"], "overflows")
+        try assertOneLineError(["bench", "sweep", "--inputs", "9223372036854775807"], "overflows")
+        // spike neuron: 300000 steps x 1000 neurons of a model with several states, with a 100 MiB budget.
+        let x = try write(Tensor(shape: [300, 1000], scalars: [Float](repeating: 0.1, count: 300_000)), "x.npy")
+        try assertOneLineError(["neuron", "lif", "--input", x, "--output", path("o")], budget: "4M", "lif: traces of 300 steps x 1000 neurons")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("o")))
+    }
+
+    func testFlagsAtTheirExtremes() throws {
+        let x = try write(Tensor([0.1, 0.5, 0.2]), "x.npy")
+        try assertOneLineError(["encode", "weighted-phase", "--input", x, "--output", path("o.npy"), "--set", "phases=9223372036854775807"],
+                               "phases: steps must be at most 2147483647")
+        // A batch larger than the data set is the whole data set (batchCount overflowed before).
+        let r = try spike(["train", "--classes", "2", "--units", "12", "--steps", "12", "--samples-per-class", "16", "--hidden", "8",
+                           "--epochs", "1", "--batch-size", "9223372036854775807"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
     func testBadBudgetVariableIsAnError() throws {
         try assertOneLineError(["train", "--hidden", "8"], budget: "lots", "SPIKEKIT_MEMORY_BUDGET", "'lots' is not a size")
     }
@@ -160,6 +188,12 @@ final class ReliabilityBoundsTests: SpikeProcessTestCase {
         let steps = try tinyCheckpoint()
         try flip(steps, #"\"steps\":12"#, #"\"steps\":-2"#)
         try assertOneLineError(["eval", "--model", steps], "c.safetensors: ", "steps must be at least 1")
+        // NaN weights.
+        let nan = try tinyCheckpoint()
+        var (tensors, meta) = try SafeTensors.read(from: URL(fileURLWithPath: nan))
+        tensors[0].1 = Tensor(shape: tensors[0].1.shape, scalars: [Float.nan] + tensors[0].1.scalars.dropFirst())
+        try SafeTensors.write(tensors, metadata: meta, to: URL(fileURLWithPath: nan))
+        try assertOneLineError(["eval", "--model", nan], "c.safetensors: tensor '0.weight' holds nan at index 0")
     }
 
     func testEvalRefusesCheckpointsClaimingHugeSizes() throws {

@@ -300,3 +300,14 @@ final class SpikeDatasetValueTests: XCTestCase {
         XCTAssertEqual(data.subset(indices: [2]).values?.first, values[2])
     }
 }
+
+/// Batch counts never overflow, whatever the batch size.
+final class BatchIteratorBoundsTests: XCTestCase {
+    func testHugeBatchSizes() {
+        XCTAssertEqual(BatchIterator(count: 10, batchSize: Int.max, shuffle: false).batchCount, 1)
+        XCTAssertEqual(Array(BatchIterator(count: 3, batchSize: Int.max, shuffle: false)), [[0, 1, 2]])
+        XCTAssertEqual(BatchIterator(count: 0, batchSize: Int.max).batchCount, 0)
+        XCTAssertEqual(BatchIterator(count: 10, batchSize: 3).batchCount, 4)
+        XCTAssertEqual(BatchIterator(count: 9, batchSize: 3).batchCount, 3)
+    }
+}
