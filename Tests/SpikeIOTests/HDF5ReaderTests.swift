@@ -101,12 +101,33 @@ final class HDF5ReaderTests: XCTestCase {
         }
     }
 
+    /// Creation order tracked everywhere, dense links and attributes, and a huge attribute (72 KB of doubles).
+    func testTrackOrderAndHugeAttribute() throws {
+        let f = try HDF5File(url: Self.fixtureURL("track_order_latest.h5"))
+        try f.validateAll()
+        let g = try f.root.group("g")
+        XCTAssertEqual(try g.memberNames(), (1...20).map { String(format: "z%02d", $0) })
+        XCTAssertEqual(try g.dataset("z20").readFloats(), [0])
+        XCTAssertEqual(try g.attributes().map(\.name), (0..<20).map { String(format: "a%02d", $0) })
+        XCTAssertEqual(try g.attribute("a07").readInt64s(), [7])
+        XCTAssertEqual(try f.root.dataset("holder").attribute("huge").readDoubles(), (0..<9000).map { Double($0) * 0.5 })
+    }
+
     /// The small files (superblocks 0, 2 and 3) hold the same objects; their values are recomputed here.
     func testSmallFilesOfEverySuperblockVersion() throws {
         for (name, version) in [("small_default.h5", 0), ("small_v108.h5", 2), ("small_latest.h5", 3)] {
             let f = try HDF5File(url: Self.fixtureURL(name))
             XCTAssertEqual(f.superblockVersion, version, name)
-            XCTAssertEqual(try f.root.memberNames(), ["chunked", "g", "growing", "strings", "vlen"], name)
+            XCTAssertEqual(try f.root.memberNames(), ["chunked", "elsewhere", "g", "growing", "soft", "strings", "vlen"], name)
+            let links = Dictionary(uniqueKeysWithValues: try f.root.links().map { ($0.name, $0.target) })
+            XCTAssertEqual(links["soft"], .soft("/g/d3"), name)
+            XCTAssertEqual(links["elsewhere"], .external(file: "other.h5", path: "/x"), name)
+            XCTAssertEqual(try f.root.dataset("soft").readInt64s(), [0, 1, 2, 3], name)
+            assertIOError(try f.root.dataset("elsewhere"), in: f.name, ["/elsewhere", "external link to other.h5:/x"])
+            assertIOError(try f.root.dataset("g/nope"), in: f.name, ["/g", "no member named 'nope'"])
+            assertIOError(try f.root.dataset("g"), in: f.name, ["g", "is a group, not a dataset"])
+            assertIOError(try f.root.group("g/d1"), in: f.name, ["g/d1", "is a dataset, not a group"])
+            assertIOError(try f.root.attribute("nope"), in: f.name, ["/", "no attribute named 'nope'"])
             XCTAssertEqual(try f.root.attribute("title").readStrings(), ["small"], name)
             XCTAssertEqual(try f.root.attribute("values").readDoubles(), [0, 1, 2], name)
             let g = try f.root.group("g")

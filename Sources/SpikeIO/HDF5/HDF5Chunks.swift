@@ -174,7 +174,7 @@ struct H5ChunkReader {
             case 2: data = unshuffle(data, elementSize: Int(filter.parameters.first ?? UInt32(elementSize)))
             case 3: data = try fletcher32(data, at: c)
             default:
-                if filter.optional { continue }
+                // An optional filter that failed on writing has its mask bit set (skipped above); here it was applied.
                 let name = filter.name.isEmpty ? "" : " (\(filter.name))"
                 throw source.error(object, "filter \(filter.id)\(name) is not supported (deflate, shuffle and fletcher32 are)")
             }

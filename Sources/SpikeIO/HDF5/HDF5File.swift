@@ -1,4 +1,11 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An HDF5 file read into memory: the groups, datasets and attributes that h5py writes, with its defaults
 /// (superblock 0, old-style groups, B-tree chunk index) and with `libver="latest"` (superblock 2 and 3,
@@ -38,8 +45,44 @@ public final class HDF5File {
 
     /// Opens the file at `url`; errors name its path.
     public convenience init(url: URL, allocationLimit: Int? = nil) throws {
-        let data = try Bytes.readFile(url)
-        try self.init(bytes: [UInt8](data), name: url.path, allocationLimit: allocationLimit)
+        try self.init(bytes: Self.readWholeFile(url.path), name: url.path, allocationLimit: allocationLimit)
+    }
+
+    /// The file's bytes, read straight into one array (SHD files are hundreds of megabytes: no second copy).
+    private static func readWholeFile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString()) }
+        defer { _ = close(fd) }
+        var info = stat()
+        if fstat(fd, &info) != 0 { throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString()) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw SpikeIOError.cannotRead(path: path, reason: "is a directory") }
+        let size = Int(info.st_size)
+        var failure: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var done = 0
+            while done < size {
+                let n = read(fd, buffer.baseAddress! + done, size - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }  // the file shrank while being read: what was read is parsed (and checked)
+                done += n
+            }
+            initialized = done
+        }
+        if failure != 0 { throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString(failure)) }
+        // A file that grew while being read: take the rest as well.
+        var more = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = more.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw SpikeIOError.cannotRead(path: path, reason: Bytes.errnoString()) }
+            if n == 0 { break }
+            bytes += more[0..<n]
+        }
+        return bytes
     }
 
     /// Parses a file held in memory (the entry point of fuzz targets: follow with `validateAll()`).
@@ -150,7 +193,15 @@ public enum HDF5Object {
     case dataset(HDF5Dataset)
 }
 
-/// A link in a group that does not lead to a group or dataset inside the file.
+/// A named link of a group.
+public struct HDF5Link: Sendable, Equatable {
+    /// The member's name in its group.
+    public let name: String
+    /// Where the link leads.
+    public let target: HDF5LinkTarget
+}
+
+/// Where a link of a group leads.
 public enum HDF5LinkTarget: Sendable, Equatable {
     /// A hard link to the object header at this address.
     case object(address: Int)
@@ -180,14 +231,14 @@ public struct HDF5Group {
     }
 
     /// The group's links, by name (names sorted by their UTF-8 bytes, as h5py lists them).
-    public func links() throws -> [(name: String, target: HDF5LinkTarget)] {
+    public func links() throws -> [HDF5Link] {
         if let cached = source.links[address] { return cached }
         let sorted = try readLinks()
         source.links[address] = sorted
         return sorted
     }
 
-    private func readLinks() throws -> [(name: String, target: HDF5LinkTarget)] {
+    private func readLinks() throws -> [HDF5Link] {
         var out: [(String, HDF5LinkTarget)] = []
         if let table = header.first(H5ObjectHeader.MessageType.symbolTable) {
             var c = H5Cursor(source: source, position: table.body.lowerBound, end: table.body.upperBound, object: path, what: "symbol table message")
@@ -239,7 +290,7 @@ public struct HDF5Group {
                 }
             }
         }
-        return out.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map { (name: $0.0, target: $0.1) }
+        return out.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map { HDF5Link(name: $0.0, target: $0.1) }
     }
 
     /// Parses a link message (in an object header or a fractal heap).

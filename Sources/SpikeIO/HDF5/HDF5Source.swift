@@ -26,7 +26,7 @@ final class H5Source {
     /// Global heap collections already parsed, by address.
     var globalHeaps: [Int: H5GlobalHeap] = [:]
     /// The links of groups already listed, by object header address.
-    var links: [Int: [(name: String, target: HDF5LinkTarget)]] = [:]
+    var links: [Int: [HDF5Link]] = [:]
     /// Object headers already parsed, by address.
     var headers: [Int: H5ObjectHeader] = [:]
 

@@ -162,6 +162,8 @@ struct H5FractalHeap {
     let lengthBytes: Int
     let root: Int?
     let rootRows: Int
+    /// The version 2 B-tree that indexes huge objects (those larger than the managed object limit).
+    let hugeObjects: Int?
 
     init(_ source: H5Source, at address: Int, object: String) throws {
         self.source = source
@@ -174,7 +176,7 @@ struct H5FractalHeap {
         let flags = try c.u8()
         let maxManaged = try c.u32()
         _ = try c.length()  // next huge object id
-        _ = try c.address()  // huge objects B-tree
+        hugeObjects = try c.address()
         _ = try c.length()  // free space
         _ = try c.address()  // free space manager
         _ = try c.length()  // managed space
@@ -233,7 +235,25 @@ struct H5FractalHeap {
             let length = Int(first & 0x0F) + 1
             return try c.take(length)
         case 1:
-            throw c.error("huge objects are not supported")
+            if hasFilters { throw c.error("filtered huge objects are not supported") }
+            let o = source.offsetSize, l = source.lengthSize
+            if id.count >= 1 + o + l {  // the address and length are in the id itself
+                guard let address = try c.address() else { throw c.error("huge object at the undefined address") }
+                return try source.range(address, try c.length("huge object length"), object, "fractal heap huge object")
+            }
+            // Otherwise the id is a key into the huge object B-tree (records: address, length, id).
+            let key = try c.uint(min(id.count - 1, 8))
+            guard let tree = hugeObjects else { throw c.error("huge object in a heap without a huge object B-tree") }
+            var found: Range<Int>?
+            try H5BTree2.walk(source, header: tree, object: object) { r, _ in
+                let address = try r.address()
+                let length = try r.length("huge object length")
+                if try r.uint(l) == key, found == nil, let address {
+                    found = try source.range(address, length, object, "fractal heap huge object")
+                }
+            }
+            guard let found else { throw c.error("huge object \(key) is not in its B-tree") }
+            return found
         default:
             throw c.error("unknown heap id type")
         }

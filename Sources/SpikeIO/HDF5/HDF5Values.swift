@@ -95,9 +95,19 @@ struct H5Values {
                 out[i] = converted!
             }
         case let .float(size, order):
-            if T.self == Float.self, size == 4, order == .littleEndian, stride == 4 {
-                out.withMemoryRebound(to: Float.self, capacity: n) { f in
-                    for i in 0..<n { f[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: offset + 4 * i, as: UInt32.self).littleEndian) }
+            if order == .littleEndian, size == 4 {
+                for i in 0..<n {
+                    let f = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: offset + stride * i, as: UInt32.self).littleEndian)
+                    guard let x = T.hdf5(exactly: Double(f)) else { throw error("value \(f) cannot be represented as \(T.self)") }
+                    out[i] = x
+                }
+                return
+            }
+            if order == .littleEndian, size == 8 {
+                for i in 0..<n {
+                    let d = Double(bitPattern: bytes.loadUnaligned(fromByteOffset: offset + stride * i, as: UInt64.self).littleEndian)
+                    guard let x = T.hdf5(exactly: d) else { throw error("value \(d) cannot be represented as \(T.self)") }
+                    out[i] = x
                 }
                 return
             }
@@ -122,17 +132,61 @@ struct H5Values {
         }
     }
 
-    /// All elements as numbers of type `T`.
-    func numbers<T: HDF5Number>(as: T.Type) throws -> [T] {
+    /// True when elements of `type` have exactly `T`'s in-memory representation (same kind and size,
+    /// little-endian on a little-endian machine): they are then copied as bytes, the fast path that matters
+    /// for large reads (SHD's float32 times and uint16 units). Checked once per read, not per element.
+    static func isNative<T: HDF5Number>(_ type: HDF5Datatype, _: T.Type) -> Bool {
+        #if _endian(little)
+        switch type {
+        case let .float(size, .littleEndian):
+            return (size == 4 && T.self == Float.self) || (size == 8 && T.self == Double.self)
+        case let .integer(size, signed, .littleEndian):
+            switch (size, signed) {
+            case (1, true): return T.self == Int8.self
+            case (2, true): return T.self == Int16.self
+            case (4, true): return T.self == Int32.self
+            case (8, true): return T.self == Int64.self || T.self == Int.self
+            case (1, false): return T.self == UInt8.self
+            case (2, false): return T.self == UInt16.self
+            case (4, false): return T.self == UInt32.self
+            case (8, false): return T.self == UInt64.self || T.self == UInt.self
+            default: return false
+            }
+        default: return false
+        }
+        #else
+        return false
+        #endif
+    }
+
+    /// All elements as numbers of type `T`. Callers in other modules reach this generic function unspecialised;
+    /// the common types are dispatched here to copies the optimiser specialises (no per-element witness calls).
+    func numbers<T: HDF5Number>(as type: T.Type) throws -> [T] {
+        if T.self == Float.self { return unsafeBitCast(try numbersImpl(as: Float.self), to: [T].self) }
+        if T.self == Double.self { return unsafeBitCast(try numbersImpl(as: Double.self), to: [T].self) }
+        if T.self == Int64.self { return unsafeBitCast(try numbersImpl(as: Int64.self), to: [T].self) }
+        if T.self == Int.self { return unsafeBitCast(try numbersImpl(as: Int.self), to: [T].self) }
+        if T.self == Int32.self { return unsafeBitCast(try numbersImpl(as: Int32.self), to: [T].self) }
+        if T.self == UInt16.self { return unsafeBitCast(try numbersImpl(as: UInt16.self), to: [T].self) }
+        if T.self == UInt8.self { return unsafeBitCast(try numbersImpl(as: UInt8.self), to: [T].self) }
+        return try numbersImpl(as: type)
+    }
+
+    private func numbersImpl<T: HDF5Number>(as: T.Type) throws -> [T] {
         switch datatype {
         case .integer, .float, .enumeration: break
         default: throw error("values of type \(datatype) cannot be read as numbers")
         }
         let bytes = try raw()
         if count == 0 { return [] }
+        let native = Self.isNative(datatype, T.self)
         return try [T](unsafeUninitializedCapacity: count) { out, initialized in
             try bytes.withUnsafeBytes { raw in
-                try decode(raw, offset: 0, n: count, stride: datatype.size, type: datatype, into: out.baseAddress!)
+                if native {
+                    UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: raw.baseAddress!, byteCount: count * MemoryLayout<T>.stride)
+                } else {
+                    try decode(raw, offset: 0, n: count, stride: datatype.size, type: datatype, into: out.baseAddress!)
+                }
             }
             initialized = count
         }
@@ -208,8 +262,22 @@ struct H5Values {
         return (0..<count).map { Array(flat.values[flat.offsets[$0]..<flat.offsets[$0 + 1]]) }
     }
 
-    /// All elements concatenated, with `count + 1` offsets.
-    func flattened<T: HDF5Number>(as: T.Type) throws -> (values: [T], offsets: [Int]) {
+    /// All elements concatenated, with `count + 1` offsets (common types dispatched to specialised copies,
+    /// as in `numbers(as:)`).
+    func flattened<T: HDF5Number>(as type: T.Type) throws -> (values: [T], offsets: [Int]) {
+        func cast<U>(_ r: (values: [U], offsets: [Int])) -> (values: [T], offsets: [Int]) {
+            (unsafeBitCast(r.values, to: [T].self), r.offsets)
+        }
+        if T.self == Float.self { return cast(try flattenedImpl(as: Float.self)) }
+        if T.self == Double.self { return cast(try flattenedImpl(as: Double.self)) }
+        if T.self == Int64.self { return cast(try flattenedImpl(as: Int64.self)) }
+        if T.self == Int.self { return cast(try flattenedImpl(as: Int.self)) }
+        if T.self == Int32.self { return cast(try flattenedImpl(as: Int32.self)) }
+        if T.self == UInt16.self { return cast(try flattenedImpl(as: UInt16.self)) }
+        return try flattenedImpl(as: type)
+    }
+
+    private func flattenedImpl<T: HDF5Number>(as: T.Type) throws -> (values: [T], offsets: [Int]) {
         let base = try sequenceBase()
         let bytes = try raw()
         var ranges: [Range<Int>] = []
@@ -224,10 +292,15 @@ struct H5Values {
             try source.checkAllocation(total * MemoryLayout<T>.stride, path, "the variable-length data")
             offsets.append(total)
         }
+        let native = Self.isNative(base, T.self)
         let values = try [T](unsafeUninitializedCapacity: total) { out, initialized in
             try source.bytes.withUnsafeBytes { file in
                 for (i, r) in ranges.enumerated() where !r.isEmpty {
-                    try decode(file, offset: r.lowerBound, n: r.count / base.size, stride: base.size, type: base, into: out.baseAddress! + offsets[i])
+                    if native {
+                        UnsafeMutableRawPointer(out.baseAddress! + offsets[i]).copyMemory(from: file.baseAddress! + r.lowerBound, byteCount: r.count)
+                    } else {
+                        try decode(file, offset: r.lowerBound, n: r.count / base.size, stride: base.size, type: base, into: out.baseAddress! + offsets[i])
+                    }
                 }
             }
             initialized = total

@@ -207,6 +207,17 @@ for name, kw in [("small_default.h5", {}), ("small_latest.h5", {"libver": "lates
         for k in range(3):
             v[k] = np.arange(k + 2, dtype="f4")
         f.create_dataset("strings", data=["a", "bc", "def"], dtype=h5py.string_dtype())
+        f["soft"] = h5py.SoftLink("/g/d3")
+        f["elsewhere"] = h5py.ExternalLink("other.h5", "/x")
+
+# Creation order tracked (extra fields in headers, links and attribute info), and an attribute too large
+# for the fractal heap's managed blocks (a "huge" object found through its own B-tree).
+with h5py.File("track_order_latest.h5", "w", libver="latest", track_order=True, track_times=False) as f:
+    g = f.create_group("g", track_order=True)
+    for k in range(20):
+        g.create_dataset("z%02d" % (20 - k), data=np.arange(k + 1, dtype="f4"))
+        g.attrs["a%02d" % k] = k
+    f.create_dataset("holder", data=1).attrs["huge"] = np.arange(9000, dtype="f8") * 0.5
 
 with open("expected.json", "w") as out:
     json.dump(expected, out, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
