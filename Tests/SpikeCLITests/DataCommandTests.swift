@@ -223,4 +223,40 @@ final class DataCommandTests: SpikeProcessTestCase {
         for i in 0..<10 { XCTAssertEqual(try data.events(at: i).events.count, 3000) }
         try assertFails(["bench", "data", "--data", path("empty")], "no .bin files")
     }
+
+    /// MNIST's IDX files (plain, big-endian header) of `n` 8 x 8 images per split: digit 0 bright on the left
+    /// half, digit 1 on the right half, with pixel noise.
+    func makeMNIST(n: Int) throws -> String {
+        let root = path("mnist")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        var rng = SeededRandom(seed: 2)
+        func be(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        for prefix in ["train", "t10k"] {
+            var images: [UInt8] = [0, 0, 8, 3] + be(n) + be(8) + be(8), labels: [UInt8] = [0, 0, 8, 1] + be(n)
+            for i in 0..<n {
+                labels.append(UInt8(i % 2))
+                for _ in 0..<8 { for c in 0..<8 { images.append((c < 4) == (i % 2 == 0) ? UInt8(128 + rng.nextInt(below: 128)) : UInt8(rng.nextInt(below: 60))) } }
+            }
+            try Data(images).write(to: URL(fileURLWithPath: "\(root)/\(prefix)-images-idx3-ubyte"))
+            try Data(labels).write(to: URL(fileURLWithPath: "\(root)/\(prefix)-labels-idx1-ubyte"))
+        }
+        return root
+    }
+
+    func testTrainsOnImagesWithDirectAndRateEncoders() throws {
+        let root = try makeMNIST(n: 24)
+        for encoder in ["direct", "rate"] {
+            let r = try spike(["train", "--dataset", "mnist", "--data", root, "--steps", "4", "--encoder", encoder, "--hidden", "16",
+                               "--epochs", "4", "--batch-size", "8", "--lr", "0.01", "--json"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("MNIST: 24 train, 24 test images 8x8, 10 classes; network 64-16-10"), r.stderr)
+            let s = try JSONDecoder().decode(TrainingSummary.self, from: Data(r.stdout.utf8))
+            XCTAssertGreaterThan(s.testAccuracy, 0.8, encoder)
+        }
+        let f = try spike(["data", "frames", root, "--sample", "1", "--output", path("img.npy")])
+        XCTAssertEqual(f.status, 0, f.stderr)
+        XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("img.npy"))).shape, [1, 1, 8, 8])
+        try assertFails(["train", "--dataset", "mnist", "--data", root, "--steps", "4", "--encoder", "spike-times", "--hidden", "4",
+                         "--epochs", "1", "--frames", "3"], "--frames applies to event data sets")
+    }
 }
