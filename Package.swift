@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SpikeIO", targets: ["SpikeIO"]),
         .library(name: "SpikeSim", targets: ["SpikeSim"]),
         .library(name: "SpikeNIR", targets: ["SpikeNIR"]),
+        .library(name: "SpikeTraining", targets: ["SpikeTraining"]),
         // The CLI's file readers (network files, YAML subset) for the fuzz targets of Fuzz/Package.swift.
         .library(name: "SpikeCLI", targets: ["SpikeCLI"]),
         .executable(name: "spike", targets: ["spike"]),
@@ -34,9 +35,11 @@ let package = Package(
         .target(name: "SpikeIO", dependencies: ["SpikeCore", "CZlib"]),
         .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeCore", "SpikeIO", "SpikeNN", "SpikeNeurons"]),
-        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR"]),
+        .target(name: "SpikeTraining", dependencies: ["SpikeCore", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO"]),
+        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining"]),
         .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",
+            "SpikeTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spike", dependencies: ["SpikeCLI"]),
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
+        .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeData", "SpikeNN", "SpikeCoding", "SpikeCore"]),
         .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"], resources: [.copy("Fixtures")]),
     ]
 )

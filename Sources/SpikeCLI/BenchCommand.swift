@@ -6,7 +6,7 @@ import SpikeKit
 public struct Bench: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Time SpikeKit on the peer benchmarks (lif-layer, train-step, density sweep, cuba).",
-        subcommands: [LIFLayerBench.self, TrainStepBench.self, DensitySweep.self, CUBABench.self, ConvStepBench.self, ConvDensitySweep.self])
+        subcommands: [LIFLayerBench.self, TrainStepBench.self, DensitySweep.self, CUBABench.self, ConvStepBench.self, ConvDensitySweep.self, DataBench.self])
     public init() {}
 }
 

@@ -9,20 +9,33 @@ public enum Checkpoint {
     public static let formatValue = "spikekit-checkpoint-1"
 
     /// Writes `model` with its description.
-    public static func save(_ model: Sequential, spec: NetworkSpec, dataset: RandmanConfig, training: TrainingOptions, to url: URL) throws {
+    /// Randman's parameters stay under `spikekit.dataset` as before; every other data set is described under
+    /// `spikekit.data` (`DataSpec`: name, path, frame options).
+    public static func save(_ model: Sequential, spec: NetworkSpec, data: DataSpec, training: TrainingOptions, to url: URL) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        let meta = [
+        var meta = [
             formatKey: formatValue,
             "spikekit.network": String(decoding: try enc.encode(spec), as: UTF8.self),
-            "spikekit.dataset": String(decoding: try enc.encode(dataset), as: UTF8.self),
             "spikekit.training": String(decoding: try enc.encode(training), as: UTF8.self),
         ]
+        if let randman = data.randman, data.name == "randman" {
+            meta["spikekit.dataset"] = String(decoding: try enc.encode(randman), as: UTF8.self)
+        } else {
+            meta["spikekit.data"] = String(decoding: try enc.encode(data), as: UTF8.self)
+        }
         try SafeTensors.write(model.namedParameters.map { ($0.0, $0.1.value) }, metadata: meta, to: url)
     }
 
+    /// Writes `model` trained on Randman data of `dataset` (`save(_:spec:data:training:to:)` with a Randman spec).
+    public static func save(_ model: Sequential, spec: NetworkSpec, dataset: RandmanConfig, training: TrainingOptions, to url: URL) throws {
+        var data = DataSpec(name: "randman")
+        data.randman = dataset
+        try save(model, spec: spec, data: data, training: training, to: url)
+    }
+
     /// Reads a checkpoint and rebuilds its network; errors name the file and the problem.
-    public static func load(from url: URL) throws -> (model: Sequential, spec: NetworkSpec, dataset: RandmanConfig, training: TrainingOptions) {
+    public static func load(from url: URL) throws -> (model: Sequential, spec: NetworkSpec, data: DataSpec, training: TrainingOptions) {
         let name = url.lastPathComponent
         let (tensors, meta) = try SafeTensors.read(from: url)
         guard meta[formatKey] == formatValue else { throw CLIError("\(name): not a SpikeKit checkpoint (no '\(formatKey)' in its metadata)") }
@@ -40,19 +53,28 @@ public enum Checkpoint {
             catch { throw CLIError("\(name): metadata '\(key)' is not valid: \(error)") }
         }
         let spec = try decode("spikekit.network", NetworkSpec.self)
-        let dataset = try decode("spikekit.dataset", RandmanConfig.self)
+        var dataset: DataSpec
+        if meta["spikekit.data"] != nil {
+            dataset = try decode("spikekit.data", DataSpec.self)
+            do { try dataset.validate() } catch { throw CLIError("\(name): metadata 'spikekit.data': \(error)") }
+        } else {
+            dataset = DataSpec(name: "randman")
+            dataset.randman = try decode("spikekit.dataset", RandmanConfig.self)
+        }
         let training = try decode("spikekit.training", TrainingOptions.self)
         // Every value of the metadata is checked before use, and every error names the file: a flipped byte
         // must not reach a precondition or the allocator.
         do {
             try spec.validate()
-            guard spec.inputs == dataset.units, spec.outputs == dataset.classes else {
-                throw CLIError("the network has \(spec.inputs) inputs and \(spec.outputs) outputs, the data set \(dataset.units) units and \(dataset.classes) classes")
-            }
-            try dataset.validate()
             try training.validate()
-            try MemoryBudget.check(bytes: dataset.estimatedBytes, what: "randman data set (\(dataset.classes) classes x \(dataset.samplesPerClass) samples x \(dataset.units) units)")
-            try Trainer.checkMemory(spec: spec, steps: dataset.steps, batchSize: min(256, max(1, dataset.sampleCount)))
+            if let randman = dataset.randman {
+                guard spec.inputs == randman.units, spec.outputs == randman.classes else {
+                    throw CLIError("the network has \(spec.inputs) inputs and \(spec.outputs) outputs, the data set \(randman.units) units and \(randman.classes) classes")
+                }
+                try randman.validate()
+                try MemoryBudget.check(bytes: randman.estimatedBytes, what: "randman data set (\(randman.classes) classes x \(randman.samplesPerClass) samples x \(randman.units) units)")
+                try Trainer.checkMemory(spec: spec, steps: randman.steps, batchSize: min(256, max(1, randman.sampleCount)))
+            }
         } catch { throw CLIError("\(name): \(error)") }
         var rng = SeededRandom(seed: 0)
         let model: Sequential

@@ -7,7 +7,7 @@ public struct SpikeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "spike",
         abstract: "Build, simulate and train spiking neural networks.",
-        subcommands: [Train.self, Eval.self, Neuron.self, EncodeCommand.self, Simulate.self, Bench.self, NIRCommand.self])
+        subcommands: [Train.self, Eval.self, Neuron.self, EncodeCommand.self, Simulate.self, Bench.self, NIRCommand.self, DataCommand.self])
     public init() {}
 }
 
@@ -33,15 +33,16 @@ func printJSON<T: Encodable>(_ value: T) throws {
 public struct Train: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Train a spiking network (default: the embedded Randman task).")
 
-    @Option(help: "Dataset (randman: generated from its parameters, nothing to download).") var dataset = "randman"
+    @OptionGroup var dataOptions: DataOptions
     @Option(parsing: .unconditional, help: "Randman classes.") var classes = 10
     @Option(parsing: .unconditional, help: "Randman input units.") var units = 100
-    @Option(parsing: .unconditional, help: "Time steps per sample.") var steps = 50
+    @Option(parsing: .unconditional, help: "Time steps per sample (Randman; the steps the rate, latency and direct encoders make).") var steps = 50
     @Option(parsing: .unconditional, help: "Randman manifold dimension.") var manifoldDim = 2
     @Option(parsing: .unconditional, help: "Randman smoothness alpha.") var alpha = 2.0
     @Option(parsing: .unconditional, help: "Randman samples per class.") var samplesPerClass = 200
     @Option(parsing: .unconditional, help: "Seed of the dataset.") var dataSeed: UInt64 = 42
-    @Option(help: "Input encoding: spike-times (Randman's own), rate (Poisson of the values) or latency.") var encoder = "spike-times"
+    @Option(help: "Input encoding: spike-times (the samples as they are: Randman's spikes, event frames, tensors), rate (Poisson of the values), latency, or direct (the value as input current every step); rate, latency and direct make --steps steps. Default: direct for images (MNIST), spike-times otherwise.") var encoder: String?
+    @Option(parsing: .unconditional, help: "Background threads loading and framing batches while the network trains (0: in line).") var loaderThreads = 1
     @Option(help: "Hidden layer sizes, comma-separated.") var hidden = "128"
     @Option(help: "Hidden neuron model: any spiking model of `spike neuron --list` (lif, if, plif, leaky, cuba_lif, adex, ...).") var neuron = "lif"
     @Flag(help: "Hidden layers with recurrent weights (any spiking model; no self-connections unless --self-connections).") var recurrent = false
@@ -72,15 +73,22 @@ public struct Train: ParsableCommand {
 
     public func run() throws {
         Memory.keepFreedMemory()
-        guard dataset == "randman" else { throw CLIError("unknown dataset '\(dataset)' (known: randman)") }
-        let data = RandmanConfig(classes: classes, units: units, steps: steps, manifoldDim: manifoldDim, alpha: alpha,
-                                 samplesPerClass: samplesPerClass, seed: dataSeed)
-        try data.validate()
+        var dataSpec = try dataOptions.spec()
+        if dataSpec.name == "randman" {
+            let data = RandmanConfig(classes: classes, units: units, steps: steps, manifoldDim: manifoldDim, alpha: alpha,
+                                     samplesPerClass: samplesPerClass, seed: dataSeed)
+            try data.validate()
+            dataSpec.randman = data
+        }
+        if dataSpec.flipLR != nil || dataSpec.dropEvent != nil { dataSpec.augmentSeed = seed }
         if let nir {
+            guard dataSpec.name == "randman", let data = dataSpec.randman else {
+                throw CLIError("--nir: fine-tuning an imported graph runs on the randman task only, not --dataset \(dataSpec.name)")
+            }
             var options = TrainingOptions()
             options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
             options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed
-            options.encoder = encoder
+            options.encoder = encoder ?? "spike-times"; options.steps = steps
             try options.validate()
             print(try NIRTraining.run(file: nir, dt: nirDt, data: data, readoutName: readout,
                                       readoutParameters: try parseAssignments(readoutAssignments), options: options, save: saveNIR))
@@ -111,28 +119,38 @@ public struct Train: ParsableCommand {
         }
         let readoutParameters = try parseAssignments(readoutAssignments)
         let decoder = try Readout.named(readout, parameters: readoutParameters)
-        let spec = NetworkSpec(inputs: units, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
-                               readout: readout, readoutParameters: readoutParameters, membraneOutput: decoder.input == .membrane,
-                               readoutTau: readoutTau, weightGain: weightGain, learn: learn.isEmpty ? nil : learn,
-                               recurrent: recurrent ? true : nil, selfConnections: selfConnections ? true : nil)
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
         options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed
-        options.encoder = encoder
+        options.encoder = encoder ?? (["mnist", "fashion-mnist", "kmnist"].contains(dataSpec.name) ? "direct" : "spike-times")
+        if options.encodesValues { options.steps = steps }
+        if loaderThreads != 1 { options.loaderWorkers = loaderThreads }
         try options.validate()
-        try spec.validate()
-        // Every size is checked against the memory budget before any work: the data set, then a batch's activations.
-        try MemoryBudget.check(bytes: data.estimatedBytes, what: "randman data set (\(classes) classes x \(samplesPerClass) samples x \(units) units)")
-        try Trainer.checkMemory(spec: spec, steps: steps, batchSize: min(batchSize, data.sampleCount))
+        // Every size is checked against the memory budget before any work: the data set here, a batch's
+        // activations in the trainer.
+        func network(inputs: Int, classes: Int) -> NetworkSpec {
+            NetworkSpec(inputs: inputs, hidden: sizes, outputs: classes, neuron: neuron, neuronParameters: params,
+                        readout: readout, readoutParameters: readoutParameters, membraneOutput: decoder.input == .membrane,
+                        readoutTau: readoutTau, weightGain: weightGain, learn: learn.isEmpty ? nil : learn,
+                        recurrent: recurrent ? true : nil, selfConnections: selfConnections ? true : nil)
+        }
+        if let data = dataSpec.randman {
+            try network(inputs: units, classes: classes).validate()
+            try MemoryBudget.check(bytes: data.estimatedBytes, what: "randman data set (\(classes) classes x \(samplesPerClass) samples x \(units) units)")
+        }
         // The checkpoint's destination is validated before training and written, all or nothing, at the end.
         let outputs = try save.map { try StagedOutputs([URL(fileURLWithPath: $0)]) }
-        let full = try SpikeDataset.randman(data)
-        let (train, test) = full.split(trainFraction: options.trainFraction)
+        let (trainData, testData, described) = try dataSpec.load(trainFraction: options.trainFraction)
+        let (train, test) = (try options.input(ofAny: trainData), try options.input(ofAny: testData))
+        let inputs = train.stepShape.reduce(1, *), classes = train.classes
+        let spec = network(inputs: inputs, classes: classes)
+        try spec.validate()
+        if let data = dataSpec.randman { try Trainer.checkMemory(spec: spec, steps: steps, batchSize: min(batchSize, data.sampleCount)) }
         let display = ProgressDisplay()
-        FileHandle.standardError.write(Data("randman: \(full.count) samples (\(train.count) train, \(test.count) test), \(classes) classes, \(units) units, \(steps) steps; network \(units)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
+        FileHandle.standardError.write(Data("\(described); network \(inputs)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
         let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, report: display.update)
         if let save, let outputs {
-            try outputs.stage(URL(fileURLWithPath: save)) { try Checkpoint.save(model, spec: spec, dataset: data, training: options, to: $0) }
+            try outputs.stage(URL(fileURLWithPath: save)) { try Checkpoint.save(model, spec: spec, data: dataSpec, training: options, to: $0) }
             try outputs.publish()
         }
         if json { try printJSON(summary) } else {
@@ -152,9 +170,13 @@ public struct Eval: ParsableCommand {
     struct Result: Encodable { let testAccuracy: Float; let testLoss: Float; let testSamples: Int }
 
     public func run() throws {
-        let (net, spec, data, training) = try Checkpoint.load(from: URL(fileURLWithPath: model))
-        let (_, test) = try SpikeDataset.randman(data).split(trainFraction: training.trainFraction)
-        guard !test.isEmpty else { throw CLIError("test set is empty") }
+        let (net, spec, data, stored) = try Checkpoint.load(from: URL(fileURLWithPath: model))
+        var training = stored
+        if training.encodesValues, training.steps == nil { training.steps = data.randman?.steps }   // checkpoints before SpikeTraining
+        let (_, testData, _) = try data.load(trainFraction: stored.trainFraction)
+        let test = try training.input(ofAny: testData)
+        guard test.count > 0 else { throw CLIError("test set is empty") }
+        try Trainer.check(test, fits: spec, name: "test set")
         let (loss, acc) = try Trainer.evaluate(net, spec: spec, data: test, batchSize: 256, options: training)
         if json { try printJSON(Result(testAccuracy: acc, testLoss: loss, testSamples: test.count)) }
         else { print(String(format: "test accuracy %.4f, loss %.4f on %d samples", acc, loss, test.count)) }

@@ -159,31 +159,13 @@ enum NIRTraining {
         let readout = try Readout.named(readoutName, parameters: readoutParameters)
         let full = try SpikeDataset.randman(data)
         let (train, test) = full.split(trainFraction: options.trainFraction)
-        let opt = options.makeOptimizer(net.parameters)
-        func accuracy(_ set: SpikeDataset) throws -> Float {
-            var hits: Float = 0
-            try Tape.withoutGradients {
-                for (b, idx) in BatchIterator(count: set.count, batchSize: 256, shuffle: false).enumerated() {
-                    let (x, labels) = try options.inputs(set, indices: idx, epoch: -1, batch: b)
-                    hits += try readout.accuracy(net(Variable(x)).value, labels: labels) * Float(idx.count)
-                }
-            }
-            return hits / Float(max(1, set.count))
+        let trainSet = try options.input(of: train), testSet = try options.input(of: test)
+        func accuracy() throws -> Float {
+            try Trainer.evaluate(net, readout: readout, data: testSet, batchSize: 256, options: options).accuracy
         }
-        let before = try accuracy(test)
-        for epoch in 0..<options.epochs {
-            let batches = BatchIterator(count: train.count, batchSize: options.batchSize, shuffle: true, seed: options.seed, epoch: epoch)
-            for (b, idx) in batches.enumerated() {
-                let (x, labels) = try options.inputs(train, indices: idx, epoch: epoch, batch: b)
-                opt.zeroGrad()
-                let loss = try readout.loss(net(Variable(x)), labels: labels)
-                loss.backward()
-                if let c = options.clipNorm { clipGradientNorm(net.parameters, maxNorm: c) }
-                opt.step()
-                guard loss.value.scalar.isFinite else { throw CLIError("training diverged at epoch \(epoch + 1); lower the learning rate") }
-            }
-        }
-        let after = try accuracy(test)
+        let before = try accuracy()
+        _ = try Trainer.fit(net, readout: readout, train: trainSet, test: testSet, options: options, report: { _ in })
+        let after = try accuracy()
         if let save, let outputs {
             do {
                 try outputs.stage(URL(fileURLWithPath: save)) { try NIRFile.write(net.trainedGraph(), to: $0) }

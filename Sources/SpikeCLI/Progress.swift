@@ -1,4 +1,5 @@
 import Foundation
+import SpikeTraining
 
 /// Progress display on stderr: a live bar redrawn in place when stderr is a terminal, plain lines
 /// (one per epoch) otherwise, so logs stay readable.

@@ -8,3 +8,4 @@
 @_exported import SpikeIO
 @_exported import SpikeSim
 @_exported import SpikeNIR
+@_exported import SpikeTraining

@@ -134,7 +134,7 @@ final class CLITests: SpikeProcessTestCase {
         try assertFails(["train", "--optimizer", "rmsprop"], "unknown optimizer 'rmsprop'")
         try assertFails(["train", "--hidden", "12,x"], "--hidden")
         try assertFails(["train", "--surrogate", "banana"], "unknown surrogate 'banana'")
-        try assertFails(["train", "--dataset", "mnist"], "unknown dataset 'mnist'")
+        try assertFails(["train", "--dataset", "imagenet"], "unknown dataset 'imagenet'")
         try assertFails(["train", "--lr=-1"], "learning rate")
         try assertFails(["train"] + tiny + ["--save", path("nodir/x.safetensors")], "does not exist")
         try assertFails(["eval", "--model", path("none.safetensors")], "none.safetensors")
