@@ -53,8 +53,8 @@ extension DataSpec {
             let all = try CIFAR10DVS(root: root)
             let (tr, te) = all.split(trainRatio: 0.8)
             return EventSubset(base: all, indices: train ? tr : te)
-        case "shd": return OneDimensional(base: try SHD(file: joinPath(root, train ? "shd_train.h5" : "shd_test.h5")))
-        case "ssc": return OneDimensional(base: try SSC(file: joinPath(root, train ? "ssc_train.h5" : "ssc_test.h5")))
+        case "shd": return (try SHD(file: joinPath(root, train ? "shd_train.h5" : "shd_test.h5")))
+        case "ssc": return (try SSC(file: joinPath(root, train ? "ssc_train.h5" : "ssc_test.h5")))
         default: return nil
         }
     }

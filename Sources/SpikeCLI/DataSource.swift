@@ -133,7 +133,7 @@ public struct DataSpec: Codable, Equatable, Sendable {
         func heidelberg(_ display: String, _ make: (String) throws -> any EventDataset) throws -> (any Dataset, any Dataset, String) {
             let prefix = name   // shd_train.h5, shd_test.h5 / ssc_train.h5, ssc_test.h5
             let tr = try make(joinPath(root, "\(prefix)_train.h5")), te = try make(joinPath(root, "\(prefix)_test.h5"))
-            return try events(OneDimensional(base: tr), OneDimensional(base: te), display)
+            return try events(tr, te, display)
         }
         switch name {
         case "randman":
@@ -185,16 +185,6 @@ struct EventSubset: EventDataset {
     var classes: Int { base.classes }
     var sensorSize: SensorSize { base.sensorSize }
     func events(at index: Int) throws -> LabeledEvents { try base.events(at: indices[index]) }
-}
-
-/// A one-dimensional event data set (SHD, SSC: recordings without `y`), so that framing sees `hasY == false`.
-struct OneDimensional: EventDataset {
-    let base: any EventDataset
-    var count: Int { base.count }
-    var classes: Int { base.classes }
-    var sensorSize: SensorSize { base.sensorSize }
-    var hasY: Bool { false }
-    func events(at index: Int) throws -> LabeledEvents { try base.events(at: index) }
 }
 
 extension DataSpec {

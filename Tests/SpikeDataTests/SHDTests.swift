@@ -9,6 +9,7 @@ import SpikeIO
         let shd = try SHD(file: fixture("shd/shd_train.h5"))
         let ssc = try SSC(file: fixture("shd/ssc_valid.h5"))
         #expect(shd.count == 3 && shd.classes == 20 && ssc.classes == 35)
+        #expect(!shd.hasY && !ssc.hasY && !shd.data.hasY)   // frames [T, 1, 700], as Tonic's
         #expect(shd.data.classNames.first == "key0" && shd.data.speakers == [0, 1, 2])
         for (data, key) in [(shd.data, "shd_train.h5"), (ssc.data, "ssc_valid.h5")] {
             let samples = expected[key] as! [[String: Any]]

@@ -38,6 +38,8 @@ public struct HeidelbergSpikes: EventDataset {
     public var count: Int { labels.count }
     /// `(700, 1, 1)`.
     public var sensorSize: SensorSize { Self.sensor }
+    /// False: recordings have no y axis (frames are `[T, 1, 700]`, as Tonic's).
+    public var hasY: Bool { false }
 
     /// Reads and checks one HDF5 file; `defaultClasses` is used when the file has no `extra/keys`.
     /// - Throws: `DatasetError.missingFiles` for a missing file; `SpikeIOError` for an unreadable or malformed
@@ -123,6 +125,8 @@ public struct SHD: EventDataset {
     public var classes: Int { data.classes }
     /// `(700, 1, 1)`.
     public var sensorSize: SensorSize { data.sensorSize }
+    /// False: recordings have no y axis.
+    public var hasY: Bool { false }
     /// Sample `index`.
     public func events(at index: Int) throws -> LabeledEvents { try data.events(at: index) }
 }
@@ -139,6 +143,8 @@ public struct SSC: EventDataset {
     public var classes: Int { data.classes }
     /// `(700, 1, 1)`.
     public var sensorSize: SensorSize { data.sensorSize }
+    /// False: recordings have no y axis.
+    public var hasY: Bool { false }
     /// Sample `index`.
     public func events(at index: Int) throws -> LabeledEvents { try data.events(at: index) }
 }
