@@ -19,6 +19,13 @@ public enum Fuzz {
         if !condition() { fatalError("fuzz property failed: \(message())", file: file, line: line) }
     }
 
+    /// Stops the process when `message` does not start with `prefix` (the file's name and ": "). Compared as UTF-8
+    /// bytes: as Characters, a quoted key that starts with a combining mark joins the space before it into one
+    /// Character, and `hasPrefix` is false although the bytes are there (Regressions/FuzzPlasticity/combining-mark).
+    public static func checkNamesFile(_ message: String, _ prefix: String) {
+        check(message.utf8.starts(with: prefix.utf8), "error does not name the file: \(message.prefix(300))")
+    }
+
     /// Stops the process when an error message (which a user would read) is not one line, or is longer than
     /// `limit` characters (parsers cut what they quote from the input).
     public static func checkMessage(_ message: String, limit: Int = 4000) {
