@@ -3,7 +3,8 @@ import XCTest
 import SpikeCore
 @testable import SpikeNIR
 
-/// Files exported by snnTorch 1.0.0 and SpikingJelly 2.0.0 (Fixtures/peers/make_peers.py) with the
+/// Files exported by snnTorch 1.0.0 and SpikingJelly 2.0.0 (Fixtures/peers/make_peers.py), and by Norse 1.1.0
+/// (make_norse.py), with the
 /// frameworks' own outputs on a fixed input, run at the dt each exporter assumed.
 final class NIRPeerTests: XCTestCase {
     func run(_ name: String) throws -> (ours: Tensor, peer: Tensor, graph: NIRGraph, x: Tensor) {
@@ -98,6 +99,54 @@ final class NIRPeerTests: XCTestCase {
                 out.append(Float(spk[k]))
             }
         }
+        XCTAssertEqual(out, r.peer.scalars)
+    }
+
+    /// Norse 1.1.0's exporter (Fixtures/peers/make_norse.py) writes `tau = dt / tau_mem_inv` (and `tau_syn =
+    /// dt / tau_syn_inv`): seconds times dt, not `1 / tau_mem_inv`, so its files run with time constants dt times
+    /// too short. With `tau` divided by dt (the time constant Norse simulated), LIFBoxCell's file gives Norse's
+    /// spikes exactly: its update is NIR's Euler step with r = 1.
+    func testNorseLIFBoxTimeConstantIsWrittenScaledByDt() throws {
+        let r = try run("norse_lifbox")
+        XCTAssertNotEqual(r.ours.scalars, r.peer.scalars)
+        let dt = 1e-3
+        var g = r.graph
+        let tau = try XCTUnwrap(g.nodes["1"]?.array("tau"))
+        XCTAssertEqual(tau.values[0], dt / 100, accuracy: 1e-9)   // tau_mem_inv = 100 /s was exported
+        g.nodes["1"]!.fields["tau"] = .array(NIRArray(tau.values.map { $0 / dt }, shape: tau.shape))
+        let net = try NIRNetwork(g, options: NIRRunOptions(dt: dt))
+        let y = try net.run(inputs: [net.inputNames[0]: Variable(r.x)]).outputs[net.outputNames[0]]!.value
+        XCTAssertGreaterThan(r.peer.scalars.reduce(0, +), 10)
+        XCTAssertEqual(y.scalars, r.peer.scalars)
+    }
+
+    /// Norse's LIFCell (a CubaLIF in the file): besides the dt-scaled time constants, its current jumps by the
+    /// whole input (NIR would need `w_in = tau_syn / dt`; the file has none, so 1) before the membrane and the
+    /// current's decay use it (`lif_feed_forward_step` in Norse 1.1.0's code; its docstring adds the input after
+    /// the update: the code is followed). Re-simulating that update from the file's (corrected) numbers gives
+    /// Norse's spikes.
+    func testNorseLIFCellOrderAndInputScale() throws {
+        let r = try run("norse_lif")
+        XCTAssertNotEqual(r.ours.scalars, r.peer.scalars)
+        let dt = 1e-3, (T, B) = (r.x.shape[0], r.x.shape[1])
+        let fc = r.graph.nodes["0"]!, lif = r.graph.nodes["1"]!
+        let n = lif.array("tau_mem")!.count
+        let memInv = lif.array("tau_mem")!.values.map { dt / $0 }, synInv = lif.array("tau_syn")!.values.map { dt / $0 }
+        let thr = lif.array("v_threshold")!.values
+        var i = [Double](repeating: 0, count: B * n), v = i, out: [Float] = []
+        for t in 0..<T {
+            let xin = (0..<(B * 4)).map { Double(r.x.scalars[t * B * 4 + $0]) }
+            let input = affine(xin, fc, batch: B)
+            for k in 0..<(B * n) {
+                let jumped = i[k] + input[k]
+                let vd = v[k] + dt * memInv[k % n] * (0 - v[k] + jumped)
+                let z: Double = vd - thr[k % n] > 0 ? 1 : 0
+                v[k] = (1 - z) * vd
+                i[k] = jumped - dt * synInv[k % n] * jumped
+                out.append(Float(z))
+            }
+        }
+        XCTAssertGreaterThan(r.peer.scalars.reduce(0, +), 10)
         XCTAssertEqual(out, r.peer.scalars)
     }
 }
