@@ -66,7 +66,7 @@ public struct ZipArchive: Sendable {
             let loc = eocd - 20
             guard loc >= 0, u32(loc) == 0x0706_4B50 else { throw bad("ZIP64 fields without a ZIP64 locator") }
             let rec64 = u64(loc + 8)
-            guard rec64 <= UInt64(n - 56), u32(Int(rec64)) == 0x0606_4B50 else { throw bad("ZIP64 end record outside the file") }
+            guard n >= 56, rec64 <= UInt64(n - 56), u32(Int(rec64)) == 0x0606_4B50 else { throw bad("ZIP64 end record outside the file") }
             let r = Int(rec64)
             let c = u64(r + 32), s = u64(r + 40), o = u64(r + 48)
             guard c <= UInt64(n), s <= UInt64(n), o <= UInt64(n) else { throw bad("ZIP64 directory sizes past the end of the file") }

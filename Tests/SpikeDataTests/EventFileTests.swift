@@ -117,4 +117,16 @@ extension SensorSize {
         let many: [UInt8] = [0x50, 0x4B, 5, 6, 0, 0, 0, 0, 0xFF, 0xFE, 0xFF, 0xFE] + [46, 0, 0, 0] + [0, 0, 0, 0] + [0, 0]
         #expect(errorMessage { _ = try ZipArchive(bytes: dir + many, name: "z") }.contains("cannot fit"))
     }
+
+    @Test func zip64LocatorInAFileShorterThanItsRecordIsRefused() {
+        // A ZIP64 locator (20 bytes) and an end record claiming 0xFFFF entries make a 42-byte
+        // file, shorter than the 56-byte ZIP64 end record; converting the negative `n - 56` to UInt64 trapped.
+        let locator: [UInt8] = [0x50, 0x4B, 6, 7] + [UInt8](repeating: 0, count: 16)
+        let eocd: [UInt8] = [0x50, 0x4B, 5, 6, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 10)
+        #expect(errorMessage { _ = try ZipArchive(bytes: locator + eocd, name: "z") } == "z: zip: ZIP64 end record outside the file")
+        for size in 42..<56 {
+            let padded = [UInt8](repeating: 0, count: size - 42) + locator + eocd
+            #expect(errorMessage { _ = try ZipArchive(bytes: padded, name: "z") }.contains("ZIP64 end record outside the file"))
+        }
+    }
 }
