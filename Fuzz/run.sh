@@ -31,6 +31,11 @@ max_len() {
         FuzzPythonLiteral) echo 1024 ;;
         FuzzPlasticity) echo 2048 ;;
         FuzzNetworkFile) echo 8192 ;;
+        FuzzDVSGestureLabels) echo 1024 ;;
+        # HDF5 files have a superblock, object headers, B-trees and heaps before any data: the seeds
+        # (Corpus/FuzzHDF5, Corpus/FuzzSHD) are 6.5 to 18 KB and must fit whole.
+        FuzzHDF5) echo 20480 ;;
+        FuzzSHD) echo 12288 ;;
         *) echo 4096 ;;
     esac
 }

@@ -19,6 +19,14 @@ let targets: [(name: String, products: [String])] = [
     ("FuzzYAML", ["SpikeCLI", "SpikeIO"]),
     ("FuzzNetworkFile", ["SpikeCLI", "SpikeIO"]),
     ("FuzzPlasticity", ["SpikeCLI", "SpikeIO"]),
+    ("FuzzHDF5", ["SpikeIO"]),
+    ("FuzzZip", ["SpikeIO"]),
+    ("FuzzIDX", ["SpikeData"]),
+    ("FuzzATIS", ["SpikeData"]),
+    ("FuzzAEDAT", ["SpikeData"]),
+    ("FuzzEventFile", ["SpikeData"]),
+    ("FuzzSHD", ["SpikeData"]),
+    ("FuzzDVSGestureLabels", ["SpikeData"]),
 ]
 
 let package = Package(

@@ -66,7 +66,7 @@ public struct ZipArchive: Sendable {
             let loc = eocd - 20
             guard loc >= 0, u32(loc) == 0x0706_4B50 else { throw bad("ZIP64 fields without a ZIP64 locator") }
             let rec64 = u64(loc + 8)
-            guard rec64 <= UInt64(n - 56), u32(Int(rec64)) == 0x0606_4B50 else { throw bad("ZIP64 end record outside the file") }
+            guard n >= 56, rec64 <= UInt64(n - 56), u32(Int(rec64)) == 0x0606_4B50 else { throw bad("ZIP64 end record outside the file") }
             let r = Int(rec64)
             let c = u64(r + 32), s = u64(r + 40), o = u64(r + 48)
             guard c <= UInt64(n), s <= UInt64(n), o <= UInt64(n) else { throw bad("ZIP64 directory sizes past the end of the file") }
@@ -96,22 +96,22 @@ public struct ZipArchive: Sendable {
             let extraEnd = e + extraLength
             while extraEnd - e >= 4 {
                 let id = u16(e), size = u16(e + 2)
-                guard extraEnd - e - 4 >= size else { throw bad("entry '\(memberName)': extra field runs past its end") }
+                guard extraEnd - e - 4 >= size else { throw bad("entry \(MessageText.quoted(memberName)): extra field runs past its end") }
                 if id == 1 {
                     var f = e + 4
                     let fEnd = f + size
-                    if usize == 0xFFFF_FFFF { guard fEnd - f >= 8 else { throw bad("entry '\(memberName)': short ZIP64 field") }; usize = u64(f); f += 8 }
-                    if csize == 0xFFFF_FFFF { guard fEnd - f >= 8 else { throw bad("entry '\(memberName)': short ZIP64 field") }; csize = u64(f); f += 8 }
-                    if offset == 0xFFFF_FFFF { guard fEnd - f >= 8 else { throw bad("entry '\(memberName)': short ZIP64 field") }; offset = u64(f); f += 8 }
+                    if usize == 0xFFFF_FFFF { guard fEnd - f >= 8 else { throw bad("entry \(MessageText.quoted(memberName)): short ZIP64 field") }; usize = u64(f); f += 8 }
+                    if csize == 0xFFFF_FFFF { guard fEnd - f >= 8 else { throw bad("entry \(MessageText.quoted(memberName)): short ZIP64 field") }; csize = u64(f); f += 8 }
+                    if offset == 0xFFFF_FFFF { guard fEnd - f >= 8 else { throw bad("entry \(MessageText.quoted(memberName)): short ZIP64 field") }; offset = u64(f); f += 8 }
                 }
                 e += 4 + size
             }
-            guard flags & 1 == 0 else { throw bad("entry '\(memberName)' is encrypted") }
-            guard method == 0 || method == 8 else { throw bad("entry '\(memberName)' uses compression method \(method); only stored (0) and deflate (8) are supported") }
+            guard flags & 1 == 0 else { throw bad("entry \(MessageText.quoted(memberName)) is encrypted") }
+            guard method == 0 || method == 8 else { throw bad("entry \(MessageText.quoted(memberName)) uses compression method \(method); only stored (0) and deflate (8) are supported") }
             guard offset < UInt64(n), csize <= UInt64(n), usize < UInt64(Int.max) else {
-                throw bad("entry '\(memberName)': offset or size past the end of the file")
+                throw bad("entry \(MessageText.quoted(memberName)): offset or size past the end of the file")
             }
-            if method == 0, csize != usize { throw bad("stored entry '\(memberName)' has compressed size \(csize) and size \(usize)") }
+            if method == 0, csize != usize { throw bad("stored entry \(MessageText.quoted(memberName)) has compressed size \(csize) and size \(usize)") }
             entries.append(Entry(name: memberName, method: method, compressedSize: Int(csize), uncompressedSize: Int(usize),
                                  crc32: crc, localHeaderOffset: Int(offset)))
             at += total
@@ -127,7 +127,7 @@ public struct ZipArchive: Sendable {
     /// - Throws: `SpikeIOError.malformedData` for a local header or data outside the archive, a size over `limit`,
     ///   a corrupt deflate stream or a CRC-32 mismatch.
     public func contents(of entry: Entry, limit: Int = 1 << 30) throws -> [UInt8] {
-        let where_ = "zip entry '\(entry.name)'"
+        let where_ = "zip entry \(MessageText.quoted(entry.name))"
         func bad(_ why: String) -> SpikeIOError { .malformedData(file: name, reason: "\(where_): " + why) }
         guard entry.uncompressedSize <= limit else { throw bad("\(entry.uncompressedSize) bytes, more than the limit of \(limit)") }
         let n = bytes.count, at = entry.localHeaderOffset

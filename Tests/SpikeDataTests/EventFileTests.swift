@@ -117,4 +117,41 @@ extension SensorSize {
         let many: [UInt8] = [0x50, 0x4B, 5, 6, 0, 0, 0, 0, 0xFF, 0xFE, 0xFF, 0xFE] + [46, 0, 0, 0] + [0, 0, 0, 0] + [0, 0]
         #expect(errorMessage { _ = try ZipArchive(bytes: dir + many, name: "z") }.contains("cannot fit"))
     }
+
+    /// A zip archive of central-directory entries only (no local headers or data), each `(name, method)`.
+    func centralDirectory(_ members: [(String, UInt16)]) -> [UInt8] {
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
+        func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16(v >> 16) }
+        var dir: [UInt8] = []
+        for (name, method) in members {
+            let n = Array(name.utf8)
+            dir += [0x50, 0x4B, 1, 2] + le16(20) + le16(20) + le16(0) + le16(Int(method)) + le16(0) + le16(0)
+            dir += le32(0) + le32(0) + le32(0) + le16(n.count) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(0) + n
+        }
+        return dir + [0x50, 0x4B, 5, 6] + le16(0) + le16(0) + le16(members.count) + le16(members.count) + le32(dir.count) + le32(0) + le16(0)
+    }
+
+    @Test func longNamesAndHeadersAreCutInErrors() {
+        // A CSV header line, zip member names and the list of an .npz's members are quoted cut (MessageText),
+        // so a 5000-byte name does not make a 5000-character error message.
+        let long = String(repeating: "a", count: 5000)
+        let csv = errorMessage { _ = try EventFile.decodeCSV(Array("x,\(long)\n1,2\n".utf8), name: "c") }
+        #expect(csv.hasPrefix("c: line 1: header 'x,aaa") && csv.contains("more bytes") && csv.count < 400, "\(csv.count) characters")
+        let zip = errorMessage { _ = try ZipArchive(bytes: centralDirectory([(long, 9)]), name: "z") }
+        #expect(zip.hasPrefix("z: zip: entry 'aaa") && zip.contains("compression method 9") && zip.count < 400, "\(zip.count) characters")
+        let npz = errorMessage { _ = try EventFile.decodeNPZ(centralDirectory([(long, 0), (long + "b", 0)]), name: "n") }
+        #expect(npz.hasPrefix("n: expected a member events.npy") && npz.contains("more bytes") && npz.count < 600, "\(npz.count) characters")
+    }
+
+    @Test func zip64LocatorInAFileShorterThanItsRecordIsRefused() {
+        // A ZIP64 locator (20 bytes) and an end record claiming 0xFFFF entries make a 42-byte
+        // file, shorter than the 56-byte ZIP64 end record; converting the negative `n - 56` to UInt64 trapped.
+        let locator: [UInt8] = [0x50, 0x4B, 6, 7] + [UInt8](repeating: 0, count: 16)
+        let eocd: [UInt8] = [0x50, 0x4B, 5, 6, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 10)
+        #expect(errorMessage { _ = try ZipArchive(bytes: locator + eocd, name: "z") } == "z: zip: ZIP64 end record outside the file")
+        for size in 42..<56 {
+            let padded = [UInt8](repeating: 0, count: size - 42) + locator + eocd
+            #expect(errorMessage { _ = try ZipArchive(bytes: padded, name: "z") }.contains("ZIP64 end record outside the file"))
+        }
+    }
 }

@@ -81,9 +81,9 @@ public enum EventFile {
         }
         let arrays = zip.entries.filter { $0.name.hasSuffix(".npy") }
         guard arrays.count == 1 else {
-            throw SpikeIOError.malformedData(file: name, reason: "expected a member events.npy, members x.npy and t.npy, or a single .npy member; found \(zip.entries.map(\.name))")
+            throw SpikeIOError.malformedData(file: name, reason: "expected a member events.npy, members x.npy and t.npy, or a single .npy member; found \(MessageText.excerpt("\(zip.entries.map(\.name))"))")
         }
-        return try decodeNPY(zip.contents(of: arrays[0], limit: memberLimit), name: "\(name): \(arrays[0].name)", sensorSize: sensorSize, ordering: ordering)
+        return try decodeNPY(zip.contents(of: arrays[0], limit: memberLimit), name: "\(name): \(MessageText.excerpt(arrays[0].name))", sensorSize: sensorSize, ordering: ordering)
     }
 
     /// Events from the bytes of a CSV file (header optional; integers only).
@@ -106,7 +106,7 @@ public enum EventFile {
                 let header = String(decoding: bytes[at..<stop], as: UTF8.self)
                 let fields = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                 guard fields.allSatisfy({ $0.count == 1 && "xytp".contains($0) }), Set(fields).count == fields.count else {
-                    throw SpikeIOError.malformedData(file: name, reason: "line 1: header '\(header)' must name columns x, y, t, p")
+                    throw SpikeIOError.malformedData(file: name, reason: "line 1: header \(MessageText.quoted(header)) must name columns x, y, t, p")
                 }
                 names = try parseOrdering(fields.joined(), name: name)
                 first = false
