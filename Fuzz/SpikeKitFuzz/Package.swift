@@ -19,6 +19,7 @@ let targets: [(name: String, products: [String])] = [
     ("FuzzYAML", ["SpikeCLI", "SpikeIO"]),
     ("FuzzNetworkFile", ["SpikeCLI", "SpikeIO"]),
     ("FuzzPlasticity", ["SpikeCLI", "SpikeIO"]),
+    ("FuzzModelFile", ["SpikeCLI", "SpikeIO"]),
 ]
 
 let package = Package(

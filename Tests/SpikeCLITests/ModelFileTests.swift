@@ -106,4 +106,20 @@ final class ModelFileTests: XCTestCase {
         }
         XCTAssertTrue(message("layers:\n  - type: conv3d\n", file: "m.yaml").hasPrefix("m.yaml: layers[0].type: unknown layer type"))
     }
+
+    /// What the FuzzModelFile target checks, on every prefix and one-byte change of the csnn file: a parse either
+    /// succeeds or throws one line naming the file.
+    func testMutatedFilesGiveOneLineErrors() {
+        let bytes = Array(Self.csnnJSON.utf8)
+        var inputs = (0..<bytes.count).map { Array(bytes[..<$0]) }
+        for i in stride(from: 0, to: bytes.count, by: 3) { var b = bytes; b[i] = UInt8(ascii: "9"); inputs.append(b) }
+        for input in inputs {
+            for file in ["f.json", "f.yaml"] {
+                do { _ = try ModelFile.parse(input, file: file) } catch {
+                    let m = "\(error)"
+                    XCTAssertTrue(m.hasPrefix(file + ": ") && !m.contains("\n"), m)
+                }
+            }
+        }
+    }
 }
