@@ -322,7 +322,7 @@ public struct ModelPlan {
         guard let allowed = options[name] else {
             throw archNode.error("unknown architecture '\(MessageText.excerpt(name))' (known: \(ModelFile.architectures.joined(separator: ", ")))")
         }
-        for key in top.keys where !["arch", "seed", "input_shape"].contains(key) && !allowed.contains(key) {
+        for key in top.keys where !["arch", "seed"].contains(key) && !allowed.contains(key) {
             throw top[key]!.error("not an option of \(name) (options: \(allowed.joined(separator: ", ")))")
         }
         let C = maxChannels

@@ -142,8 +142,10 @@ public enum Architectures {
     ///     3 LI (readout membrane)
     ///
     /// Keys `0.weight [hidden, 700]`, `1.recurrent.weight [hidden, hidden]`, `2.weight [20, hidden]`. `hidden`
-    /// defaults to 256 (the size of Zenke & Vogels' SHD runs; Cramer et al. report 128 to 1024); LIF time
-    /// constants in steps (`tauMem`, `tauSyn`-free current-based LIF as `LIF(tau:)`). `[T, B, 700]` -> `[T, B, 20]`.
+    /// defaults to 256 (an option: the papers and SpyTorch's tutorial use other sizes too, so set it to the one
+    /// being replicated). The neurons are SpikeKit's discrete LIF (`LIF(tau:)`, time constants in steps), not the
+    /// papers' current-based LIF with a separate synaptic trace; the readout is `LI(tau: readoutTau)`.
+    /// `[T, B, 700]` -> `[T, B, 20]`.
     public static func shdRNN(inputs: Int = 700, hidden: Int = 256, classes: Int = 20, tau: Float = 10,
                               readoutTau: Float = 20, rng: inout SeededRandom) -> Sequential {
         Sequential(layers: [

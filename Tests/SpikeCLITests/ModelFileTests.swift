@@ -96,6 +96,7 @@ final class ModelFileTests: XCTestCase {
             (#"{"arch": "vgg11"}"#, "m.json: the model (132"),
             (#"{"arch": "resnet50"}"#, "m.json: arch: unknown architecture 'resnet50'"),
             (#"{"arch": "csnn", "channels": 3}"#, "m.json: channels: not an option of csnn"),
+            (#"{"arch": "csnn", "input_shape": [2, 34, 34]}"#, "m.json: input_shape: not an option of csnn"),
             (#"{"layers": [{"type": "dropout", "p": 1.5}]}"#, "m.json: layers[0].p: must be in [0, 1)"),
             ("{\"layers\": [", "m.json: invalid JSON"),
         ]
