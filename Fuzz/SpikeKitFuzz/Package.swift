@@ -27,6 +27,7 @@ let targets: [(name: String, products: [String])] = [
     ("FuzzEventFile", ["SpikeData"]),
     ("FuzzSHD", ["SpikeData"]),
     ("FuzzDVSGestureLabels", ["SpikeData"]),
+    ("FuzzModelFile", ["SpikeCLI", "SpikeIO"]),
 ]
 
 let package = Package(
