@@ -36,6 +36,8 @@ max_len() {
         # (Corpus/FuzzHDF5, Corpus/FuzzSHD) are 6.5 to 18 KB and must fit whole.
         FuzzHDF5) echo 20480 ;;
         FuzzSHD) echo 12288 ;;
+        # NIR files as h5py writes them (Corpus/FuzzNIR: 25 to 42 KB, rewritten with libver="latest").
+        FuzzNIR) echo 45056 ;;
         *) echo 4096 ;;
     esac
 }

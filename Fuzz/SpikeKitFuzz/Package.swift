@@ -28,6 +28,7 @@ let targets: [(name: String, products: [String])] = [
     ("FuzzSHD", ["SpikeData"]),
     ("FuzzDVSGestureLabels", ["SpikeData"]),
     ("FuzzModelFile", ["SpikeCLI", "SpikeIO"]),
+    ("FuzzNIR", ["SpikeNIR"]),
 ]
 
 let package = Package(
