@@ -36,13 +36,10 @@ SK_CONV_AVX512 static inline __attribute__((always_inline)) void axpy_avx512(flo
 
 // ------------------------------------------------------------------------------------------- bodies
 
-/// Spike-driven forward of one sample: scratch [ho*wo, co] = scatter of x [ci, h, w] through wt
-/// [ci, kh, kw, co/groups]; then out [co, ho, wo] = scratch^T + bias.
-#define CONV_SCATTER_BODY(AXPY)                                                                                   \
-    const ptrdiff_t ci = g->ci, h = g->h, w = g->w, co = g->co, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;     \
-    const ptrdiff_t cig = ci / g->groups, cog = co / g->groups, p = ho * wo;                                     \
-    const int sh1 = g->sh == 1, sw1 = g->sw == 1;   /* stride 1: no division per kernel offset */              \
-    memset(scratch, 0, (size_t)(p * co) * sizeof(float));                                                        \
+/// The loop both spike-driven products share: for every nonzero input x[c, y, xx] = v (in this order: channel,
+/// row, column) and every kernel tap (ky, kx) whose output position (oy, ox) lies inside the output, runs STMT
+/// with c, gi (the channel's group), v, ky, kx, oy and ox in scope. Needs ci, h, w, kh, kw, ho, wo, cig, sh1, sw1.
+#define CONV_FOR_EACH_ACTIVE_TAP(STMT)                                                                            \
     for (ptrdiff_t c = 0; c < ci; c++) {                                                                          \
         const ptrdiff_t gi = c / cig;                                                                             \
         const float *xc = x + c * h * w;                                                                          \
@@ -59,11 +56,20 @@ SK_CONV_AVX512 static inline __attribute__((always_inline)) void axpy_avx512(flo
                     if (tx < 0 || (sw1 == 0 && tx % g->sw != 0)) continue;                                       \
                     ptrdiff_t ox = sw1 ? tx : tx / g->sw;                                                         \
                     if (ox >= wo) continue;                                                                       \
-                    AXPY(scratch + (oy * wo + ox) * co + gi * cog, wt + ((c * kh + ky) * kw + kx) * cog, v, cog); \
+                    STMT;                                                                                         \
                 }                                                                                                 \
             }                                                                                                     \
         }                                                                                                         \
-    }                                                                                                             \
+    }
+
+/// Spike-driven forward of one sample: scratch [ho*wo, co] = scatter of x [ci, h, w] through wt
+/// [ci, kh, kw, co/groups]; then out [co, ho, wo] = scratch^T + bias.
+#define CONV_SCATTER_BODY(AXPY)                                                                                   \
+    const ptrdiff_t ci = g->ci, h = g->h, w = g->w, co = g->co, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;     \
+    const ptrdiff_t cig = ci / g->groups, cog = co / g->groups, p = ho * wo;                                     \
+    const int sh1 = g->sh == 1, sw1 = g->sw == 1;   /* stride 1: no division per kernel offset */              \
+    memset(scratch, 0, (size_t)(p * co) * sizeof(float));                                                        \
+    CONV_FOR_EACH_ACTIVE_TAP(AXPY(scratch + (oy * wo + ox) * co + gi * cog, wt + ((c * kh + ky) * kw + kx) * cog, v, cog)) \
     for (ptrdiff_t o = 0; o < co; o++) {                                                                          \
         const float b = bias ? bias[o] : 0.0f;                                                                    \
         float *orow = out + o * p;                                                                                \
@@ -76,27 +82,7 @@ SK_CONV_AVX512 static inline __attribute__((always_inline)) void axpy_avx512(flo
     const ptrdiff_t ci = g->ci, h = g->h, w = g->w, co = g->co, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo;     \
     const ptrdiff_t cig = ci / g->groups, cog = co / g->groups;                                                  \
     const int sh1 = g->sh == 1, sw1 = g->sw == 1;                                                                \
-    for (ptrdiff_t c = 0; c < ci; c++) {                                                                          \
-        const ptrdiff_t gi = c / cig;                                                                             \
-        const float *xc = x + c * h * w;                                                                          \
-        for (ptrdiff_t y = 0; y < h; y++) for (ptrdiff_t xx = 0; xx < w; xx++) {                                  \
-            const float v = xc[y * w + xx];                                                                       \
-            if (v == 0.0f) continue;                                                                              \
-            for (ptrdiff_t ky = 0; ky < kh; ky++) {                                                               \
-                ptrdiff_t ty = y + g->ph - ky * g->dh;                                                            \
-                if (ty < 0 || (sh1 == 0 && ty % g->sh != 0)) continue;                                           \
-                ptrdiff_t oy = sh1 ? ty : ty / g->sh;                                                             \
-                if (oy >= ho) continue;                                                                           \
-                for (ptrdiff_t kx = 0; kx < kw; kx++) {                                                           \
-                    ptrdiff_t tx = xx + g->pw - kx * g->dw;                                                       \
-                    if (tx < 0 || (sw1 == 0 && tx % g->sw != 0)) continue;                                       \
-                    ptrdiff_t ox = sw1 ? tx : tx / g->sw;                                                         \
-                    if (ox >= wo) continue;                                                                       \
-                    AXPY(dwt + ((c * kh + ky) * kw + kx) * cog, gyt + (oy * wo + ox) * co + gi * cog, v, cog);   \
-                }                                                                                                 \
-            }                                                                                                     \
-        }                                                                                                         \
-    }
+    CONV_FOR_EACH_ACTIVE_TAP(AXPY(dwt + ((c * kh + ky) * kw + kx) * cog, gyt + (oy * wo + ox) * co + gi * cog, v, cog))
 
 /// Input gradient of one sample from the nonzero output gradients: scratch [h*w, ci] += gy[o, oy, ox] *
 /// wg[o, ky, kx, :] (wg: W as [co, kh, kw, ci/groups]); then gx [ci, h, w] = scratch^T (written).
