@@ -14,7 +14,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         } catch {
             let message = "\(error)"
             Fuzz.checkMessage(message)
-            Fuzz.check(message.hasPrefix(file + ": "), "error does not name the file: \(message.prefix(300))")
+            Fuzz.checkNamesFile(message, file + ": ")
         }
     }
     return 0
