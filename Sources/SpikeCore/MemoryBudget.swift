@@ -41,7 +41,10 @@ public enum MemoryBudget {
         let o = overrideBytes
         lock.unlock()
         if let o { return o }
-        if let text = ProcessInfo.processInfo.environment[environmentVariable] {
+        // getenv, not ProcessInfo.environment (which copies the whole environment into a dictionary per call):
+        // the budget is checked per sample and per batch by the data pipeline.
+        if let raw = getenv(environmentVariable) {
+            let text = String(cString: raw)
             guard let b = parseSize(text) else {
                 throw MemoryBudgetError(message: "\(environmentVariable): '\(text.prefix(40))' is not a size (bytes, or a number with K, M, G or T)")
             }

@@ -79,6 +79,24 @@ final class ToFrameTests: XCTestCase {
         XCTAssertEqual(try ToFrame(nTimeBins: 3).tensor(from: e).shape, [3, 2, 1, 2])
     }
 
+    /// Under the per-tensor limit, frames must still fit the memory budget (SpikeCore's MemoryBudget): 10^6
+    /// windows of 4 cells are 16 MB, refused at a 1 MiB budget and built at the default one.
+    func testFramesAreCheckedAgainstTheMemoryBudget() throws {
+        let e = try EventStream(x: [0, 1], y: [0, 0], t: [0, 1_000_000], p: [0, 1],
+                                sensorSize: SensorSize(width: 2, height: 1, polarities: 2))
+        MemoryBudget.setOverride(1 << 20)
+        defer { MemoryBudget.setOverride(nil) }
+        XCTAssertThrowsError(try ToFrame(timeWindow: 1).tensor(from: e)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("ToFrame: 1000000 frames of 4 cells needs an estimated 15.3 MiB"), "\(error)")
+        }
+        let batch = try TensorDataset(inputs: Tensor(repeating: 0, shape: [2, 3, 100_000]), labels: Tensor([0, 1]), classes: 2)
+        XCTAssertThrowsError(try DataLoader(dataset: batch, batchSize: 2, shuffle: false).batch(indices: [0, 1], epoch: 0)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("data loader batch [3, 2, 100000] needs an estimated 2.3 MiB"), "\(error)")
+        }
+        MemoryBudget.setOverride(nil)
+        XCTAssertEqual(try ToFrame(timeWindow: 1000).tensor(from: e).shape, [1000, 2, 1, 2])
+    }
+
     func testDescriptionNamesEveryParameter() throws {
         XCTAssertEqual(try ToFrame(nTimeBins: 10).description, "ToFrame(nTimeBins: 10, overlap: 0.0, includeIncomplete: false)")
         XCTAssertEqual(try ToFrame(timeWindow: 1000, overlap: 100, includeIncomplete: true, startTime: 5).description,

@@ -41,7 +41,8 @@ public struct Batch: Sendable, Equatable {
 /// ```
 public struct DataLoader: Sendable {
     /// Largest batch the loader builds, in bytes (float32 elements times 4); a bigger one is an error naming
-    /// the shape, not an allocation that takes the machine down.
+    /// the shape, not an allocation that takes the machine down. A batch must also fit SpikeCore's
+    /// `MemoryBudget` (the machine's memory, or `SPIKEKIT_MEMORY_BUDGET`).
     public static let maximumBatchBytes = 8 << 30
 
     /// The samples.
@@ -109,12 +110,12 @@ public struct DataLoader: Sendable {
         }
         let t = steps ?? (lengths.max() ?? 0)
         let b = indices.count
-        let (elements, overflow) = t.multipliedReportingOverflow(by: b * stepCount)
-        guard !overflow, elements <= Self.maximumBatchBytes / 4 else {
+        guard let elements = MemoryBudget.product([t, b, stepCount]), elements <= Self.maximumBatchBytes / 4 else {
             throw DatasetError.invalidParameter(context: "data loader", parameter: "batch",
                                                 requirement: "must fit in DataLoader.maximumBatchBytes (\(Self.maximumBatchBytes) bytes)",
                                                 got: "\([t, b] + stepShape)")
         }
+        try MemoryBudget.check(bytes: elements * 4, what: "data loader batch \([t, b] + stepShape)")
         var out = [Float](repeating: 0, count: elements)
         out.withUnsafeMutableBufferPointer { o in
             for (j, x) in samples.enumerated() {

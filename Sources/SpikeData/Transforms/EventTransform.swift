@@ -40,10 +40,9 @@ public protocol EventRepresentation: Sendable, CustomStringConvertible {
 ///
 /// The number of frames of a time-window representation comes from the stream (its time span divided by the
 /// window), so a stream spanning 10^18 µs would ask for 10^15 frames. Such sizes are checked against this
-/// constant before anything is allocated, and refused with a `DatasetError` naming the transform. SpikeCore
-/// has no general memory budget on this branch, hence a fixed limit: 2^28 float32 elements (1 GiB) per
-/// tensor, far above any data set's frames (N-MNIST at 1 ms windows: about 300 x 2 x 34 x 34 = 7 * 10^5) and
-/// small enough to fail before the machine does.
+/// constant before anything is allocated, and refused with a `DatasetError` naming the transform: 2^28 float32
+/// elements (1 GiB) per tensor, far above any data set's frames (N-MNIST at 1 ms windows: about
+/// 300 x 2 x 34 x 34 = 7 * 10^5). A tensor under it must also fit SpikeCore's `MemoryBudget`.
 public enum TransformLimits {
     /// The most elements (float32) a representation allocates for one sample: 2^28.
     public static let maximumTensorElements = 1 << 28
@@ -117,7 +116,8 @@ func frameStepShape(_ s: SensorSize, hasY: Bool) -> [Int] {
     hasY ? [s.polarities, s.height, s.width] : [s.polarities, s.width]
 }
 
-/// Throws unless `steps` frames of `cells` elements fit `TransformLimits.maximumTensorElements`.
+/// Throws unless `steps` frames of `cells` elements fit `TransformLimits.maximumTensorElements` and the memory
+/// budget (`MemoryBudget`, float32 elements).
 func checkTensorSize(_ steps: Double, cells: Int, context: String, parameter: String) throws {
     let limit = Double(TransformLimits.maximumTensorElements)
     guard steps.isFinite, steps * Double(max(cells, 1)) <= limit else {
@@ -126,6 +126,8 @@ func checkTensorSize(_ steps: Double, cells: Int, context: String, parameter: St
             requirement: "gives at most \(TransformLimits.maximumTensorElements) tensor elements",
             got: "\(steps.isFinite ? String(format: "%.0f", steps) : "\(steps)") frames of \(cells) cells")
     }
+    let frames = Int(max(steps, 0))
+    try MemoryBudget.check(bytes: frames * max(cells, 1) * 4, what: "\(context): \(frames) frames of \(cells) cells")
 }
 
 /// The indices numpy's `searchsorted(a, keys, side="left")` returns, computed the way numpy computes them
