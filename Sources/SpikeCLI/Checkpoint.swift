@@ -1,30 +1,29 @@
 import Foundation
 import SpikeKit
 
-/// A trained network on disk: safetensors with the parameters under their PyTorch-style names
-/// (`0.weight`, `0.bias`, ...) and, in `__metadata__`, the network (`spikekit.network`), the dataset
-/// (`spikekit.dataset`) and the training options (`spikekit.training`) as JSON strings. Written atomically.
+/// `spike`'s side of checkpoints (`TrainingCheckpoint` in SpikeTraining holds the format): the data description
+/// is a `DataSpec` (`spikekit.data`; Randman's parameters under `spikekit.dataset` as in the first format) and
+/// model files are built by `ModelFile`. Every value read is checked before use and errors name the file.
 public enum Checkpoint {
-    public static let formatKey = "spikekit.format"
-    public static let formatValue = "spikekit-checkpoint-1"
+    public static let formatKey = TrainingCheckpoint.formatKey
+    public static let formatValue = TrainingCheckpoint.formatValue
 
-    /// Writes `model` with its description.
-    /// Randman's parameters stay under `spikekit.dataset` as before; every other data set is described under
-    /// `spikekit.data` (`DataSpec`: name, path, frame options).
-    public static func save(_ model: Sequential, spec: NetworkSpec, data: DataSpec, training: TrainingOptions, to url: URL) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        var meta = [
-            formatKey: formatValue,
-            "spikekit.network": String(decoding: try enc.encode(spec), as: UTF8.self),
-            "spikekit.training": String(decoding: try enc.encode(training), as: UTF8.self),
-        ]
-        if let randman = data.randman, data.name == "randman" {
-            meta["spikekit.dataset"] = String(decoding: try enc.encode(randman), as: UTF8.self)
-        } else {
-            meta["spikekit.data"] = String(decoding: try enc.encode(data), as: UTF8.self)
+    /// A checkpoint of `module` described by `model`, trained on `data` with `training` (and, between epochs,
+    /// the run `state`).
+    public static func make(_ module: any Module, model: ModelDescription, data: DataSpec, training: TrainingOptions,
+                            state: TrainingState? = nil) throws -> TrainingCheckpoint {
+        var c = TrainingCheckpoint(module: module, model: model, training: training, state: state)
+        if let randman = data.randman, data.name == "randman" { c.randman = randman } else {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            c.data = String(decoding: try enc.encode(data), as: UTF8.self)
         }
-        try SafeTensors.write(model.namedParameters.map { ($0.0, $0.1.value) }, metadata: meta, to: url)
+        return c
+    }
+
+    /// Writes `model` with its description (a dense `NetworkSpec` network).
+    public static func save(_ model: Sequential, spec: NetworkSpec, data: DataSpec, training: TrainingOptions, to url: URL) throws {
+        try make(model, model: .network(spec), data: data, training: training).write(to: url)
     }
 
     /// Writes `model` trained on Randman data of `dataset` (`save(_:spec:data:training:to:)` with a Randman spec).
@@ -34,65 +33,58 @@ public enum Checkpoint {
         try save(model, spec: spec, data: data, training: training, to: url)
     }
 
-    /// Reads a checkpoint and rebuilds its network; errors name the file and the problem.
-    public static func load(from url: URL) throws -> (model: Sequential, spec: NetworkSpec, data: DataSpec, training: TrainingOptions) {
+    /// The data description of checkpoint `c` read from `name`.
+    static func dataSpec(of c: TrainingCheckpoint, name: String) throws -> DataSpec {
+        if let s = c.data {
+            let spec: DataSpec
+            do { spec = try JSONDecoder().decode(DataSpec.self, from: Data(s.utf8)) }
+            catch { throw CLIError("\(name): metadata 'spikekit.data' is not valid: \(error)") }
+            do { try spec.validate() } catch { throw CLIError("\(name): metadata 'spikekit.data': \(error)") }
+            return spec
+        }
+        guard let randman = c.randman else { throw CLIError("\(name): metadata lacks 'spikekit.dataset' or 'spikekit.data'") }
+        var d = DataSpec(name: "randman")
+        d.randman = randman
+        return d
+    }
+
+    /// Reads a checkpoint of any network and builds it (a `NetworkSpec` network, or a model file / architecture
+    /// through `ModelFile`) with the stored weights and buffers; `optimizer`: read the optimizer file too (resume).
+    public static func loadModule(from url: URL, optimizer: Bool = false) throws -> (model: any Module, checkpoint: TrainingCheckpoint, data: DataSpec) {
         let name = url.lastPathComponent
-        let (tensors, meta) = try SafeTensors.read(from: url)
-        guard meta[formatKey] == formatValue else { throw CLIError("\(name): not a SpikeKit checkpoint (no '\(formatKey)' in its metadata)") }
-        func decode<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
-            guard let s = meta[key] else { throw CLIError("\(name): metadata lacks '\(key)'") }
-            do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) }
-            catch let DecodingError.dataCorrupted(c) { throw CLIError("\(name): metadata '\(key)' is not valid: \(c.debugDescription)") }
-            catch let DecodingError.keyNotFound(k, _) { throw CLIError("\(name): metadata '\(key)' lacks '\(k.stringValue)'") }
-            catch let DecodingError.typeMismatch(_, c) {
-                throw CLIError("\(name): metadata '\(key)': '\(c.codingPath.map(\.stringValue).joined(separator: "."))' is not valid: \(c.debugDescription)")
+        let c = try TrainingCheckpoint.read(from: url, optimizer: optimizer)
+        let data = try dataSpec(of: c, name: name)
+        let module: any Module
+        switch c.model {
+        case let .network(spec):
+            if let randman = data.randman {
+                do {
+                    guard spec.inputs == randman.units, spec.outputs == randman.classes else {
+                        throw CLIError("the network has \(spec.inputs) inputs and \(spec.outputs) outputs, the data set \(randman.units) units and \(randman.classes) classes")
+                    }
+                    try randman.validate()
+                    try MemoryBudget.check(bytes: randman.estimatedBytes, what: "randman data set (\(randman.classes) classes x \(randman.samplesPerClass) samples x \(randman.units) units)")
+                    try Trainer.checkMemory(spec: spec, steps: randman.steps, batchSize: min(256, max(1, randman.sampleCount)))
+                } catch { throw CLIError("\(name): \(error)") }
             }
-            catch let DecodingError.valueNotFound(_, c) {
-                throw CLIError("\(name): metadata '\(key)': '\(c.codingPath.map(\.stringValue).joined(separator: "."))' is missing")
-            }
-            catch { throw CLIError("\(name): metadata '\(key)' is not valid: \(error)") }
+            module = try c.buildNetwork(file: name).0
+        case let .modelFile(file, text):
+            do { module = try ModelFile.parse(Array(text.utf8), file: file).build() }
+            catch { throw CLIError("\(name): stored model '\(file)': \(error)") }
+            try c.load(into: module, file: name)
+        case .custom:
+            throw CLIError("\(name): the network was written by a Swift program (a custom model); load it there with TrainingCheckpoint.load(into:)")
         }
-        let spec = try decode("spikekit.network", NetworkSpec.self)
-        var dataset: DataSpec
-        if meta["spikekit.data"] != nil {
-            dataset = try decode("spikekit.data", DataSpec.self)
-            do { try dataset.validate() } catch { throw CLIError("\(name): metadata 'spikekit.data': \(error)") }
-        } else {
-            dataset = DataSpec(name: "randman")
-            dataset.randman = try decode("spikekit.dataset", RandmanConfig.self)
+        return (module, c, data)
+    }
+
+    /// Reads a checkpoint of a dense `NetworkSpec` network and rebuilds it; errors name the file and the problem.
+    public static func load(from url: URL) throws -> (model: Sequential, spec: NetworkSpec, data: DataSpec, training: TrainingOptions) {
+        let (module, c, data) = try loadModule(from: url)
+        guard case let .network(spec) = c.model, let net = module as? Sequential else {
+            throw CLIError("\(url.lastPathComponent): the network is a model file or architecture, not a dense network")
         }
-        let training = try decode("spikekit.training", TrainingOptions.self)
-        // Every value of the metadata is checked before use, and every error names the file: a flipped byte
-        // must not reach a precondition or the allocator.
-        do {
-            try spec.validate()
-            try training.validate()
-            if let randman = dataset.randman {
-                guard spec.inputs == randman.units, spec.outputs == randman.classes else {
-                    throw CLIError("the network has \(spec.inputs) inputs and \(spec.outputs) outputs, the data set \(randman.units) units and \(randman.classes) classes")
-                }
-                try randman.validate()
-                try MemoryBudget.check(bytes: randman.estimatedBytes, what: "randman data set (\(randman.classes) classes x \(randman.samplesPerClass) samples x \(randman.units) units)")
-                try Trainer.checkMemory(spec: spec, steps: randman.steps, batchSize: min(256, max(1, randman.sampleCount)))
-            }
-        } catch { throw CLIError("\(name): \(error)") }
-        var rng = SeededRandom(seed: 0)
-        let model: Sequential
-        do { model = try spec.build(rng: &rng) } catch { throw CLIError("\(name): \(error)") }
-        let stored = Dictionary(tensors, uniquingKeysWith: { a, _ in a })
-        for (key, p) in model.namedParameters {
-            guard let t = stored[key] else { throw CLIError("\(name): tensor '\(key)' is missing") }
-            guard t.shape == p.shape else { throw CLIError("\(name): tensor '\(key)' has shape \(t.shape), the network needs \(p.shape)") }
-            if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
-                throw CLIError("\(name): tensor '\(key)' holds \(t.scalars[bad]) at index \(bad); every weight is finite")
-            }
-            p.value = t
-        }
-        let known = Set(model.namedParameters.map(\.0))
-        if let extra = tensors.map(\.0).first(where: { !known.contains($0) }) {
-            throw CLIError("\(name): unexpected tensor '\(extra)' for this network")
-        }
-        return (model, spec, dataset, training)
+        return (net, spec, data, c.training)
     }
 }
 

@@ -6,7 +6,7 @@ import SpikeKit
 public struct DataCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(commandName: "data",
         abstract: "Inspect data sets: what a folder holds, and samples exactly as training sees them.",
-        subcommands: [DataInfo.self, DataFrames.self])
+        subcommands: [DataInfo.self, DataFrames.self, DataGenerate.self])
     public init() {}
 }
 

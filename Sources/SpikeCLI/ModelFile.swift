@@ -53,6 +53,10 @@ public struct ModelPlan {
     public let seed: UInt64?
     /// The estimated number of trainable scalars.
     public let parameterCount: Int
+    /// The file's `input_shape` (one sample, one step), when given.
+    public private(set) var inputShape: [Int]? = nil
+    /// The shape of one step of the output computed from `input_shape` (nil without it, or for `arch`).
+    public private(set) var outputShape: [Int]? = nil
 
     /// Builds the network: a `Sequential` of the layers (children "0", "1", ...), or the named architecture.
     /// Weights come from `SeededRandom(seed:)` of the file's seed, else `seed`.
@@ -96,6 +100,8 @@ public struct ModelPlan {
                 count = try Self.add(count, params, item)
             }
             self.makers = makers; arch = nil; parameterCount = count
+            inputShape = try top["input_shape"]?.ints()
+            outputShape = shape
         }
         // Weights, gradients and two optimizer moments, 4 bytes each.
         do { try MemoryBudget.check(bytes: parameterCount.multipliedReportingOverflow(by: 16).overflow ? nil : parameterCount * 16,

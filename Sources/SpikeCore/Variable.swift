@@ -89,6 +89,20 @@ public final class Variable: @unchecked Sendable {
 
     /// Sets `grad` to nil.
     public func zeroGrad() { grad = nil }
+
+    /// Bytes of float32 values held by the recorded graph that ends here: this value and every value reachable
+    /// through recorded operations (4 bytes per scalar, each node once). The activations a backward pass from
+    /// here keeps alive; used to estimate a training batch's memory from one sample. Leaves (parameters,
+    /// inputs) are included.
+    public var recordedGraphBytes: Int {
+        var seen = Set<ObjectIdentifier>(), stack: [Variable] = [self], total = 0
+        while let v = stack.popLast() {
+            if !seen.insert(ObjectIdentifier(v)).inserted { continue }
+            total += 4 * v.value.count
+            stack.append(contentsOf: v.parents)
+        }
+        return total
+    }
 }
 
 /// Recording state of the tape.

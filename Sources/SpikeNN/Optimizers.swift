@@ -1,4 +1,5 @@
 import SpikeCore
+import SpikeNeurons
 
 /// Updates parameters from their accumulated gradients.
 public protocol Optimizer: AnyObject {
@@ -135,4 +136,60 @@ public func clipGradientNorm(_ parameters: [Variable], maxNorm: Float) -> Float 
     let coef = maxNorm / (norm + 1e-6)
     if coef < 1 { for p in parameters { if let g = p.grad { p.grad = g * coef } } }
     return norm
+}
+
+/// An optimizer whose state (moments, momentum buffers, step counts) can be saved and restored, so that a run
+/// resumed from a checkpoint continues with the same bits as an uninterrupted one. Names follow PyTorch's
+/// `optimizer.state_dict()["state"]`: per parameter index `k`, `k.exp_avg`, `k.exp_avg_sq`, `k.step` (Adam,
+/// AdamW) or `k.momentum_buffer` (SGD).
+public protocol StatefulOptimizer: Optimizer {
+    /// The state as named tensors (absent entries: never set).
+    var stateTensors: [(String, Tensor)] { get }
+    /// Restores `stateTensors` of an optimizer over parameters of the same shapes, in the same order.
+    /// - Throws: `ParameterError` naming the first entry that is missing or of the wrong shape.
+    func loadState(_ state: [String: Tensor]) throws
+}
+
+extension SGD: StatefulOptimizer {
+    public var stateTensors: [(String, Tensor)] {
+        buffers.enumerated().compactMap { k, b in b.map { ("\(k).momentum_buffer", $0) } }
+    }
+    public func loadState(_ state: [String: Tensor]) throws {
+        for (k, p) in parameters.enumerated() {
+            guard let b = state["\(k).momentum_buffer"] else { buffers[k] = nil; continue }
+            guard b.shape == p.shape else { throw ParameterError("optimizer state '\(k).momentum_buffer' has shape \(b.shape), the parameter \(p.shape)") }
+            buffers[k] = b
+        }
+    }
+}
+
+extension Adam: StatefulOptimizer {
+    public var stateTensors: [(String, Tensor)] {
+        var out: [(String, Tensor)] = [("step_count", Tensor(Float(stepCount)))]
+        for (k, p) in parameters.enumerated() {
+            out += [("\(k).exp_avg", Tensor(shape: p.shape, scalars: m[k])), ("\(k).exp_avg_sq", Tensor(shape: p.shape, scalars: v[k])),
+                    ("\(k).step", Tensor(Float(steps[k])))]
+        }
+        return out
+    }
+    public func loadState(_ state: [String: Tensor]) throws {
+        func get(_ key: String, _ shape: [Int]) throws -> Tensor {
+            guard let t = state[key] else { throw ParameterError("optimizer state lacks '\(key)'") }
+            guard t.shape == shape else { throw ParameterError("optimizer state '\(key)' has shape \(t.shape), expected \(shape)") }
+            return t
+        }
+        func count(_ key: String) throws -> Int {
+            let x = try get(key, []).scalar
+            guard x >= 0, x < 16_777_216, x == x.rounded() else { throw ParameterError("optimizer state '\(key)' is \(x), not a step count") }
+            return Int(x)
+        }
+        var newM = m, newV = v, newSteps = steps
+        for (k, p) in parameters.enumerated() {
+            newM[k] = try get("\(k).exp_avg", p.shape).scalars
+            newV[k] = try get("\(k).exp_avg_sq", p.shape).scalars
+            newSteps[k] = try count("\(k).step")
+        }
+        let total = try count("step_count")
+        m = newM; v = newV; steps = newSteps; stepCount = total
+    }
 }

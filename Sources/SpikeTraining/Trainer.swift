@@ -43,6 +43,22 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var steps: Int? = nil
     /// Background threads that load and transform batches while the network trains (nil: 1; 0: in line).
     public var loaderWorkers: Int? = nil
+    /// Readout of a network that is not a `NetworkSpec` (model files, architectures): a `Readout.names` name
+    /// and its parameters. nil: the `NetworkSpec`'s own.
+    public var readout: String? = nil
+    /// Parameters of `readout`.
+    public var readoutParameters: [String: String]? = nil
+    /// Learning-rate schedule (nil: the constant `learningRate`).
+    public var schedule: LearningRateSchedule? = nil
+    /// Parameters without weight decay (PyTorch's two parameter groups): "bias" (every parameter named `bias`),
+    /// "norm" (the parameters of normalization layers: BatchNorm1d/2d, tdBN, BNTT), or a state-dict key or key
+    /// prefix (`conv_fc.1`: that module's parameters). nil or empty: decay on every parameter.
+    public var noDecay: [String]? = nil
+    /// Evaluate on the test split after every epoch (its loss and accuracy go into the epoch's record).
+    public var evaluateEachEpoch: Bool? = nil
+    /// Keep each step's sample shape (`[T, B, C, H, W]` event frames for convolutional networks) instead of
+    /// flattening it to `[T, B, F]`.
+    public var keepFrames: Bool? = nil
 
     /// The known optimizers.
     public static let optimizers = ["adam", "adamw", "sgd"]
@@ -64,6 +80,42 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         guard trainFraction > 0, trainFraction < 1 else { throw TrainingError("train fraction must be in (0, 1), got \(trainFraction)") }
         if let s = steps, !(1...1_000_000).contains(s) { throw TrainingError("steps must be in 1...1000000, got \(s)") }
         if let w = loaderWorkers, !(0...64).contains(w) { throw TrainingError("loader workers must be in 0...64, got \(w)") }
+        try schedule?.validate()
+        if let n = noDecay?.first(where: { $0.isEmpty }) { throw TrainingError("no-decay: empty parameter selector '\(n)'") }
+    }
+
+    /// Whether a parameter (state-dict `key`, owned by `owner`) is exempt from weight decay under `noDecay`.
+    public func isExemptFromDecay(key: String, owner: any Module) -> Bool {
+        guard let selectors = noDecay else { return false }
+        let local = key.split(separator: ".").last.map(String.init) ?? key
+        for s in selectors {
+            switch s {
+            case "bias": if local == "bias" { return true }
+            case "norm": if owner is BatchNormCore || owner is ThresholdDependentBatchNorm2d || owner is BatchNormThroughTime2d { return true }
+            default: if key == s || key.hasPrefix(s + ".") { return true }
+            }
+        }
+        return false
+    }
+
+    /// The optimizer for `model`: `makeOptimizer(_:)` over its parameters, or with `noDecay`, two parameter
+    /// groups (decayed, exempt) as PyTorch's `[{"params": ..., "weight_decay": wd}, {"params": ..., "weight_decay": 0}]`.
+    public func makeOptimizer(for model: any Module) -> Optimizer {
+        guard weightDecay != 0, let selectors = noDecay, !selectors.isEmpty else { return makeOptimizer(model.parameters) }
+        var decayed: [Variable] = [], exempt: [Variable] = []
+        for (key, p, owner) in Self.parameterOwners(model, prefix: "") {
+            if isExemptFromDecay(key: key, owner: owner) { exempt.append(p) } else { decayed.append(p) }
+        }
+        var plain = self
+        plain.weightDecay = 0
+        return ParameterGroups([makeOptimizer(decayed), plain.makeOptimizer(exempt)])
+    }
+
+    /// Every parameter with its state-dict key and the module that owns it, in `namedParameters` order.
+    static func parameterOwners(_ m: any Module, prefix: String) -> [(String, Variable, any Module)] {
+        var out = m.ownParameters.map { (prefix + $0.0, $0.1, m) }
+        for (name, c) in m.children { out += parameterOwners(c, prefix: prefix + name + ".") }
+        return out
     }
 
     /// The optimizer `optimizer` names over `params`, with the options' learning rate, weight decay and momentum.
@@ -96,7 +148,14 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// The network inputs `[T, B, F]` of a batch `[T0, B] + stepShape` (flattened per step to `F` features)
     /// under `encoder`; stochastic encoders draw from a generator derived from `seed`, `epoch` and `batch`
     /// only, so runs repeat bit for bit. Value encoders need `T0 == 1` and make `steps` steps.
+    /// With `keepFrames`, the step shape stays: `[T, B] + stepShape`.
     public func encode(_ x: Tensor, epoch: Int, batch: Int) throws -> Tensor {
+        let flat = try encodeFlat(x, epoch: epoch, batch: batch)
+        guard keepFrames == true, x.rank > 3 else { return flat }
+        return flat.reshaped([flat.shape[0], flat.shape[1]] + Array(x.shape.dropFirst(2)))
+    }
+
+    func encodeFlat(_ x: Tensor, epoch: Int, batch: Int) throws -> Tensor {
         precondition(x.rank >= 2, "TrainingOptions.encode: a batch is [T, B, ...], got \(x.shape)")
         let t0 = x.shape[0], b = x.shape[1], f = x.shape.dropFirst(2).reduce(1, *)
         guard encodesValues else { return x.rank == 3 ? x : x.reshaped([t0, b, f]) }
@@ -127,8 +186,22 @@ public struct TrainingProgress: Sendable {
     public var batch: Int, batches: Int
     /// Mean loss and accuracy over the epoch's batches so far.
     public var loss: Float, accuracy: Float
-    /// Training samples per second since the start.
+    /// Training samples per second since the start of the epoch.
     public var samplesPerSecond: Double
+    /// Seconds since the start of this run's first epoch (without evaluations).
+    public var elapsed: Double = 0
+    /// Estimated seconds left to the end of the last epoch (nil before the first batch is timed).
+    public var remaining: Double? = nil
+    /// The record of the epoch just finished (with the test split's loss and accuracy when evaluated): set on
+    /// the report after an epoch's last batch, nil otherwise.
+    public var finished: EpochRecord? = nil
+    /// Progress at a batch.
+    public init(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, accuracy: Float, samplesPerSecond: Double,
+                elapsed: Double = 0, remaining: Double? = nil, finished: EpochRecord? = nil) {
+        self.epoch = epoch; self.epochs = epochs; self.batch = batch; self.batches = batches; self.loss = loss
+        self.accuracy = accuracy; self.samplesPerSecond = samplesPerSecond; self.elapsed = elapsed
+        self.remaining = remaining; self.finished = finished
+    }
 }
 
 /// What a finished run measured.
@@ -149,6 +222,8 @@ public struct TrainingSummary: Codable, Sendable {
     public var testSamples: Int
     /// Number of trained scalars.
     public var parameters: Int
+    /// A warning when the test accuracy stayed at chance level, with the likely cause (`Trainer.chanceWarning`).
+    public var warning: String? = nil
 }
 
 /// Trains a `NetworkSpec` on any `Dataset` and evaluates it.
@@ -233,25 +308,54 @@ public enum Trainer {
         return (model, summary)
     }
 
-    /// Trains any module in place (`options`: optimizer, epochs, batches, encoder, clipping, seed of the batch
-    /// order) on `train` under `readout`, then evaluates it on both sets; `report` is called after every batch and
-    /// `checkBatch(steps, batchSize)` before each batch. The loop `run(spec:...)` uses for its `Sequential`.
+    /// Trains any module in place (`options`: optimizer, schedule, epochs, batches, encoder, clipping, seed of the
+    /// batch order) on `train` under `readout`, then evaluates it on both sets.
+    ///
+    /// - `resume`: a state saved after some epochs (`TrainingCheckpoint.state`, the module holding that
+    ///   checkpoint's weights and buffers): training continues from the next epoch with the optimizer's state
+    ///   restored, and gives the bits of the uninterrupted run (batch order, encoders and the schedule depend on
+    ///   the epoch and batch numbers only; modules holding a random generator, such as Dropout, continue from a
+    ///   fresh generator instead).
+    /// - `report` is called after every batch (on the last batch of an epoch with `finished` set, after the
+    ///   epoch's evaluation), `epochEnd` after every epoch with the state to save, `checkBatch(steps, batchSize)`
+    ///   before each batch (a memory check; it may throw).
     public static func fit(_ model: any Module, readout: Readout, train: any Dataset, test: any Dataset,
-                           options: TrainingOptions, report: (TrainingProgress) -> Void,
+                           options: TrainingOptions, resume: TrainingState? = nil,
+                           epochEnd: (TrainingState) throws -> Void = { _ in },
+                           report: (TrainingProgress) -> Void,
                            checkBatch: (Int, Int) throws -> Void = { _, _ in }) throws -> TrainingSummary {
         try options.validate()
         guard train.count > 0 else { throw TrainingError("training set is empty") }
         guard test.count > 0 else { throw TrainingError("test set is empty") }
-        let opt = options.makeOptimizer(model.parameters)
+        let opt = options.makeOptimizer(for: model)
+        var history = resume?.history ?? []
+        let firstEpoch = resume?.epochsDone ?? 0
+        guard firstEpoch <= options.epochs else {
+            throw TrainingError("the checkpoint has \(firstEpoch) epochs done, more than the \(options.epochs) epochs asked")
+        }
+        if let resume {
+            guard let stateful = opt as? StatefulOptimizer else { throw TrainingError("optimizer '\(options.optimizer)' cannot be resumed") }
+            do { try stateful.loadState(Dictionary(resume.optimizerState, uniquingKeysWith: { a, _ in a })) }
+            catch { throw TrainingError("resume: \(error)") }
+        }
         let loader = DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true, seed: options.seed,
                                 workers: options.loaderWorkers ?? 1)
-        let start = Date()
-        var seen = 0
+        let batchesPerEpoch = (train.count + options.batchSize - 1) / options.batchSize
+        let baseRate = Double(options.learningRate)
+        func rate(_ epoch: Int, _ batch: Int) -> Float {
+            guard let schedule = options.schedule else { return options.learningRate }
+            return Float(schedule.rate(base: baseRate, epoch: epoch, batch: batch, epochs: options.epochs, batchesPerEpoch: batchesPerEpoch))
+        }
+        var trainingSeconds = 0.0, seen = 0
         var lastLoss: Float = 0
-        for epoch in 0..<options.epochs {
+        for epoch in firstEpoch..<options.epochs {
+            let epochStart = Date()
             let batches = loader.epoch(epoch)
             var hits: Float = 0, count = 0, lossSum: Float = 0, b = 0
+            opt.learningRate = rate(epoch, 0)
+            let epochRate = opt.learningRate
             while let batch = try batches.next() {
+                if options.schedule?.perBatch == true { opt.learningRate = rate(epoch, b) }
                 let x = try options.encode(batch.input, epoch: epoch, batch: b)
                 try checkBatch(x.shape[0], batch.labels.count)
                 let labels = batch.labels
@@ -266,18 +370,97 @@ public enum Trainer {
                 lossSum += lastLoss * Float(labels.count)
                 hits += try readout.accuracy(y.value, labels: labels) * Float(labels.count)
                 count += labels.count; seen += labels.count; b += 1
-                report(TrainingProgress(epoch: epoch + 1, epochs: options.epochs, batch: b, batches: batches.count,
-                                        loss: lossSum / Float(count), accuracy: hits / Float(count),
-                                        samplesPerSecond: Double(seen) / max(1e-9, Date().timeIntervalSince(start))))
+                let epochSeconds = Date().timeIntervalSince(epochStart), elapsed = trainingSeconds + epochSeconds
+                let done = Double(epoch - firstEpoch) + Double(b) / Double(max(1, batches.count))
+                let remaining = elapsed / done * (Double(options.epochs - firstEpoch) - done)
+                var progress = TrainingProgress(epoch: epoch + 1, epochs: options.epochs, batch: b, batches: batches.count,
+                                                loss: lossSum / Float(count), accuracy: hits / Float(count),
+                                                samplesPerSecond: Double(count) / max(1e-9, epochSeconds),
+                                                elapsed: elapsed, remaining: remaining)
+                if b == batches.count {
+                    trainingSeconds += epochSeconds
+                    var record = EpochRecord(epoch: epoch + 1, trainLoss: progress.loss, trainAccuracy: progress.accuracy,
+                                             learningRate: epochRate, seconds: epochSeconds, samplesPerSecond: progress.samplesPerSecond)
+                    if options.evaluateEachEpoch == true {
+                        let e = try evaluate(model, readout: readout, data: test, batchSize: 256, options: options, checkBatch: checkBatch)
+                        record.testLoss = e.loss; record.testAccuracy = e.accuracy
+                    }
+                    history.append(record)
+                    progress.finished = record
+                }
+                report(progress)
             }
+            let stateful = opt as? StatefulOptimizer
+            try epochEnd(TrainingState(epochsDone: epoch + 1, optimizerState: stateful?.stateTensors ?? [], history: history))
         }
-        let seconds = Date().timeIntervalSince(start)
         let trainEval = try evaluate(model, readout: readout, data: train, batchSize: 256, options: options, checkBatch: checkBatch)
-        let testEval = try evaluate(model, readout: readout, data: test, batchSize: 256, options: options, checkBatch: checkBatch)
-        return TrainingSummary(trainAccuracy: trainEval.accuracy, testAccuracy: testEval.accuracy, finalLoss: lastLoss,
-                               seconds: seconds, samplesPerSecond: Double(seen) / max(1e-9, seconds),
-                               trainSamples: train.count, testSamples: test.count,
-                               parameters: model.parameters.reduce(0) { $0 + $1.value.count })
+        let testEval: (loss: Float, accuracy: Float)
+        if let last = history.last, last.epoch == options.epochs, let l = last.testLoss, let a = last.testAccuracy {
+            testEval = (l, a)
+        } else {
+            testEval = try evaluate(model, readout: readout, data: test, batchSize: 256, options: options, checkBatch: checkBatch)
+        }
+        var summary = TrainingSummary(trainAccuracy: trainEval.accuracy, testAccuracy: testEval.accuracy, finalLoss: lastLoss,
+                                      seconds: trainingSeconds, samplesPerSecond: Double(seen) / max(1e-9, trainingSeconds),
+                                      trainSamples: train.count, testSamples: test.count,
+                                      parameters: model.parameters.reduce(0) { $0 + $1.value.count })
+        summary.warning = chanceWarning(testAccuracy: testEval.accuracy, classes: test.classes, history: history)
+        return summary
+    }
+
+    /// A warning when `testAccuracy` is within 1.5 times chance (`1 / classes`, for 3 classes or more; 0.6 for
+    /// two), naming the likely cause from the epoch records: a training loss that did not fall (below 2% over
+    /// the run) points at silent neurons or a learning rate far off; a loss that fell, at too little data or
+    /// too few epochs. Nil otherwise.
+    public static func chanceWarning(testAccuracy: Float, classes: Int, history: [EpochRecord]) -> String? {
+        guard classes >= 2 else { return nil }
+        let chance = 1 / Float(classes), limit = classes == 2 ? 0.6 : 1.5 * chance
+        guard testAccuracy <= limit else { return nil }
+        let head = String(format: "test accuracy %.3f is at chance level (%.3f for %d classes)", testAccuracy, chance, classes)
+        guard let first = history.first, let last = history.last else { return head }
+        if !(last.trainLoss < first.trainLoss * 0.98) || history.count == 1 && last.trainAccuracy <= limit {
+            return head + String(format: "; the training loss did not fall (%.4g -> %.4g): the hidden neurons probably never spike, ", first.trainLoss, last.trainLoss)
+                + "e.g. a model with physical units (hh, adex, izhikevich: currents in pA or uA/cm^2, potentials in mV) driven by 0/1 inputs "
+                + "(raise --weight-gain or set the model's input scale), or the learning rate is far off"
+        }
+        return head + String(format: "; the training loss fell (%.4g -> %.4g) but the test accuracy did not: too few epochs or samples, or overfitting", first.trainLoss, last.trainLoss)
+    }
+
+    /// The activation memory of one training batch of `batchSize` samples through `model`, estimated from one
+    /// sample: the bytes of the graph a forward pass records for `sample` (`[T, 1, ...]`, as the model takes it;
+    /// `Variable.recordedGraphBytes`) times `batchSize`, plus the parameters, their gradients and two optimizer
+    /// moments. The probe runs in evaluation mode (running statistics and random generators stay untouched).
+    public static func estimateBatchBytes(_ model: any Module, sample: Tensor, batchSize: Int) -> Int? {
+        model.setTraining(false)
+        defer { model.setTraining(true) }
+        let perSample = model(Variable(sample)).recordedGraphBytes
+        let params = model.parameters.reduce(0) { $0 + $1.value.count }
+        return MemoryBudget.sum([MemoryBudget.product([perSample, batchSize]), MemoryBudget.product([params, 16])])
+    }
+}
+
+/// Parameter groups: one optimizer per group, stepped in turn (as PyTorch's `param_groups`, each with its own
+/// weight decay); the learning rate applies to all. Its state is each group's, prefixed `group0.`, `group1.`, ...
+public final class ParameterGroups: StatefulOptimizer {
+    /// The groups' optimizers.
+    public let groups: [Optimizer]
+    /// Groups `groups`.
+    public init(_ groups: [Optimizer]) { self.groups = groups }
+    public var parameters: [Variable] { groups.flatMap(\.parameters) }
+    public var learningRate: Float {
+        get { groups.first?.learningRate ?? 0 }
+        set { for g in groups { g.learningRate = newValue } }
+    }
+    public func step() { for g in groups { g.step() } }
+    public var stateTensors: [(String, Tensor)] {
+        groups.enumerated().flatMap { i, g in ((g as? StatefulOptimizer)?.stateTensors ?? []).map { ("group\(i).\($0.0)", $0.1) } }
+    }
+    public func loadState(_ state: [String: Tensor]) throws {
+        for (i, g) in groups.enumerated() {
+            guard let s = g as? StatefulOptimizer else { continue }
+            let prefix = "group\(i)."
+            try s.loadState(Dictionary(uniqueKeysWithValues: state.compactMap { k, v in k.hasPrefix(prefix) ? (String(k.dropFirst(prefix.count)), v) : nil }))
+        }
     }
 }
 
