@@ -249,6 +249,7 @@ public struct TrainingCheckpoint {
             c.history = try decode("spikekit.history", [EpochRecord].self)
         }
         if optimizer {
+            guard c.epoch != nil else { throw TrainingError("\(name): written after training, not between epochs (no 'spikekit.epoch'); nothing to resume") }
             let ourl = optimizerURL(for: url)
             guard FileManager.default.fileExists(atPath: ourl.path) else {
                 throw TrainingError("\(name): resuming needs the optimizer state in \(ourl.lastPathComponent) beside it, which does not exist")
