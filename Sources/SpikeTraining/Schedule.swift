@@ -80,10 +80,10 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
             }
             return lr
         case let .oneCycle(pctStart, divFactor, finalDivFactor):
-            let total = epochs * batchesPerEpoch, stepNum = Double(epoch * batchesPerEpoch + batch)
+            let total = Double(epochs) * Double(batchesPerEpoch), stepNum = Double(epoch) * Double(batchesPerEpoch) + Double(batch)
             let initial = base / divFactor, minimum = initial / finalDivFactor
-            let phases: [(end: Double, start: Double, stop: Double)] = [(pctStart * Double(total) - 1, initial, base),
-                                                                        (Double(total - 1), base, minimum)]
+            let phases: [(end: Double, start: Double, stop: Double)] = [(pctStart * total - 1, initial, base),
+                                                                        (total - 1, base, minimum)]
             var startStep = 0.0
             for (i, phase) in phases.enumerated() {
                 if stepNum <= phase.end || i == phases.count - 1 {

@@ -340,7 +340,7 @@ public enum Trainer {
         }
         let loader = DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true, seed: options.seed,
                                 workers: options.loaderWorkers ?? 1)
-        let batchesPerEpoch = (train.count + options.batchSize - 1) / options.batchSize
+        let batchesPerEpoch = train.count / options.batchSize + (train.count % options.batchSize == 0 ? 0 : 1)
         let baseRate = Double(options.learningRate)
         func rate(_ epoch: Int, _ batch: Int) -> Float {
             guard let schedule = options.schedule else { return options.learningRate }

@@ -27,6 +27,41 @@ final class ReadmeExampleTests: XCTestCase {
         XCTAssertTrue(loss.value.scalar.isFinite)
     }
 
+    /// The conv training example runs on 16 random [2, 34, 34] frame samples of 2 steps (N-MNIST's shape).
+    func testConvTrainingExampleRuns() throws {
+        var g = SeededRandom(seed: 4)
+        let x = Tensor(shape: [16, 2, 2, 34, 34], scalars: (0..<(16 * 2 * 2 * 34 * 34)).map { _ in g.nextUniform() < 0.1 ? 1 : 0 })
+        let data = try TensorDataset(inputs: x, labels: Tensor((0..<16).map { Float($0 % 10) }), classes: 10)
+        try convExample(train: data, test: data)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("csnn.safetensors")
+        XCTAssertEqual(try TrainingCheckpoint.read(from: url).epoch, 2)
+        for u in [url, TrainingCheckpoint.optimizerURL(for: url), MetricsLog.urls(for: url).jsonl, MetricsLog.urls(for: url).csv] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: u.path), u.path)
+            try? FileManager.default.removeItem(at: u)
+        }
+    }
+
+    func convExample(train: any Dataset, test: any Dataset) throws {
+        // README begin
+        var rng = SeededRandom(seed: 0)
+        let csnn = Architectures.csnn(rng: &rng)                 // snnTorch tutorial 7: [T, B, 2, 34, 34] -> [T, B, 10]
+        var options = TrainingOptions()
+        options.epochs = 2; options.batchSize = 16; options.learningRate = 1e-2
+        options.keepFrames = true                                // frames stay [T, B, C, H, W] for the convolutions
+        options.schedule = .cosine(minimum: 0)                   // torch's CosineAnnealingLR(T_max = epochs)
+        options.evaluateEachEpoch = true
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("csnn.safetensors")
+        let summary = try Trainer.fit(csnn, readout: try Readout.named("count"), train: train, test: test, options: options,
+                                      epochEnd: { state in       // after every epoch: a resumable checkpoint and the logs
+            try TrainingCheckpoint(module: csnn, model: .custom("csnn"), training: options, state: state).write(to: url)
+            try MetricsLog.write(state.history, besides: url)   // csnn.metrics.jsonl and csnn.metrics.csv
+        }, report: { p in if let r = p.finished { print(ProgressFormat.epochLine(p, width: 80), r.testAccuracy ?? 0) } })
+        print(summary.testAccuracy, summary.warning ?? "")
+        let again = Architectures.csnn(rng: &rng)
+        try TrainingCheckpoint.read(from: url).load(into: again)  // PyTorch: model.load_state_dict(load_file(path))
+        // README end
+    }
+
     /// The simulation example compiles (it simulates 4000 neurons for 1 s: too long for a debug test run, so it is
     /// only compiled; SimulatorTests and ExampleNetworkTests run the same network).
     func simulationExample() throws {
