@@ -63,7 +63,21 @@ public final class Flatten: Module {
 
 /// Dropout for multi-step inputs `[T, B, ...]`: one mask per sample drawn once and shared by every time
 /// step (SpikingJelly's `layer.Dropout`), kept elements scaled by 1/(1-p). Identity when not training.
-public final class Dropout: Module {
+/// A module that draws random numbers in training (Dropout, Dropout2d). Its generator's state is saved with a
+/// run between epochs (`TrainingState.randomStates`), so a resumed run draws the masks the uninterrupted run
+/// would have drawn.
+public protocol RandomStateModule: Module {
+    /// The generator's state (`SeededRandom.state`); setting a value that is not a valid state is ignored.
+    var randomState: [UInt64] { get set }
+}
+
+public final class Dropout: Module, RandomStateModule {
+    /// The mask generator's state.
+    public var randomState: [UInt64] {
+        get { rng.state }
+        set { if let r = SeededRandom(state: newValue) { rng = r } }
+    }
+
     /// Probability of dropping an element.
     public let p: Float
     public private(set) var training = true

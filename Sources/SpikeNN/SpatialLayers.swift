@@ -4,7 +4,13 @@ import SpikeNeurons
 /// Channel dropout for `[T, B, C, H, W]` (one mask per sample and channel, shared by every time step, as
 /// SpikingJelly's `layer.Dropout2d` in multi-step mode) or `[N, C, H, W]` (PyTorch's `nn.Dropout2d`): whole
 /// channels are zeroed with probability `p`, the kept ones scaled by 1/(1-p). Identity when not training.
-public final class Dropout2d: Module {
+public final class Dropout2d: Module, RandomStateModule {
+    /// The mask generator's state.
+    public var randomState: [UInt64] {
+        get { rng.state }
+        set { if let r = SeededRandom(state: newValue) { rng = r } }
+    }
+
     /// Probability of dropping a channel.
     public let p: Float
     /// Training mode (batch statistics, dropping); `setTraining` switches it.

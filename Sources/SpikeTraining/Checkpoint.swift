@@ -50,9 +50,34 @@ public struct TrainingState {
     public var optimizerState: [(String, Tensor)]
     /// The records of the completed epochs.
     public var history: [EpochRecord]
+    /// The generators of the module's `RandomStateModule`s (Dropout masks) by state-dict path.
+    public var randomStates: [String: [UInt64]]
     /// A state after `epochsDone` epochs.
-    public init(epochsDone: Int, optimizerState: [(String, Tensor)], history: [EpochRecord]) {
+    public init(epochsDone: Int, optimizerState: [(String, Tensor)], history: [EpochRecord], randomStates: [String: [UInt64]] = [:]) {
         self.epochsDone = epochsDone; self.optimizerState = optimizerState; self.history = history
+        self.randomStates = randomStates
+    }
+
+    /// The generator states of every `RandomStateModule` in `module`, by dotted path.
+    public static func randomStates(of module: any Module, prefix: String = "") -> [String: [UInt64]] {
+        var out: [String: [UInt64]] = [:]
+        if let r = module as? any RandomStateModule { out[prefix.isEmpty ? "." : String(prefix.dropLast())] = r.randomState }
+        for (name, c) in module.children { out.merge(randomStates(of: c, prefix: prefix + name + "."), uniquingKeysWith: { a, _ in a }) }
+        return out
+    }
+
+    /// Sets the generator states of `module`'s `RandomStateModule`s from `states` (paths as `randomStates(of:)`).
+    /// - Throws: `TrainingError` naming a module whose state is missing.
+    public static func setRandomStates(_ states: [String: [UInt64]], of module: any Module) throws {
+        for (path, _) in randomStates(of: module) {
+            guard let s = states[path], SeededRandom(state: s) != nil else { throw TrainingError("resume: no valid generator state for module '\(path)'") }
+            var m: any Module = module
+            if path != "." {
+                for part in path.split(separator: ".") { m = m.children.first { $0.0 == part }!.1 }
+            }
+            var r = m as! any RandomStateModule
+            r.randomState = s
+        }
     }
 }
 
@@ -161,10 +186,15 @@ public struct TrainingCheckpoint {
         tensors = module.stateDict.map { ($0.0, $0.1.value) }
         self.training = training; self.data = data
         epoch = state?.epochsDone; history = state?.history ?? []; optimizerState = state?.optimizerState ?? []
+        randomStates = state?.randomStates ?? [:]
     }
 
     /// The run state stored (nil without an epoch).
-    public var state: TrainingState? { epoch.map { TrainingState(epochsDone: $0, optimizerState: optimizerState, history: history) } }
+    public var state: TrainingState? {
+        epoch.map { TrainingState(epochsDone: $0, optimizerState: optimizerState, history: history, randomStates: randomStates) }
+    }
+    /// The generator states of the run (`TrainingState.randomStates`), saved with the optimizer state.
+    public var randomStates: [String: [UInt64]] = [:]
 
     /// The optimizer file of checkpoint `url`: `x.safetensors` -> `x.optimizer.safetensors`.
     public static func optimizerURL(for url: URL) -> URL {
@@ -200,6 +230,7 @@ public struct TrainingCheckpoint {
         if !optimizerState.isEmpty {
             var meta = [Self.formatKey: Self.formatValue]
             if let epoch { meta["spikekit.epoch"] = String(epoch) }
+            if !randomStates.isEmpty { meta["spikekit.random_states"] = try Self.json(randomStates.mapValues { $0.map(String.init) }) }
             try SafeTensors.write(optimizerState, metadata: meta, to: Self.optimizerURL(for: url))
         }
         try SafeTensors.write(tensors, metadata: try metadata, to: url)
@@ -259,6 +290,16 @@ public struct TrainingCheckpoint {
                 throw TrainingError("\(ourl.lastPathComponent): optimizer state of epoch \(ometa["spikekit.epoch"] ?? "?"), the checkpoint is of epoch \(meta["spikekit.epoch"] ?? "?")")
             }
             c.optimizerState = state
+            if let text = ometa["spikekit.random_states"] {
+                guard let table = try? JSONDecoder().decode([String: [String]].self, from: Data(text.utf8)),
+                      let states = Optional(table.compactMapValues { words -> [UInt64]? in
+                          let w = words.compactMap(UInt64.init)
+                          return w.count == words.count && SeededRandom(state: w) != nil ? w : nil
+                      }), states.count == table.count else {
+                    throw TrainingError("\(ourl.lastPathComponent): metadata 'spikekit.random_states' is not valid")
+                }
+                c.randomStates = states
+            }
         }
         return c
     }

@@ -314,8 +314,7 @@ public enum Trainer {
     /// - `resume`: a state saved after some epochs (`TrainingCheckpoint.state`, the module holding that
     ///   checkpoint's weights and buffers): training continues from the next epoch with the optimizer's state
     ///   restored, and gives the bits of the uninterrupted run (batch order, encoders and the schedule depend on
-    ///   the epoch and batch numbers only; modules holding a random generator, such as Dropout, continue from a
-    ///   fresh generator instead).
+    ///   the epoch and batch numbers only; the generators of Dropout layers are restored from the state).
     /// - `report` is called after every batch (on the last batch of an epoch with `finished` set, after the
     ///   epoch's evaluation), `epochEnd` after every epoch with the state to save, `checkBatch(steps, batchSize)`
     ///   before each batch (a memory check; it may throw).
@@ -337,6 +336,7 @@ public enum Trainer {
             guard let stateful = opt as? StatefulOptimizer else { throw TrainingError("optimizer '\(options.optimizer)' cannot be resumed") }
             do { try stateful.loadState(Dictionary(resume.optimizerState, uniquingKeysWith: { a, _ in a })) }
             catch { throw TrainingError("resume: \(error)") }
+            try TrainingState.setRandomStates(resume.randomStates, of: model)
         }
         let loader = DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true, seed: options.seed,
                                 workers: options.loaderWorkers ?? 1)
@@ -391,7 +391,8 @@ public enum Trainer {
                 report(progress)
             }
             let stateful = opt as? StatefulOptimizer
-            try epochEnd(TrainingState(epochsDone: epoch + 1, optimizerState: stateful?.stateTensors ?? [], history: history))
+            try epochEnd(TrainingState(epochsDone: epoch + 1, optimizerState: stateful?.stateTensors ?? [], history: history,
+                                       randomStates: TrainingState.randomStates(of: model)))
         }
         let trainEval = try evaluate(model, readout: readout, data: train, batchSize: 256, options: options, checkBatch: checkBatch)
         let testEval: (loss: Float, accuracy: Float)

@@ -19,10 +19,11 @@ enum TorchSchedules {
 }
 
 /// A small conv network with BatchNorm (buffers) for [T, B, 2, 6, 6] frames and two classes.
-func smallConvNet(seed: UInt64) -> Sequential {
+func smallConvNet(seed: UInt64, dropout: Bool = false) -> Sequential {
     var rng = SeededRandom(seed: seed)
-    return Sequential(layers: [Conv2d(2, 4, kernelSize: 3, rng: &rng), BatchNorm2d(4), SpikingLayer(LIF()), Flatten(),
-                               Linear(4 * 4 * 4, 2, rng: &rng), SpikingLayer(LIF())])
+    let head: [any Module] = [Conv2d(2, 4, kernelSize: 3, rng: &rng), BatchNorm2d(4), SpikingLayer(LIF()), Flatten()]
+    let drop: [any Module] = dropout ? [Dropout(p: 0.3, seed: seed)] : []
+    return Sequential(layers: head + drop + [Linear(4 * 4 * 4, 2, rng: &rng), SpikingLayer(LIF())])
 }
 
 /// 16 samples of 3 steps of [2, 6, 6] spikes: class 0 fires in the left half of channel 0, class 1 in the right
@@ -125,7 +126,7 @@ final class TrainingConvenienceTests: XCTestCase {
     }
 
     /// A run stopped after 1 epoch and resumed from its checkpoint gives the bits of the uninterrupted 3-epoch run
-    /// (Adam, cosine schedule, weight decay on weights only, BatchNorm statistics, per-epoch evaluation).
+    /// (Adam, cosine schedule, weight decay on weights only, BatchNorm statistics, Dropout masks, per-epoch evaluation).
     func testResumeGivesTheBitsOfAnUninterruptedRun() throws {
         let data = try smallFrameData(seed: 5)
         var options = TrainingOptions()
@@ -133,13 +134,13 @@ final class TrainingConvenienceTests: XCTestCase {
         options.weightDecay = 0.01; options.noDecay = ["bias", "norm"]; options.schedule = .cosine(minimum: 0)
         options.evaluateEachEpoch = true
         let readout = try Readout.named("count")
-        let whole = smallConvNet(seed: 3)
+        let whole = smallConvNet(seed: 3, dropout: true)
         var states: [TrainingState] = []
         let s1 = try Trainer.fit(whole, readout: readout, train: data, test: data, options: options, epochEnd: { states.append($0) }, report: { _ in })
 
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("rs-\(UUID().uuidString).safetensors")
         defer { for u in [url, TrainingCheckpoint.optimizerURL(for: url)] { try? FileManager.default.removeItem(at: u) } }
-        let first = smallConvNet(seed: 3)
+        let first = smallConvNet(seed: 3, dropout: true)
         var one = options
         one.epochs = 3
         do {
@@ -151,7 +152,9 @@ final class TrainingConvenienceTests: XCTestCase {
             }, report: { _ in })
         }
         let ck = try TrainingCheckpoint.read(from: url, optimizer: true)
-        let resumed = smallConvNet(seed: 77)
+        XCTAssertEqual(ck.randomStates.keys.sorted(), ["4"], "the Dropout's generator is saved")
+        XCTAssertNotEqual(ck.randomStates["4"], Dropout(p: 0.3, seed: 77).randomState)
+        let resumed = smallConvNet(seed: 77, dropout: true)
         try ck.load(into: resumed)
         var after: [TrainingState] = []
         let s2 = try Trainer.fit(resumed, readout: readout, train: data, test: data, options: ck.training, resume: ck.state,
