@@ -98,6 +98,50 @@ final class ConvTrainCommandTests: SpikeProcessTestCase {
         try assertFails(csnn(data) + ["--epochs", "1", "--init-weights", path("none.safetensors")], "no tensor matches")
     }
 
+    /// A YAML layer list with BatchNorm trains, and its checkpoint (model file text, BatchNorm running statistics
+    /// and num_batches_tracked in PyTorch's state-dict order) evaluates to the same accuracy.
+    func testYAMLModelFileTrainsAndEvaluates() throws {
+        let data = try generate("nm")
+        let file = path("net.yaml")
+        try Data("""
+            input_shape: [2, 34, 34]
+            seed: 3
+            layers:
+              - type: conv2d
+                in_channels: 2
+                out_channels: 4
+                kernel_size: 5
+                stride: 2
+              - type: batchnorm2d
+                num_features: 4
+              - type: lif
+              - type: maxpool2d
+                kernel_size: 3
+              - type: flatten
+              - type: linear
+                in_features: 100
+                out_features: 10
+              - type: lif
+
+            """.utf8).write(to: URL(fileURLWithPath: file))
+        let ckpt = path("y.safetensors")
+        let r = try spike(["train", "--dataset", "nmnist", "--data", data, "--frames", "3", "--model-file", file, "--epochs", "2",
+                           "--batch-size", "8", "--lr", "0.01", "--save", ckpt, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("model file net.yaml (1222 parameters) + count"), r.stderr)
+        let (tensors, meta) = try SafeTensors.read(from: URL(fileURLWithPath: ckpt))
+        XCTAssertEqual(tensors.map(\.0), ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
+                                          "1.num_batches_tracked", "5.weight", "5.bias"])
+        XCTAssertEqual(tensors.first { $0.0 == "1.num_batches_tracked" }?.1.scalar, 10, "5 batches x 2 epochs")
+        XCTAssertEqual(meta["spikekit.model_name"], "net.yaml")
+        XCTAssertTrue(meta["spikekit.model"]?.contains("kernel_size: 5") ?? false)
+        let summary = try JSONDecoder().decode(TrainingSummary.self, from: Data(r.stdout.utf8))
+        let e = try spike(["eval", "--model", ckpt, "--json"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let own = try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual((own["testAccuracy"] as! NSNumber).floatValue, summary.testAccuracy)
+    }
+
     func testBadArchitectureOptionsAreOneLineErrors() throws {
         let data = try generate("nm")
         try assertFails(csnn(data) + ["--downsample", "0.5"], "--arch csnn takes frames [C, 34, 34]")
