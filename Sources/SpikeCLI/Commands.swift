@@ -88,9 +88,6 @@ public struct Train: ParsableCommand {
         Memory.keepFreedMemory()
         if resume != nil || arch != nil || modelFile != nil { return try runModule() }
         if let initWeights { throw CLIError("--init-weights \(initWeights): applies to --arch and --model-file networks") }
-        if schedule != "none" || noDecay != nil || testEachEpoch {
-            throw CLIError("--schedule, --no-decay and --test-each-epoch apply to --arch and --model-file networks (and their --resume)")
-        }
         let readout = self.readout ?? "max-membrane"
         var dataSpec = try dataOptions.spec()
         if dataSpec.name == "randman" {
@@ -138,13 +135,7 @@ public struct Train: ParsableCommand {
         }
         let readoutParameters = try parseAssignments(readoutAssignments)
         let decoder = try Readout.named(readout, parameters: readoutParameters)
-        var options = TrainingOptions()
-        options.epochs = epochs; options.batchSize = batchSize; options.optimizer = optimizer
-        options.learningRate = learningRate; options.weightDecay = weightDecay; options.clipNorm = clipNorm; options.seed = seed
-        options.encoder = encoder ?? (["mnist", "fashion-mnist", "kmnist"].contains(dataSpec.name) ? "direct" : "spike-times")
-        if options.encodesValues { options.steps = steps }
-        if loaderThreads != 1 { options.loaderWorkers = loaderThreads }
-        try options.validate()
+        let options = try trainingOptions(dataName: dataSpec.name, keepFrames: false)
         // Every size is checked against the memory budget before any work: the data set here, a batch's
         // activations in the trainer.
         func network(inputs: Int, classes: Int) -> NetworkSpec {
@@ -172,6 +163,7 @@ public struct Train: ParsableCommand {
             try outputs.stage(URL(fileURLWithPath: save)) { try Checkpoint.save(model, spec: spec, data: dataSpec, training: options, to: $0) }
             try outputs.publish()
         }
+        if let w = summary.warning { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         if json { try printJSON(summary) } else {
             print(String(format: "test accuracy %.4f (train %.4f) in %.1f s, %.0f samples/s", summary.testAccuracy,
                          summary.trainAccuracy, summary.seconds, summary.samplesPerSecond))

@@ -142,6 +142,20 @@ final class ConvTrainCommandTests: SpikeProcessTestCase {
         XCTAssertEqual((own["testAccuracy"] as! NSNumber).floatValue, summary.testAccuracy)
     }
 
+    /// The dense path takes the schedules and per-epoch evaluation too, and warns when a run ends at chance
+    /// level with the likely cause (hh's units: its neurons never fire on 0/1 inputs).
+    func testDenseRunsEvaluateEachEpochAndWarnAtChance() throws {
+        let tiny = ["train", "--classes", "4", "--units", "12", "--steps", "12", "--samples-per-class", "16", "--hidden", "8",
+                    "--epochs", "2", "--batch-size", "8"]
+        let r = try spike(tiny + ["--schedule", "step", "--step-size", "1", "--test-each-epoch"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") && $0.contains(" test ") }.count, 2, r.stderr)
+        let hh = try spike(tiny + ["--neuron", "hh"])
+        XCTAssertEqual(hh.status, 0, hh.stderr)
+        XCTAssertTrue(hh.stderr.contains("warning: test accuracy") && hh.stderr.contains("is at chance level (0.250 for 4 classes)"), hh.stderr)
+        XCTAssertTrue(hh.stderr.contains("the training loss did not fall") && hh.stderr.contains("physical units"), hh.stderr)
+    }
+
     func testBadArchitectureOptionsAreOneLineErrors() throws {
         let data = try generate("nm")
         try assertFails(csnn(data) + ["--downsample", "0.5"], "--arch csnn takes frames [C, 34, 34]")
@@ -149,7 +163,7 @@ final class ConvTrainCommandTests: SpikeProcessTestCase {
         try assertFails(csnn(data) + ["--schedule", "linear"], "unknown learning-rate schedule 'linear'")
         try assertFails(csnn(data) + ["--channels", "8"], "--channels applies to --arch dvsgesture")
         try assertFails(["train", "--dataset", "nmnist", "--data", data, "--arch", "dvsgesture"], "multiple of 32")
-        try assertFails(["train", "--schedule", "cosine"], "apply to --arch and --model-file")
+        try assertFails(["train", "--no-decay", " ", "--epochs", "1"], "no-decay: empty parameter selector")
         try assertFails(["data", "generate-nmnist", "--output", data], "not an empty folder")
         // A model file whose output does not fit the classes.
         let file = path("m.json")
