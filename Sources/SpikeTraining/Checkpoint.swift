@@ -75,7 +75,7 @@ public struct TrainingState {
             if path != "." {
                 for part in path.split(separator: ".") { m = m.children.first { $0.0 == part }!.1 }
             }
-            var r = m as! any RandomStateModule
+            let r = m as! any RandomStateModule
             r.randomState = s
         }
     }
