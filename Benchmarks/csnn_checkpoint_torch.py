@@ -4,6 +4,7 @@ load_state_dict, and (with --write-init) writes a plain PyTorch state_dict with 
 
     python3 Benchmarks/csnn_checkpoint_torch.py CKPT.safetensors
     python3 Benchmarks/csnn_checkpoint_torch.py --write-init Tests/SpikeCLITests/Fixtures/torch_csnn_init.safetensors
+    python3 Benchmarks/csnn_checkpoint_torch.py --bn CKPT.safetensors   # the BatchNorm model file of docs/CONV.md
 
 Needs torch, safetensors, spikingjelly and snntorch (pip). The csnn is snnTorch tutorial 7's network as
 ../shared/bench/peers/conv_train_step.py builds it; the SpikingJelly form wraps the stateless layers in
@@ -70,8 +71,24 @@ def write_init(path):
     print(f"wrote {path}: " + ", ".join(f"{k} {tuple(v.shape)}" for k, v in sd.items()))
 
 
+def check_bn(path):
+    """The model file conv2d(2->4, k5, s2) batchnorm2d(4) lif maxpool2d(3) flatten linear(100->10) lif: BatchNorm's
+    running statistics and num_batches_tracked (stored F32; torch's buffer is int64) load with strict=True."""
+    sd = load_file(path)
+    m = nn.Sequential(nn.Conv2d(2, 4, 5, stride=2), nn.BatchNorm2d(4), nn.Identity(), nn.MaxPool2d(3), nn.Flatten(),
+                      nn.Linear(100, 10), nn.Identity())
+    r = m.load_state_dict(sd, strict=True)
+    bn = m[1]
+    print(f"{path}: keys {list(sd)}")
+    print(f"BatchNorm2d: load_state_dict(strict=True) ok ({r}); running_mean {bn.running_mean.tolist()}; "
+          f"num_batches_tracked {bn.num_batches_tracked.item()} ({bn.num_batches_tracked.dtype}); "
+          f"equal: {all(torch.equal(m.state_dict()[k].float(), v.float()) for k, v in sd.items())}")
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--write-init":
+    if sys.argv[1] == "--bn":
+        check_bn(sys.argv[2])
+    elif sys.argv[1] == "--write-init":
         write_init(sys.argv[2])
     else:
         check(sys.argv[1])

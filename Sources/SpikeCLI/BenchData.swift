@@ -17,13 +17,13 @@ enum SyntheticNMNIST {
 
     /// One recording of class `label` (0..<10): `events` events over `duration` µs, each in a 12 x 12 square whose
     /// position depends on the class (with a fraction of uniform noise), polarity random, times sorted.
-    static func recording(label: Int, events: Int, duration: Int, rng: inout SeededRandom) -> [UInt8] {
+    static func recording(label: Int, events: Int, duration: Int, noise: Double = 0.2, rng: inout SeededRandom) -> [UInt8] {
         let cx = 2 + (label % 5) * 4, cy = 6 + (label / 5) * 14   // the square stays inside 34 x 34: x <= 29, y <= 31
         var t = (0..<events).map { _ in rng.nextInt(below: duration) }
         t.sort()
         var x: [Int] = [], y: [Int] = [], p: [Int] = []
         for _ in 0..<events {
-            if rng.nextUniform() < 0.2 { x.append(rng.nextInt(below: 34)); y.append(rng.nextInt(below: 34)) }
+            if Double(rng.nextUniform()) < noise { x.append(rng.nextInt(below: 34)); y.append(rng.nextInt(below: 34)) }
             else { x.append(cx + rng.nextInt(below: 12)); y.append(cy + rng.nextInt(below: 12)) }
             p.append(rng.nextInt(below: 2))
         }
@@ -32,14 +32,15 @@ enum SyntheticNMNIST {
 
     /// Writes `perClass` recordings of each of `classes` digits into `root/Train/<d>/` and `root/Test/<d>/`
     /// (`testPerClass` each), named `00000.bin`, ...
-    static func write(root: String, classes: Int, perClass: Int, testPerClass: Int, events: Int, duration: Int, seed: UInt64) throws {
+    static func write(root: String, classes: Int, perClass: Int, testPerClass: Int, events: Int, duration: Int, noise: Double = 0.2,
+                      seed: UInt64) throws {
         var rng = SeededRandom(seed: seed)
         for (split, n) in [("Train", perClass), ("Test", testPerClass)] {
             for d in 0..<classes {
                 let folder = URL(fileURLWithPath: root).appendingPathComponent(split).appendingPathComponent(String(d))
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 for i in 0..<n {
-                    let bytes = recording(label: d, events: events, duration: duration, rng: &rng)
+                    let bytes = recording(label: d, events: events, duration: duration, noise: noise, rng: &rng)
                     try AtomicFile.write(Data(bytes), to: folder.appendingPathComponent(String(format: "%05d.bin", i)))
                 }
             }

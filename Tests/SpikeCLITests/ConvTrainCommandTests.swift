@@ -10,7 +10,7 @@ final class ConvTrainCommandTests: SpikeProcessTestCase {
         let r = try spike(["data", "generate-nmnist", "--output", path(name), "--train", "4", "--test", "2", "--events", "800",
                            "--seed", String(seed)])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("wrote 40 train and 20 test recordings"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("wrote 40 train and 20 test recordings (800 events over 300000 µs each, 20 % noise)"), r.stdout)
         return path(name)
     }
 
