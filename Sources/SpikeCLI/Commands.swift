@@ -148,8 +148,12 @@ public struct Train: ParsableCommand {
             try network(inputs: units, classes: classes).validate()
             try MemoryBudget.check(bytes: data.estimatedBytes, what: "randman data set (\(classes) classes x \(samplesPerClass) samples x \(units) units)")
         }
-        // The checkpoint's destination is validated before training and written, all or nothing, at the end.
-        let outputs = try save.map { try StagedOutputs([URL(fileURLWithPath: $0)]) }
+        // The checkpoint's destinations (the state dict, the optimizer file for --resume, the metrics log) are
+        // validated before training and written, all or nothing, at the end.
+        let saveURL = save.map { URL(fileURLWithPath: $0) }
+        let outputs = try saveURL.map { u in
+            try StagedOutputs([u, TrainingCheckpoint.optimizerURL(for: u), MetricsLog.urls(for: u).jsonl, MetricsLog.urls(for: u).csv])
+        }
         let (trainData, testData, described) = try dataSpec.load(trainFraction: options.trainFraction)
         let (train, test) = (try options.input(ofAny: trainData), try options.input(ofAny: testData))
         let inputs = train.stepShape.reduce(1, *), classes = train.classes
@@ -158,9 +162,16 @@ public struct Train: ParsableCommand {
         if let data = dataSpec.randman { try Trainer.checkMemory(spec: spec, steps: steps, batchSize: min(batchSize, data.sampleCount)) }
         let display = ProgressDisplay()
         FileHandle.standardError.write(Data("\(described); network \(inputs)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
-        let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, report: display.update)
-        if let save, let outputs {
-            try outputs.stage(URL(fileURLWithPath: save)) { try Checkpoint.save(model, spec: spec, data: dataSpec, training: options, to: $0) }
+        var last: TrainingState?
+        let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, epochEnd: { last = $0 },
+                                               report: display.update)
+        if let u = saveURL, let outputs {
+            let c = try Checkpoint.make(model, model: .network(spec), data: dataSpec, training: options, state: last)
+            try outputs.stage(u) { try c.writeStateDict(to: $0) }
+            try outputs.stage(TrainingCheckpoint.optimizerURL(for: u)) { try c.writeOptimizerState(to: $0) }
+            let log = MetricsLog.urls(for: u)
+            try outputs.stage(Data(try MetricsLog.jsonLines(c.history).utf8), for: log.jsonl)
+            try outputs.stage(Data(MetricsLog.csv(c.history).utf8), for: log.csv)
             try outputs.publish()
         }
         if let w = summary.warning { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }

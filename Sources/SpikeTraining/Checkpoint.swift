@@ -27,17 +27,22 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var testLoss: Float?, testAccuracy: Float?
     /// Learning rate at the epoch's first batch.
     public var learningRate: Float
-    /// Wall time of the epoch's training batches, seconds (not the evaluation).
-    public var seconds: Double
-    /// Training samples per second over the epoch.
-    public var samplesPerSecond: Double
+    /// Wall time of the epoch's training batches, seconds (not the evaluation); nil in checkpoints, which hold
+    /// no timings so that a run gives the same file bytes every time (the metrics log keeps them).
+    public var seconds: Double?
+    /// Training samples per second over the epoch (nil in checkpoints, as `seconds`).
+    public var samplesPerSecond: Double?
+
+    /// The record without its timings (as checkpoints store it).
+    public var withoutTimings: EpochRecord { var r = self; r.seconds = nil; r.samplesPerSecond = nil; return r }
 
     /// The CSV header of `csvLine`.
     public static let csvHeader = "epoch,train_loss,train_accuracy,test_loss,test_accuracy,learning_rate,seconds,samples_per_second"
     /// The record as one CSV line (empty cells where nothing was measured).
     public var csvLine: String {
         [String(epoch), "\(trainLoss)", "\(trainAccuracy)", testLoss.map { "\($0)" } ?? "", testAccuracy.map { "\($0)" } ?? "",
-         "\(learningRate)", String(format: "%.3f", seconds), String(format: "%.1f", samplesPerSecond)].joined(separator: ",")
+         "\(learningRate)", seconds.map { String(format: "%.3f", $0) } ?? "",
+         samplesPerSecond.map { String(format: "%.1f", $0) } ?? ""].joined(separator: ",")
     }
 }
 
@@ -219,7 +224,7 @@ public struct TrainingCheckpoint {
             }
             if let data { meta["spikekit.data"] = data }
             if let randman { meta["spikekit.dataset"] = try Self.json(randman) }
-            if let epoch { meta["spikekit.epoch"] = String(epoch); meta["spikekit.history"] = try Self.json(history) }
+            if let epoch { meta["spikekit.epoch"] = String(epoch); meta["spikekit.history"] = try Self.json(history.map(\.withoutTimings)) }
             return meta
         }
     }
@@ -227,13 +232,21 @@ public struct TrainingCheckpoint {
     /// Writes the checkpoint to `url` and, when there is optimizer state, the optimizer file beside it
     /// (each atomically; the optimizer file first, so a checkpoint never names an epoch its optimizer file lacks).
     public func write(to url: URL) throws {
-        if !optimizerState.isEmpty {
-            var meta = [Self.formatKey: Self.formatValue]
-            if let epoch { meta["spikekit.epoch"] = String(epoch) }
-            if !randomStates.isEmpty { meta["spikekit.random_states"] = try Self.json(randomStates.mapValues { $0.map(String.init) }) }
-            try SafeTensors.write(optimizerState, metadata: meta, to: Self.optimizerURL(for: url))
-        }
+        if !optimizerState.isEmpty { try writeOptimizerState(to: Self.optimizerURL(for: url)) }
+        try writeStateDict(to: url)
+    }
+
+    /// Writes the state dict and metadata only (the first file), atomically.
+    public func writeStateDict(to url: URL) throws {
         try SafeTensors.write(tensors, metadata: try metadata, to: url)
+    }
+
+    /// Writes the optimizer file only (its state, the epoch and the generator states), atomically.
+    public func writeOptimizerState(to url: URL) throws {
+        var meta = [Self.formatKey: Self.formatValue]
+        if let epoch { meta["spikekit.epoch"] = String(epoch) }
+        if !randomStates.isEmpty { meta["spikekit.random_states"] = try Self.json(randomStates.mapValues { $0.map(String.init) }) }
+        try SafeTensors.write(optimizerState, metadata: meta, to: url)
     }
 
     /// Reads a checkpoint (either format); with `optimizer`, also its optimizer file, which must exist and be of
@@ -347,10 +360,23 @@ public enum MetricsLog {
         ([EpochRecord.csvHeader] + history.map(\.csvLine)).joined(separator: "\n") + "\n"
     }
 
-    /// Writes both files for checkpoint `url`.
+    /// `history` with the timings of records that lack them (epochs read back from a checkpoint) taken from the
+    /// JSON-lines log of checkpoint `url`, when it holds a record of the same epoch with the same losses.
+    public static func merged(_ history: [EpochRecord], besides url: URL) -> [EpochRecord] {
+        guard history.contains(where: { $0.seconds == nil }),
+              let text = try? String(contentsOf: urls(for: url).jsonl, encoding: .utf8) else { return history }
+        let old = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8)) }
+        return history.map { r in
+            guard r.seconds == nil, let o = old.first(where: { $0.withoutTimings == r }) else { return r }
+            return o
+        }
+    }
+
+    /// Writes both files for checkpoint `url` (timings of resumed epochs kept from the log there, `merged`).
     public static func write(_ history: [EpochRecord], besides url: URL) throws {
         let (j, c) = urls(for: url)
-        try AtomicFile.write(Data(try jsonLines(history).utf8), to: j)
-        try AtomicFile.write(Data(csv(history).utf8), to: c)
+        let all = merged(history, besides: url)
+        try AtomicFile.write(Data(try jsonLines(all).utf8), to: j)
+        try AtomicFile.write(Data(csv(all).utf8), to: c)
     }
 }

@@ -56,7 +56,7 @@ public enum ProgressFormat {
         let test = r?.testAccuracy.map { String(format: "test %.3f", $0) } ?? ""
         let testLoss = r?.testLoss.map { String(format: "test loss %.4f", $0) } ?? ""
         let speed = String(format: "%.0f samples/s", r?.samplesPerSecond ?? p.samplesPerSecond)
-        let time = r.map { duration($0.seconds) } ?? ""
+        let time = r?.seconds.map { duration($0) } ?? ""
         let eta = p.epoch < p.epochs ? (p.remaining.map { "ETA " + duration($0) } ?? "") : ""
         let candidates = [[epoch, loss, acc, test, testLoss, speed, time, eta], [epoch, loss, acc, test, testLoss, speed, eta],
                           [epoch, loss, acc, test, speed, eta], [epoch, loss, acc, test, eta], [epoch, loss, acc, test], [epoch, acc, test]]

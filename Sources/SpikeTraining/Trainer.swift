@@ -291,8 +291,9 @@ public enum Trainer {
     }
 
     /// Trains a network built from `spec` (weights from `options.seed`) on `train` and evaluates it on both sets;
-    /// `report` is called after every batch.
+    /// `report` is called after every batch, `epochEnd` after every epoch with the run's state (as `fit`).
     public static func run(spec: NetworkSpec, train: any Dataset, test: any Dataset, options: TrainingOptions,
+                           epochEnd: (TrainingState) throws -> Void = { _ in },
                            report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
         try options.validate()
         guard train.count > 0 else { throw TrainingError("training set is empty") }
@@ -302,7 +303,7 @@ public enum Trainer {
         let readout = try spec.makeReadout()
         var rng = SeededRandom(seed: options.seed)
         let model = try spec.build(rng: &rng)
-        let summary = try fit(model, readout: readout, train: train, test: test, options: options, report: report) { steps, batch in
+        let summary = try fit(model, readout: readout, train: train, test: test, options: options, epochEnd: epochEnd, report: report) { steps, batch in
             try checkMemory(spec: spec, steps: steps, batchSize: batch)
         }
         return (model, summary)

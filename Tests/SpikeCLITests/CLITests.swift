@@ -25,7 +25,9 @@ final class CLITests: SpikeProcessTestCase {
         XCTAssertEqual(tensors.map(\.0), ["0.weight", "0.bias", "2.weight", "2.bias"])
         XCTAssertEqual(tensors[0].1.shape, [8, 12])
         XCTAssertNotNil(meta["spikekit.network"])
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), ["net.safetensors"])
+        // Beside it, the optimizer state (for --resume) and the metrics log; nothing else.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path).sorted(),
+                       ["net.metrics.csv", "net.metrics.jsonl", "net.optimizer.safetensors", "net.safetensors"])
     }
 
     func testTrainingWithEveryEncoderAndSeveralReadouts() throws {

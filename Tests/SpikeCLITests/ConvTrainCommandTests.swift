@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import SpikeKit
+@testable import SpikeCLI
 
 /// `spike train --arch/--model-file/--resume/--init-weights`, `spike eval` on other data and
 /// `spike data generate-nmnist`, through the real binary, on small synthetic N-MNIST folders.
@@ -75,13 +76,31 @@ final class ConvTrainCommandTests: SpikeProcessTestCase {
         XCTAssertEqual(a.map(\.trainLoss), b.map(\.trainLoss))
         XCTAssertEqual(a.map(\.testAccuracy), b.map(\.testAccuracy))
         XCTAssertEqual(b.map(\.epoch), [1, 2, 3])
+        XCTAssertTrue(b.allSatisfy { $0.seconds != nil }, "the resumed log keeps the first run's timings")
+        // The checkpoints themselves hold no timings: the same run writes the same bytes.
+        XCTAssertEqual(try SafeTensors.read(from: URL(fileURLWithPath: path("whole.safetensors"))).metadata["spikekit.history"],
+                       try SafeTensors.read(from: URL(fileURLWithPath: path("part.safetensors"))).metadata["spikekit.history"])
         // Nothing left to do, a final dense checkpoint, or a missing optimizer file: one-line errors.
         try assertFails(["train", "--resume", path("part.safetensors")], "3 of 3 epochs are done")
         try FileManager.default.removeItem(atPath: path("part.optimizer.safetensors"))
         try assertFails(["train", "--resume", path("part.safetensors"), "--epochs", "4"], "part.optimizer.safetensors beside it, which does not exist")
-        XCTAssertEqual(try spike(["train", "--classes", "2", "--units", "12", "--steps", "12", "--samples-per-class", "8", "--hidden", "8",
-                                  "--epochs", "1", "--save", path("dense.safetensors")]).status, 0)
-        try assertFails(["train", "--resume", path("dense.safetensors"), "--epochs", "2"], "nothing to resume")
+        // The dense path's --save is resumable too (written all or nothing at the end, with its optimizer file and log).
+        let dense = ["train", "--classes", "3", "--units", "12", "--steps", "12", "--samples-per-class", "12", "--hidden", "8",
+                     "--batch-size", "8", "--optimizer", "adamw", "--weight-decay", "0.01"]
+        XCTAssertEqual(try spike(dense + ["--epochs", "3", "--save", path("d3.safetensors")]).status, 0)
+        XCTAssertEqual(try spike(dense + ["--epochs", "1", "--save", path("d1.safetensors")]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: path("d1.metrics.csv"), encoding: .utf8).split(separator: "\n").count, 2)
+        let d = try spike(["train", "--resume", path("d1.safetensors"), "--epochs", "3"])
+        XCTAssertEqual(d.status, 0, d.stderr)
+        XCTAssertEqual(try tensors(path("d3.safetensors")), try tensors(path("d1.safetensors")))
+        XCTAssertEqual(try read("d3.metrics.jsonl").map(\.trainLoss), try read("d1.metrics.jsonl").map(\.trainLoss))
+        // A checkpoint without a run state (written by a program after training) has nothing to resume.
+        var rng = SeededRandom(seed: 0)
+        let spec = NetworkSpec(inputs: 12, hidden: [8], outputs: 3)
+        var randman = DataSpec(name: "randman")
+        randman.randman = RandmanConfig(classes: 3, units: 12, steps: 12, samplesPerClass: 12)
+        try Checkpoint.save(try spec.build(rng: &rng), spec: spec, data: randman, training: TrainingOptions(), to: URL(fileURLWithPath: path("plain.safetensors")))
+        try assertFails(["train", "--resume", path("plain.safetensors"), "--epochs", "2"], "nothing to resume")
     }
 
     func testInitWeightsFromAPyTorchStateDictReportsWhatMatched() throws {
