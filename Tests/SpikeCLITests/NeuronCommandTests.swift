@@ -53,7 +53,8 @@ final class NeuronCommandTests: SpikeProcessTestCase {
         let listing = try spike(["neuron", "--list"])
         XCTAssertEqual(listing.status, 0)
         for entry in NeuronRegistry.entries {
-            XCTAssertTrue(listing.stdout.contains("\(entry.id): \(entry.summary)"), entry.id)
+            let q = NeuronRegistry.qualifiedID(of: entry.id)
+            XCTAssertTrue(listing.stdout.contains("\(q == entry.id ? entry.id : "\(entry.id) | \(q)"): \(entry.summary)"), entry.id)
             let r = try spike(["neuron", entry.id, "--input", x, "--output", path(entry.id), "--plot", path("\(entry.id).svg")])
             XCTAssertEqual(r.status, 0, "\(entry.id): \(r.stderr)")
             let model = try NeuronRegistry.model(entry.id, parameters: [:])

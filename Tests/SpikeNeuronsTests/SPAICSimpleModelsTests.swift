@@ -1,0 +1,141 @@
+import XCTest
+import Foundation
+import SpikeCore
+import SpikeIO
+@testable import SpikeNeurons
+
+/// SPAIC's own models under their `spaic.*` ids: traces against SPAIC 0.6.3's Torch backend (forward; fixtures by
+/// Fixtures/make_spaic_fixtures.py), BPTT input gradients against central differences, the qualified aliases and
+/// the one-line parameter errors.
+final class SPAICSimpleModelsTests: XCTestCase {
+    /// Runs the registry model `id` (with the fixture's params) on the fixture's Isyn and compares the output and
+    /// the named state traces (fixture file name to model state name).
+    func assertMatchesSPAIC(_ fixture: String, output: String?, states: [String: String],
+                            file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/\(fixture)", withExtension: nil), fixture)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("case.json"))) as! [String: Any]
+        let id = json["model"] as! String
+        var params = json["params"] as? [String: Any] ?? [:]
+        if NeuronRegistry.parameters(of: id).contains(where: { $0.name == "dt" }) { params["dt"] = json["dt"] }
+        let model = try NeuronRegistry.model(id, parameters: params)
+        func npy(_ f: String) throws -> Tensor { try NPY.read(from: dir.appendingPathComponent("\(f).npy")) }
+        let x = try npy("input")
+        let (T, N) = (x.shape[0], x.shape[1])
+        let fwd = model.forward(x.scalars, steps: T, elements: N)
+        if let output {
+            let ref = try npy(output).scalars
+            if model.isSpiking { XCTAssertEqual(fwd.output, ref, "\(id): spikes", file: file, line: line) }
+            else { assertClose(fwd.output, ref, "\(id): output", file: file, line: line) }
+            if model.isSpiking { XCTAssertGreaterThan(ref.reduce(0, +), 0, "\(fixture) has no spikes", file: file, line: line) }
+        }
+        let S = model.stateNames.count
+        for (f, name) in states {
+            let k = try XCTUnwrap(model.stateNames.firstIndex(of: name), "\(id) has no state \(name)", file: file, line: line)
+            let trace = (0..<T).flatMap { t in (0..<N).map { fwd.states[(t * S + k) * N + $0] } }
+            assertClose(trace, try npy(f).scalars, "\(id): \(name)", file: file, line: line)
+        }
+    }
+
+    func testTracesMatchSPAIC() throws {
+        try assertMatchesSPAIC("spaic_lif_0", output: "spikes", states: ["v": "v"])
+        try assertMatchesSPAIC("spaic_if_0", output: "spikes", states: ["v": "v"])
+        try assertMatchesSPAIC("spaic_ifsoftreset_0", output: "spikes", states: ["v": "v"])
+        try assertMatchesSPAIC("spaic_ifb_0", output: "spikes", states: ["v": "v"])
+        try assertMatchesSPAIC("spaic_nonspikingifb_0", output: "v", states: ["v": "v"])
+        try assertMatchesSPAIC("spaic_null_0", output: "spikes", states: [:])
+        try assertMatchesSPAIC("spaic_constantcurrentlif_0", output: "spikes", states: ["v": "v"])
+        try assertMatchesSPAIC("spaic_izh_0", output: "spikes", states: ["v": "v", "u": "u"])
+        try assertMatchesSPAIC("spaic_meanfield_0", output: "spikes", states: ["u": "v"])
+        try assertMatchesSPAIC("spaic_nonspikinglif_0", output: "v", states: ["v": "v", "m": "m", "s": "s", "i": "i"])
+        try assertMatchesSPAIC("spaic_lifm_0", output: "spikes", states: ["v": "v", "i": "i"])
+    }
+
+    func testInputGradientsMatchFiniteDifferences() {
+        let sg = Surrogate(.sigmoid, alpha: 4, smoothForward: true)
+        // lif and if reset with SPAIC's gradient-free `reset` operator (a hard mask): checked one step at a time
+        // on both sides of the threshold, where the mask is locally constant.
+        for v: Float in [-0.3, 0.2, 0.9, 1.6] {
+            stepCheck(SPAICLIF(surrogate: sg), x: 0.3, state: FloatVector([v]))
+            stepCheck(SPAICIF(constantDecay: 0.1, surrogate: sg), x: 0.3, state: FloatVector([v]))
+        }
+        gradCheck(SPAICIFSoft(constantDecay: 0.1, surrogate: sg))
+        gradCheck(SPAICIFB(bias: 0.2, surrogate: sg))
+        gradCheck(SPAICNonSpikingIFB(bias: 0.2))
+        gradCheck(SPAICNull())
+        gradCheck(SPAICConstantCurrentLIF(tauM: 1, surrogate: sg))
+        gradCheck(SPAICIZH(surrogate: Surrogate(.sigmoid, alpha: 0.2, smoothForward: true)), T: 10, N: 3, low: 0, high: 20)
+        gradCheck(SPAICMeanField(rho: 0.5, iExt: 0.3), low: 0.2, high: 3)
+        gradCheck(SPAICSimpleRate(tau: 0.5, iExt: 0.1))
+        gradCheck(SPAICNonSpikingLIF())
+        gradCheck(SPAICLIFM(surrogate: sg))
+    }
+
+    /// `stepVJP` against central differences of `gOut out + gNext . next` in x and in each state variable.
+    func stepCheck<M: NeuronModel>(_ m: M, x: Float, state: M.State, file: StaticString = #filePath, line: UInt = #line) {
+        var gNext = M.State()
+        for k in 0..<M.State.count { gNext[k] = 0.7 - 0.3 * Float(k) }
+        let gOut: Float = 1.3
+        func f(_ x: Float, _ s: M.State) -> Double {
+            let (o, n) = m.step(x, s)
+            return Double(gOut) * Double(o) + (0..<M.State.count).reduce(0) { $0 + Double(gNext[$1]) * Double(n[$1]) }
+        }
+        let (gx, gs) = m.stepVJP(x, state, gOut: gOut, gNext: gNext)
+        let e: Float = 1e-3
+        XCTAssertEqual(Double(gx), (f(x + e, state) - f(x - e, state)) / Double(2 * e), accuracy: 2e-3, "\(m) dx", file: file, line: line)
+        for k in 0..<M.State.count {
+            var p = state, q = state
+            p[k] += e; q[k] -= e
+            XCTAssertEqual(Double(gs[k]), (f(x, p) - f(x, q)) / Double(2 * e), accuracy: 2e-3, "\(m) ds\(k)", file: file, line: line)
+        }
+    }
+
+    /// A rate network runs: a bank of SimpleRate units settles at sigmoid(x + Iext), MeanField at rho x + Iext.
+    func testRateModelsSettleAtTheirFixedPoints() {
+        let T = 400
+        let x = [Float](repeating: 0.7, count: T)
+        let s = AnyNeuronModel(SPAICSimpleRate(tau: 1, iExt: 0.3, dt: 0.1)).forward(x, steps: T, elements: 1)
+        XCTAssertEqual(s.output[T - 1], 1 / (1 + Foundation.exp(-1)), accuracy: 1e-4)
+        let m = AnyNeuronModel(SPAICMeanField(rho: 0.5, tau: 1, iExt: -0.1, dt: 0.1)).forward(x, steps: T, elements: 1)
+        XCTAssertEqual(m.output[T - 1], 0.25, accuracy: 1e-4)
+    }
+
+    func testQualifiedIDsResolveToTheirFamilies() throws {
+        XCTAssertEqual(NeuronRegistry.qualifiedID(of: "lif"), "spikingjelly.lif")
+        XCTAssertEqual(try NeuronRegistry.model("spikingjelly.lif", parameters: [:]).id, "lif")
+        XCTAssertEqual(try NeuronRegistry.model("norse.lif_adex", parameters: [:]).id, "adex")
+        XCTAssertEqual(try NeuronRegistry.model("norse.izhikevich", parameters: [:]).id, "izhikevich2003")
+        XCTAssertEqual(try NeuronRegistry.model("snntorch.leaky", parameters: [:]).id, "leaky")
+        XCTAssertEqual(try NeuronRegistry.model("spaic.diehlandcook", parameters: [:]).id, "lif_int")
+        XCTAssertEqual(try NeuronRegistry.model("spaic.lifstdp_ex", parameters: [:]).id, "diehl_cook")
+        XCTAssertEqual(try NeuronRegistry.model("spaic.lif", parameters: [:]).id, "spaic.lif")
+        XCTAssertEqual(try NeuronRegistry.model("spaic.if", parameters: [:]).id, "spaic.if")
+        XCTAssertEqual(try NeuronRegistry.model("spaic.izh", parameters: [:]).id, "spaic.izh")
+        XCTAssertEqual(NeuronRegistry.parameters(of: "norse.lif").map(\.name), NeuronRegistry.parameters(of: "cuba_lif").map(\.name))
+        // Every short id has a qualified alias, no alias is claimed twice, and every alias resolves.
+        let ids = NeuronRegistry.modelIDs
+        XCTAssertEqual(Set(NeuronRegistry.qualifiedIDs.values).count, NeuronRegistry.qualifiedIDs.count)
+        XCTAssertTrue(Set(NeuronRegistry.qualifiedIDs.values).isDisjoint(with: ids))
+        for id in ids {
+            let q = NeuronRegistry.qualifiedID(of: id)
+            XCTAssertTrue(q.contains("."), "\(id) has no family-qualified id")
+            XCTAssertEqual(try NeuronRegistry.entry(q).id, id)
+        }
+        // SPAIC's lif differs from SpikingJelly's: exp(-dt/tau_m) leak, input not divided, strict >.
+        let sp = try NeuronRegistry.spaicLIF(parameters: ["tau_m": 2, "dt": 1])
+        XCTAssertEqual(sp.step(0.2, FloatVector([1])).next[0], Float(Foundation.exp(-0.5)) + 0.2, accuracy: 1e-6)
+        XCTAssertEqual(SPAICIF().step(1, FloatVector<1>()).out, 0, "SPAIC fires on V > v_th only")
+    }
+
+    func testBadValuesAreOneLineErrors() {
+        func error(_ id: String, _ p: [String: Any]) -> String {
+            do { _ = try NeuronRegistry.model(id, parameters: p); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error("spaic.lif", ["tau_m": 0]), "spaic.lif: tau_m must be > 0, got 0.0")
+        XCTAssertEqual(error("spaic.izh", ["dt": -1]), "spaic.izh: dt must be > 0, got -1.0")
+        XCTAssertEqual(error("spaic.meanfield", ["tau": 0]), "spaic.meanfield: tau must be > 0, got 0.0")
+        XCTAssertTrue(error("spaic.nonspikinglif", ["tau_p": 1, "tau_q": 1]).hasPrefix("spaic.nonspikinglif: tau_p must differ from tau_q"))
+        XCTAssertTrue(error("spaic.null", ["v_th": 1]).hasPrefix("spaic.null: unknown parameter 'v_th'"))
+        XCTAssertTrue(error("spaic.nothing", [:]).hasPrefix("unknown neuron model 'spaic.nothing'"))
+        XCTAssertTrue(error("spaic.nothing", [:]).contains("spikingjelly.lif"))
+    }
+}
