@@ -25,8 +25,7 @@ public struct Neuron: ParsableCommand {
         var lines: [String] = []
         // Each model under its id and its family-qualified id (`lif | spikingjelly.lif`); either is accepted.
         for e in NeuronRegistry.entries {
-            let q = NeuronRegistry.qualifiedID(of: e.id)
-            lines.append("\(q == e.id ? e.id : "\(e.id) | \(q)"): \(e.summary)")
+            lines.append("\(NeuronRegistry.names(of: e.id).joined(separator: " | ")): \(e.summary)")
             for p in e.parameters {
                 let unit = p.unit.isEmpty ? "" : " [\(p.unit)]"
                 lines.append("    \(p.name) = \(p.defaultValue)\(unit)  \(p.help)")

@@ -23,17 +23,30 @@ extension NeuronRegistry {
         "va_cuba": "brian2.va_cuba", "va_coba": "brian2.va_coba", "lif_delta": "brian2.lif_delta",
     ]
 
+    /// Further names of a family for the same model (SPAIC registers `aEIFModel` as both "aeif" and "adex").
+    public static let familyAliases: [String: String] = ["spaic.adex": "spaic.aeif"]
+
     /// The family-qualified id of `id` (itself when it is already qualified or has no entry in `qualifiedIDs`).
     public static func qualifiedID(of id: String) -> String { qualifiedIDs[id] ?? id }
 
     /// The short (canonical) id of `id`: the registry id of the model a qualified alias names, else `id` itself.
     public static func canonicalID(_ id: String) -> String {
         if entries.contains(where: { $0.id == id }) { return id }
+        if let target = familyAliases[id] { return canonicalID(target) }
         return qualifiedIDs.first(where: { $0.value == id })?.key ?? id
+    }
+
+    /// Every name of the registry model `id`: the id, its qualified id and the family's further names
+    /// (`spike neuron --list` prints them joined by " | ").
+    public static func names(of id: String) -> [String] {
+        let q = qualifiedID(of: id)
+        var out = q == id ? [id] : [id, q]
+        out += familyAliases.filter { out.contains($0.value) }.keys.sorted()
+        return out
     }
 
     /// Every id `spike neuron` and network files accept: the registry ids and the qualified aliases.
     public static var allIDs: [String] {
-        entries.flatMap { e in qualifiedIDs[e.id].map { [e.id, $0] } ?? [e.id] }
+        entries.flatMap { e in qualifiedIDs[e.id].map { [e.id, $0] } ?? [e.id] } + familyAliases.keys.sorted()
     }
 }

@@ -127,3 +127,39 @@ extension NeuronRegistry {
                         vReset: try r.number("v_reset", 0, .any), dt: try r.number("dt", 0.1, .positive), surrogate: try spaicSurrogate(r))
     }
 }
+
+extension NeuronRegistry {
+    /// SPAIC's biophysical models with SPAIC's own numbers: `spaic.hh` (its code and defaults) and `spaic.aeif`.
+    static let spaicBiophysicalEntries: [NeuronEntry] = [
+        NeuronEntry(id: "spaic.hh",
+                    summary: "SPAIC HodgkinHuxleyModel as its code runs: gates m' = m + dt (a_m (1-m) - b_m m) at u = V + Vreset; V' = V + x - dt (g_NA m'^3 h' (V-E_NA) + g_K n'^4 (V-E_K) + g_L (V-E_L)); O = V' > v_th (level)",
+                    parameters: zip(SPAICHodgkinHuxley.names, SPAICHodgkinHuxley.defaults).map { n, d in
+                        ParameterInfo(n, "\(d)", "", "SPAIC HodgkinHuxleyModel keyword (its default)")
+                    } + spaicSurrogateInfo,
+                    build: { p in
+                        let r = Reader("spaic.hh", p, allowed: SPAICHodgkinHuxley.names + ["surrogate", "alpha"])
+                        var v: [Float] = []
+                        for (k, name) in SPAICHodgkinHuxley.names.enumerated() {
+                            let x = try r.number(name, SPAICHodgkinHuxley.defaults[k])
+                            if let range = SPAICHodgkinHuxley.parameterDomainError(k, x) { throw ParameterError("spaic.hh: \(name) must be \(range), got \(x)") }
+                            v.append(x)
+                        }
+                        return SPAICHodgkinHuxley(values: v, surrogate: try spaicSurrogate(r))
+                    }),
+        NeuronEntry(id: "spaic.aeif",
+                    summary: "SPAIC aEIFModel with SPAIC's numbers (b 0.0805, STCA surrogate): V' = V + dt/C(gL(dT exp((V-VT)/dT) - (V-EL)) - U + I), U' = U + dt/tau_w(a(V-EL) - U); spike if V' > Vspk: V = EL, U = U' + b",
+                    parameters: aeifInfo.filter { !["b", "surrogate", "alpha"].contains($0.name) }
+                        + [ParameterInfo("b", "0.0805", "pA", "spike-triggered adaptation (SPAIC's number)")] + spaicSurrogateInfo,
+                    build: { p in
+                        var q = p
+                        let r = Reader("spaic.aeif", p, allowed: aeifInfo.map(\.name))
+                        try r.checkNames()
+                        let s = try spaicSurrogate(r)
+                        q["surrogate"] = nil; q["alpha"] = nil
+                        if q["b"] == nil { q["b"] = Float(0.0805) }
+                        var m = try aeif(parameters: q)
+                        m.surrogate = s
+                        return SPAICAEIF(m)
+                    }),
+    ]
+}

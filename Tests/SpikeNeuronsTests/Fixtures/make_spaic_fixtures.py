@@ -36,7 +36,7 @@ def run(name, model, kw, states, scale, offset, spiking=True, iext=None, seed=0)
     net.run(T * DT)
     rec = {k: np.ascontiguousarray(np.asarray(m.values)[0].T.astype(np.float32)) for k, m in net.mons.items()}  # [T, N]
     os.makedirs(name, exist_ok=True)
-    names = {'V': 'v', 'U': 'u', 'M': 'm', 'S': 's', 'I': 'i'}
+    names = {'V': 'v', 'U': 'u', 'M': 'm', 'S': 's', 'I': 'i', 'm': 'gate_m', 'n': 'gate_n', 'h': 'gate_h'}
     np.save(os.path.join(name, 'input.npy'), rec['Isyn'])
     if spiking:
         np.save(os.path.join(name, 'spikes.npy'), rec['O'])
@@ -61,4 +61,6 @@ if __name__ == '__main__':
     run('spaic_izh_0', 'izh', {}, ['V', 'U'], 3.0, 60.0)
     run("spaic_meanfield_0", "meanfield", {"rho": 0.1, "tau": 1.0}, ["U"], 3.0, 2.0, spiking=True)
     run('spaic_nonspikinglif_0', 'nonspikinglif', {'tau_p': 4.0, 'tau_q': 1.0, 'tau_m': 1.0}, ['V', 'M', 'S', 'I'], 0.5, 0.2, spiking=False)
+    run('spaic_hh_0', 'hh', {}, ['V', 'm', 'n', 'h'], 0.4, 0.6)
+    run('spaic_aeif_0', 'aeif', {}, ['V', 'U'], 500.0, 4000.0)
     run('spaic_lifm_0', 'lifm', {'tau_m': 10.0, 'tau_p': 1.0, 'v_th': 1.0}, ['V', 'I'], 0.2, 0.05)
