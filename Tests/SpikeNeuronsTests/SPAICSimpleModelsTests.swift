@@ -21,7 +21,14 @@ final class SPAICSimpleModelsTests: XCTestCase {
         func npy(_ f: String) throws -> Tensor { try NPY.read(from: dir.appendingPathComponent("\(f).npy")) }
         let x = try npy("input")
         let (T, N) = (x.shape[0], x.shape[1])
-        let fwd = model.forward(x.scalars, steps: T, elements: N)
+        // Models whose initial V SPAIC draws at random: the fixture records the draw, set here per neuron.
+        var table: NeuronParameterTable?
+        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("v0.npy").path) {
+            var t = model.table(neurons: N)
+            t["V"] = try npy("v0").scalars
+            table = t
+        }
+        let fwd = model.forward(x.scalars, steps: T, elements: N, table: table)
         if let output {
             let ref = try npy(output).scalars
             if model.isSpiking { XCTAssertEqual(fwd.output, ref, "\(id): spikes", file: file, line: line) }
@@ -48,6 +55,11 @@ final class SPAICSimpleModelsTests: XCTestCase {
         try assertMatchesSPAIC("spaic_meanfield_0", output: "spikes", states: ["u": "v"])
         try assertMatchesSPAIC("spaic_nonspikinglif_0", output: "v", states: ["v": "v", "m": "m", "s": "s", "i": "i"])
         try assertMatchesSPAIC("spaic_lifm_0", output: "spikes", states: ["v": "v", "i": "i"])
+        try assertMatchesSPAIC("spaic_darwin_clif_0", output: "spikes", states: ["v": "v", "i": "i"])
+        try assertMatchesSPAIC("spaic_darwin_alif_0", output: "spikes", states: ["v": "v", "i": "i", "vth": "vth"])
+        try assertMatchesSPAIC("spaic_clif_0", output: "spikes", states: ["v": "v", "m": "M", "s": "S", "e": "E"])
+        try assertMatchesSPAIC("spaic_clif2k_0", output: "spikes", states: ["v": "v", "m": "M", "s": "S", "e": "E"])
+        try assertMatchesSPAIC("spaic_pclif_0", output: "spikes", states: ["v": "v", "m": "M", "s": "S", "e": "E"])
         try assertMatchesSPAIC("spaic_hh_0", output: "spikes", states: ["v": "v", "gate_m": "m", "gate_n": "n", "gate_h": "h"])
         try assertMatchesSPAIC("spaic_aeif_0", output: "spikes", states: ["v": "v", "u": "w"])
     }
@@ -70,6 +82,18 @@ final class SPAICSimpleModelsTests: XCTestCase {
         gradCheck(SPAICSimpleRate(tau: 0.5, iExt: 0.1))
         gradCheck(SPAICNonSpikingLIF())
         gradCheck(SPAICLIFM(surrogate: sg))
+        gradCheck(SPAICCLIF2k(surrogate: sg))
+        gradCheckParameters(SPAICCLIF2k(surrogate: sg))
+        gradCheck(SPAICPCLIF(surrogate: sg))
+        gradCheckParameters(SPAICPCLIF(surrogate: sg), relativeStep: 1e-3)
+        // The Darwin models: the straight-through estimate equals the derivative of the unrounded update away from
+        // the threshold (one step, a state where no clamp is active).
+        let dc = SPAICDarwinCLIF()
+        let (gx, gp) = dc.stepVJP(120, FloatVector([3000, 40, 100]), gOut: 0, gNext: FloatVector([1, 0, 0]))
+        XCTAssertEqual(gx, 0, "x enters the next step")
+        XCTAssertEqual(gp[2], 1)
+        XCTAssertEqual(gp[0], darwinDecay(dt: 0.1, tau: 12), accuracy: 1e-3)
+        XCTAssertEqual(gp[1], darwinDecay(dt: 0.1, tau: 8), accuracy: 1e-3)
         let hh = SPAICHodgkinHuxley(surrogate: Surrogate(.sigmoid, alpha: 0.2, smoothForward: true))
         gradCheck(hh, T: 20, N: 3, low: 0, high: 1.5, step: 1e-3)
         for v: Float in [-5, 0, 3, 20, 60] { stepCheck(hh, x: 0.4, state: FloatVector([v, 0.3, 0.4, 0.5])) }
@@ -96,6 +120,23 @@ final class SPAICSimpleModelsTests: XCTestCase {
             let n = (f(x, p) - f(x, q)) / Double(2 * e)
             XCTAssertEqual(Double(gs[k]), n, accuracy: 3e-3 * max(1, abs(n)), "\(m) ds\(k)", file: file, line: line)
         }
+    }
+
+    /// The Darwin helpers as SPAIC computes them, and Darwin_Random's seeded noise.
+    func testDarwinQuantisationAndNoise() {
+        XCTAssertEqual(spaicQuantize16(40000), 32768)
+        XCTAssertEqual(spaicQuantize16(-40000), -32768)
+        XCTAssertEqual(spaicQuantize16(2.5), 2)     // round half to even, as torch.round
+        XCTAssertEqual(spaicQuantize16(3.5), 4)
+        XCTAssertEqual(darwinDecay(dt: 0.1, tau: 12), 254 / 256)
+        XCTAssertEqual(darwinBias(0.001), 33 / 2 * 15)
+        let r = SPAICDarwinRandom(std: 200, threshold: 1e9, v0: 0)
+        let f = AnyNeuronModel(r).forward([Float](repeating: 0, count: 400), steps: 400, elements: 1)
+        let vs = (0..<400).map { f.states[$0 * 2] }
+        XCTAssertGreaterThan(Set(vs).count, 50, "the noise moves V")
+        XCTAssertEqual(vs, AnyNeuronModel(r).forward([Float](repeating: 0, count: 400), steps: 400, elements: 1).states.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+        var other = r; other.seed = 7
+        XCTAssertNotEqual(AnyNeuronModel(other).forward([Float](repeating: 0, count: 400), steps: 400, elements: 1).states[2 * 399], f.states[2 * 399])
     }
 
     /// A rate network runs: a bank of SimpleRate units settles at sigmoid(x + Iext), MeanField at rho x + Iext.

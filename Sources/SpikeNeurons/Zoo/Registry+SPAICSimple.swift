@@ -163,3 +163,87 @@ extension NeuronRegistry {
                     }),
     ]
 }
+
+extension NeuronRegistry {
+    static let darwinInfo = [
+        ParameterInfo("dt", "0.1", "ms", "time step (> 0)"),
+        ParameterInfo("tau_m", "12.0", "ms", "membrane time constant (> 0); P0 = round(exp(-dt/tau_m) 2^8)/2^8"),
+        ParameterInfo("tau_s", "8.0", "ms", "current time constant (> 0); P4 = round(exp(-dt/tau_s) 2^8)/2^8"),
+        ParameterInfo("bias", "0.0", "", "bias; P1 = round(bias 2^15)/2.0*15 as SPAIC's code"),
+        ParameterInfo("v_th", "16384", "integer units", "threshold"),
+    ]
+    static let darwinSurrogateInfo = [
+        ParameterInfo("surrogate", "rectangle", "", "surrogate gradient (straight-through elsewhere); \(surrogateNames)"),
+        ParameterInfo("alpha", "v_th", "", "surrogate width in integer units"),
+    ]
+
+    static func darwinSurrogate(_ r: Reader, width: Float) throws -> Surrogate {
+        let name = try r.string("surrogate", "rectangle")!
+        return try surrogate(name, alpha: try r.optionalNumber("alpha", nil) ?? (name == "rectangle" ? Swift.max(Swift.abs(width), 1) : nil))
+    }
+
+    /// SPAIC's Darwin chip models and two-kernel CLIF variants under their SPAIC ids.
+    static let spaicDarwinEntries: [NeuronEntry] = [
+        NeuronEntry(id: "spaic.darwin_clif", summary: "SPAIC Darwin_CLIF (16-bit): I = q16(I P4 + x); V = q16(V P0 + I + P1); O = V > v_th; V = V - V O",
+                    parameters: darwinInfo + [ParameterInfo("V", "12500", "integer units", "initial V (SPAIC draws it uniformly in [10000, 15000))")] + darwinSurrogateInfo,
+                    build: { p in
+                        let r = Reader("spaic.darwin_clif", p, darwinInfo + [ParameterInfo("V", "", "", "")] + darwinSurrogateInfo)
+                        let th = try r.number("v_th", 16384, .any)
+                        return SPAICDarwinCLIF(dt: try r.number("dt", 0.1, .positive), tauM: try r.number("tau_m", 12, .positive),
+                                               tauS: try r.number("tau_s", 8, .positive), bias: try r.number("bias", 0, .any), threshold: th,
+                                               v0: try r.number("V", 12500, .any), surrogate: try darwinSurrogate(r, width: th))
+                    }),
+        NeuronEntry(id: "spaic.darwin_alif", summary: "SPAIC Darwin_ALIF (16-bit): I = q16(I P4 + x); V = q16(V P0 + I + P1); O = V > Vth; V = V - V O; Vth = 0.999 Vth + round(0.001 v_th) + round(0.2 v_th) O",
+                    parameters: darwinInfo + [ParameterInfo("V", "-7500", "integer units", "initial V (SPAIC draws it uniformly in [-30000, 15000))")] + darwinSurrogateInfo,
+                    build: { p in
+                        let r = Reader("spaic.darwin_alif", p, darwinInfo + [ParameterInfo("V", "", "", "")] + darwinSurrogateInfo)
+                        let th = try r.number("v_th", 16384, .any)
+                        return SPAICDarwinALIF(dt: try r.number("dt", 0.1, .positive), tauM: try r.number("tau_m", 12, .positive),
+                                               tauS: try r.number("tau_s", 8, .positive), bias: try r.number("bias", 0, .any), threshold: th,
+                                               v0: try r.number("V", -7500, .any), surrogate: try darwinSurrogate(r, width: th))
+                    }),
+        NeuronEntry(id: "spaic.darwin_random", summary: "SPAIC Darwin_Random: V = P0 V + round(std u - std/2) + round(bias), u ~ U[0,1) (seeded); O = V > v_th; V = V - V O (no input)",
+                    parameters: spaicDarwinRandomInfo, build: { p in
+                        let r = Reader("spaic.darwin_random", p, spaicDarwinRandomInfo)
+                        let th = try r.number("v_th", 15000, .any)
+                        let seed = try r.number("seed", 0, .nonNegative)
+                        guard seed == seed.rounded(), seed < 16_777_216 else { throw ParameterError("spaic.darwin_random: seed must be an integer in [0, 2^24), got \(seed)") }
+                        return SPAICDarwinRandom(dt: try r.number("dt", 0.1, .positive), tauM: try r.number("tau_m", 10, .positive),
+                                                 std: try r.number("std", 0, .nonNegative), bias: try r.number("bias", 0, .any), threshold: th,
+                                                 v0: try r.number("V", 12500, .any), seed: seed, surrogate: try darwinSurrogate(r, width: th))
+                    }),
+        NeuronEntry(id: "spaic.clif2k", summary: "SPAIC CLIF2kModel: I = V0 x; M = exp(-dt/tau_m) M + I; S = exp(-dt/tau_s) S + I; V = M - S - E; O = V > v_th; E = exp(-dt/tau_m) E + v_th O",
+                    parameters: spaicCLIF2kInfo, build: { p in
+                        let r = Reader("spaic.clif2k", p, spaicCLIF2kInfo)
+                        let tauM = try r.number("tau_m", 20, .positive), tauS = try r.number("tau_s", 12, .positive)
+                        guard tauM != tauS else { throw ParameterError("spaic.clif2k: tau_m must differ from tau_s (V0 is undefined when they are equal), got \(tauM) for both") }
+                        return SPAICCLIF2k(tauM: tauM, tauS: tauS, threshold: try r.number("v_th", 1, .any), dt: try r.number("dt", 0.1, .positive),
+                                           surrogate: try spaicSurrogate(r))
+                    }),
+        NeuronEntry(id: "spaic.pclif", summary: "SPAIC PLIF2kModel: M = tau_m (M + x); S = tau_s (S + x); E = tau_m E + v_th O[t-1]; V = M - S - E; O = V > v_th (tau_m, tau_s learnable decay factors)",
+                    parameters: spaicPCLIFInfo, build: { p in
+                        let r = Reader("spaic.pclif", p, spaicPCLIFInfo)
+                        return SPAICPCLIF(tauM: try r.number("tau_m", 0.9, .any), tauS: try r.number("tau_s", 0.6, .any),
+                                          threshold: try r.number("v_th", 1, .any), surrogate: try spaicSurrogate(r))
+                    }),
+    ]
+    static let spaicDarwinRandomInfo = [
+        ParameterInfo("dt", "0.1", "ms", "time step (> 0)"),
+        ParameterInfo("tau_m", "10.0", "ms", "time constant (> 0); P0 = round(exp(-dt/tau_m) 2^16)/2^16"),
+        ParameterInfo("std", "0.0", "integer units", "noise width (>= 0): round(std u - std/2) per step"),
+        ParameterInfo("bias", "0.0", "integer units", "constant drive (rounded)"),
+        ParameterInfo("v_th", "15000", "integer units", "threshold"),
+        ParameterInfo("V", "12500", "integer units", "initial V (SPAIC draws it uniformly in [10000, 15000))"),
+        ParameterInfo("seed", "0", "", "noise seed (integer in [0, 2^24); give neurons different seeds for independent noise)"),
+    ] + darwinSurrogateInfo
+    static let spaicCLIF2kInfo = [
+        ParameterInfo("tau_m", "20.0", "ms", "membrane and reset kernel time constant (> 0, != tau_s)"),
+        ParameterInfo("tau_s", "12.0", "ms", "synaptic kernel time constant (> 0)"),
+        spaicThresholdInfo, spaicDtInfo,
+    ] + spaicSurrogateInfo
+    static let spaicPCLIFInfo = [
+        ParameterInfo("tau_m", "0.9", "per step", "decay factor of M and E (learnable; SPAIC uses it as a multiplier)"),
+        ParameterInfo("tau_s", "0.6", "per step", "decay factor of S (learnable)"),
+        spaicThresholdInfo,
+    ] + spaicSurrogateInfo
+}

@@ -14,7 +14,7 @@ from spaic import NeuronGroup
 T, N, DT = 60, 4, 0.1
 
 
-def run(name, model, kw, states, scale, offset, spiking=True, iext=None, seed=0):
+def run(name, model, kw, states, scale, offset, spiking=True, iext=None, seed=0, initial=False):
     rng = np.random.RandomState(seed)
     x = (rng.randn(1, T + 5, N) * scale + offset).astype(np.float32)
 
@@ -32,11 +32,18 @@ def run(name, model, kw, states, scale, offset, spiking=True, iext=None, seed=0)
     sim = spaic.Torch_Backend('cpu')
     sim.dt = DT
     net.set_backend(sim)
+    v0 = None
+    if initial:  # models that draw their initial V at random: record the draw (the Swift test sets it per neuron)
+        net.build()
+        key = [k for k in sim._variables if k.endswith('{V}')][0]
+        v0 = sim._variables[key].detach().numpy().reshape(-1).astype(np.float32)
     net.input(x)
     net.run(T * DT)
     rec = {k: np.ascontiguousarray(np.asarray(m.values)[0].T.astype(np.float32)) for k, m in net.mons.items()}  # [T, N]
     os.makedirs(name, exist_ok=True)
-    names = {'V': 'v', 'U': 'u', 'M': 'm', 'S': 's', 'I': 'i', 'm': 'gate_m', 'n': 'gate_n', 'h': 'gate_h'}
+    if v0 is not None:
+        np.save(os.path.join(name, 'v0.npy'), v0)
+    names = {'V': 'v', 'U': 'u', 'M': 'm', 'S': 's', 'I': 'i', 'E': 'e', 'Vth': 'vth', 'm': 'gate_m', 'n': 'gate_n', 'h': 'gate_h'}
     np.save(os.path.join(name, 'input.npy'), rec['Isyn'])
     if spiking:
         np.save(os.path.join(name, 'spikes.npy'), rec['O'])
@@ -63,4 +70,9 @@ if __name__ == '__main__':
     run('spaic_nonspikinglif_0', 'nonspikinglif', {'tau_p': 4.0, 'tau_q': 1.0, 'tau_m': 1.0}, ['V', 'M', 'S', 'I'], 0.5, 0.2, spiking=False)
     run('spaic_hh_0', 'hh', {}, ['V', 'm', 'n', 'h'], 0.4, 0.6)
     run('spaic_aeif_0', 'aeif', {}, ['V', 'U'], 500.0, 4000.0)
+    run('spaic_darwin_clif_0', 'darwin_clif', {}, ['V', 'I'], 400.0, 300.0, initial=True)
+    run('spaic_darwin_alif_0', 'darwin_alif', {}, ['V', 'I', 'Vth'], 900.0, 1500.0, initial=True)
+    run('spaic_clif_0', 'clif', {'tau_m': 20.0, 'tau_p': 12.0, 'tau_q': 8.0, 'v_th': 1.0}, ['V', 'M', 'S', 'E'], 0.5, 0.4)
+    run('spaic_clif2k_0', 'clif2k', {'tau_m': 20.0, 'tau_s': 12.0, 'v_th': 1.0}, ['V', 'M', 'S', 'E'], 0.5, 0.4)
+    run('spaic_pclif_0', 'pclif', {'tau_m': 0.9, 'tau_s': 0.6, 'v_th': 1.0}, ['V', 'M', 'S', 'E'], 0.6, 0.9)
     run('spaic_lifm_0', 'lifm', {'tau_m': 10.0, 'tau_p': 1.0, 'v_th': 1.0}, ['V', 'I'], 0.2, 0.05)
