@@ -199,3 +199,39 @@ final class SPAICSimpleModelsTests: XCTestCase {
         XCTAssertTrue(error("spaic.nothing", [:]).contains("spikingjelly.lif"))
     }
 }
+
+/// SPAIC's CANN mean-field rate network: a bump set by an input holds its position after the input ends.
+final class SPAICCANNFieldTests: XCTestCase {
+    func testBumpHoldsItsPositionAfterTheInputEnds() throws {
+        let n = 64
+        let rho = Float(Double(n) / (2 * Double.pi))
+        var field = try SPAICCANNField(neurons: n, weights: try SPAICCANNField.ringWeights(neurons: n, width: 0.5), rho: rho, k: 0.05)
+        for x0: Float in [1.0, -2.2] {
+            field = try SPAICCANNField(neurons: n, weights: field.weights, rho: rho, k: 0.05)
+            let stimulus = (0..<n).map { i -> Float in
+                var d = Swift.abs(field.angle(i) - x0); d = Swift.min(d, 2 * .pi - d)
+                return 0.5 * Foundation.exp(-d * d / (4 * 0.25))
+            }
+            for _ in 0..<300 { try field.step(external: stimulus) }
+            let zero = [Float](repeating: 0, count: n)
+            for _ in 0..<2700 { try field.step(external: zero) }
+            let centre = try XCTUnwrap(field.bumpCentre)
+            XCTAssertEqual(centre, x0, accuracy: 2e-3, "the bump stays where the input put it")
+            XCTAssertGreaterThan(field.o.max()!, 0.1)
+            XCTAssertLessThan(field.o.min()!, 1e-3 * field.o.max()!, "a localised bump, not uniform activity")
+        }
+        // Without the recurrent weights the activity decays once the input ends.
+        var isolated = try SPAICCANNField(neurons: n, weights: [Float](repeating: 0, count: n * n), rho: rho, k: 0.05)
+        for _ in 0..<300 { try isolated.step(external: [Float](repeating: 0.5, count: n)) }
+        for _ in 0..<700 { try isolated.step(external: [Float](repeating: 0, count: n)) }
+        XCTAssertLessThan(isolated.o.max()!, 1e-12)
+    }
+
+    func testBadSettingsAreOneLineErrors() {
+        XCTAssertThrowsError(try SPAICCANNField(neurons: 3, weights: [1, 2])) {
+            XCTAssertEqual("\($0)", "cann_field: weights must have 3 x 3 = 9 values, got 2")
+        }
+        XCTAssertThrowsError(try SPAICCANNField(neurons: 1, weights: [1], tau: 0)) { XCTAssertEqual("\($0)", "cann_field: tau must be > 0, got 0.0") }
+        XCTAssertThrowsError(try SPAICCANNField.ringWeights(neurons: 4, width: 0)) { XCTAssertEqual("\($0)", "cann_field: width must be > 0, got 0.0") }
+    }
+}
