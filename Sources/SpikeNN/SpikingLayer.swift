@@ -261,3 +261,52 @@ public final class NeuronCell<Model: NeuronModel>: Module {
         return Variable.stack(outs)
     }
 }
+
+/// A neuron layer that keeps its state between calls until `reset()`, as SpikingJelly's memory modules
+/// (`step_mode='s'` or `'m'`, `store_v_seq`): each call continues from the state the previous call left.
+///
+/// - `.single` (SpikingJelly's 's'): input `[B, ...]`, one step per call.
+/// - `.multi` ('m'): input `[T, B, ...]`, T steps per call.
+///
+/// The state is kept as values (the graph is cut between calls, as SpikingJelly's `detach` for truncated
+/// BPTT); within a call gradients flow as in `SpikingLayer`. A call whose shape differs from the stored
+/// state's starts from the model's initial state, as SpikingJelly re-creates its memories for a new shape.
+/// With `storeVSeq` the membrane after every step since the last `reset()` is kept in `vSeq` (`[steps, B, ...]`
+/// flattened), SpikingJelly's `v_seq`.
+public final class MemorySpikingLayer<Model: NeuronModel>: Module {
+    /// SpikingJelly's step modes.
+    public enum StepMode: Sendable { case single, multi }
+    /// The fused layer that runs each call.
+    public let layer: SpikingLayer<Model>
+    /// 's' (one step per call) or 'm' (a sequence per call).
+    public var stepMode: StepMode
+    /// Keep the membrane after every step in `vSeq`.
+    public var storeVSeq: Bool
+    /// The state after the last call (one tensor per state variable), nil after `reset()`.
+    public private(set) var state: [Tensor]?
+    /// The membrane after every step since `reset()` (with `storeVSeq`).
+    public private(set) var vSeq: [Float] = []
+
+    public init(_ model: Model, stepMode: StepMode = .single, storeVSeq: Bool = false) {
+        layer = SpikingLayer(model); self.stepMode = stepMode; self.storeVSeq = storeVSeq
+    }
+
+    public var ownParameters: [(String, Variable)] { layer.ownParameters }
+
+    /// Forgets the state (and `vSeq`): the next call starts from the model's initial state.
+    public func reset() { state = nil; vSeq = [] }
+
+    public func callAsFunction(_ x: Variable) -> Variable {
+        let seq = stepMode == .single ? x.reshaped([1] + x.shape) : x
+        let stateShape = Array(seq.shape.dropFirst())
+        let initial = state.flatMap { s in s.allSatisfy { $0.shape == stateShape } ? s.map { Variable($0) } : nil }
+        layer.recordStates = storeVSeq
+        let (out, final) = layer(seq, initialState: initial)
+        state = final.map(\.value)
+        if storeVSeq {
+            let S = Model.State.count, M = seq.value.count / max(1, seq.shape[0]), v = Model.membraneIndex
+            for t in 0..<seq.shape[0] { vSeq += layer.lastStates[((t * S + v) * M)..<((t * S + v + 1) * M)] }
+        }
+        return stepMode == .single ? out.reshaped(x.shape) : out
+    }
+}

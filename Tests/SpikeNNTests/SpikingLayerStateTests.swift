@@ -58,3 +58,25 @@ final class SpikingLayerStateTests: XCTestCase {
         }
     }
 }
+
+/// SpikingJelly's memory modules: state kept between calls until `reset()`, 's' and 'm' modes, `v_seq`.
+final class MemorySpikingLayerTests: XCTestCase {
+    func testSingleAndMultiStepCallsContinueUntilReset() {
+        let x = NNTest.uniform([10, 2, 3], -0.5, 2.5, seed: 50)
+        let whole = SpikingLayer(SpikingJellyIzhikevich(a: 0.3, b: 0.2))(Variable(x)).value.scalars
+        let single = MemorySpikingLayer(SpikingJellyIzhikevich(a: 0.3, b: 0.2), stepMode: .single, storeVSeq: true)
+        var outs: [Float] = []
+        for t in 0..<10 { outs += single(Variable(x.slice(t..<(t + 1)).reshaped([2, 3]))).value.scalars }
+        XCTAssertEqual(outs, whole)
+        XCTAssertEqual(single.vSeq.count, 10 * 6)
+        let multi = MemorySpikingLayer(SpikingJellyIzhikevich(a: 0.3, b: 0.2), stepMode: .multi, storeVSeq: true)
+        let m1 = multi(Variable(x.slice(0..<4))).value.scalars, m2 = multi(Variable(x.slice(4..<10))).value.scalars
+        XCTAssertEqual(m1 + m2, whole)
+        XCTAssertEqual(multi.vSeq, single.vSeq, "v_seq: the membrane after every step")
+        // reset(): the next call starts again from the initial state.
+        multi.reset()
+        XCTAssertNil(multi.state)
+        XCTAssertEqual(multi(Variable(x.slice(0..<4))).value.scalars, m1)
+        XCTAssertEqual(multi.vSeq.count, 4 * 6)
+    }
+}
