@@ -60,6 +60,8 @@ final class SPAICSimpleModelsTests: XCTestCase {
         try assertMatchesSPAIC("spaic_clif_0", output: "spikes", states: ["v": "v", "m": "M", "s": "S", "e": "E"])
         try assertMatchesSPAIC("spaic_clif2k_0", output: "spikes", states: ["v": "v", "m": "M", "s": "S", "e": "E"])
         try assertMatchesSPAIC("spaic_pclif_0", output: "spikes", states: ["v": "v", "m": "M", "s": "S", "e": "E"])
+        try assertMatchesSPAIC("spaic_lifstdp_ih_0", output: "spikes", states: ["v": "v"])
+        try assertMatchesSPAIC("spaic_alifstdp_ex_0", output: "spikes", states: ["v": "v", "theta": "theta"])
         try assertMatchesSPAIC("spaic_hh_0", output: "spikes", states: ["v": "v", "gate_m": "m", "gate_n": "n", "gate_h": "h"])
         try assertMatchesSPAIC("spaic_aeif_0", output: "spikes", states: ["v": "v", "u": "w"])
     }
@@ -82,6 +84,8 @@ final class SPAICSimpleModelsTests: XCTestCase {
         gradCheck(SPAICSimpleRate(tau: 0.5, iExt: 0.1))
         gradCheck(SPAICNonSpikingLIF())
         gradCheck(SPAICLIFM(surrogate: sg))
+        gradCheck(SPAICLIFSTDPIH(threshold: -59, vReset: -60.5, surrogate: sg), low: -0.5, high: 1.5)
+        gradCheck(SPAICALIFSTDPEX(threshold: 1, vReset: 0.8, thInc: 0.2, surrogate: sg))
         gradCheck(SPAICCLIF2k(surrogate: sg))
         gradCheckParameters(SPAICCLIF2k(surrogate: sg))
         gradCheck(SPAICPCLIF(surrogate: sg))

@@ -247,3 +247,41 @@ extension NeuronRegistry {
         spaicThresholdInfo,
     ] + spaicSurrogateInfo
 }
+
+extension NeuronRegistry {
+    static let spaicLIFSTDPIHInfo = [
+        ParameterInfo("v_th", "-40.0", "mV", "threshold (V~ > v_th)"),
+        ParameterInfo("v_reset", "-45.0", "mV", "reset potential"),
+        ParameterInfo("v_rest", "-60.0", "mV", "resting potential (the initial V is SPAIC's fixed -60)"),
+        ParameterInfo("decay_v", "exp(-1/10)", "per step", "decay factor of V - v_rest (in [0, 1])"),
+    ] + spaicSurrogateInfo
+    static let spaicALIFSTDPEXInfo = [
+        ParameterInfo("v_th", "2.0", "a.u.", "base threshold"),
+        ParameterInfo("v_reset", "2.0", "a.u.", "subtracted from V at a spike (SPAIC's code)"),
+        ParameterInfo("v_rest", "0.0", "a.u.", "resting potential"),
+        ParameterInfo("th_inc", "0.001", "", "theta grows by th_inc times the current threshold per spike (>= 0)"),
+        ParameterInfo("decay_th", "exp(-1/1e5)", "per step", "decay factor of theta (in [0, 1])"),
+        ParameterInfo("decay_v", "exp(-1/100)", "per step", "decay factor of V - v_rest (in [0, 1])"),
+    ] + spaicSurrogateInfo
+
+    /// SPAIC's other Diehl & Cook LIF variants.
+    static let spaicSTDPEntries: [NeuronEntry] = [
+        NeuronEntry(id: "spaic.lifstdp_ih", summary: "SPAIC LIFSTDPIHModel: V~ = decay_v (V - v_rest) + v_rest + x; O = V~ > v_th; V = v_reset O + V~ (1 - O)",
+                    parameters: spaicLIFSTDPIHInfo, build: { p in
+                        let r = Reader("spaic.lifstdp_ih", p, spaicLIFSTDPIHInfo)
+                        let d = SPAICLIFSTDPIH()
+                        return SPAICLIFSTDPIH(threshold: try r.number("v_th", -40, .any), vReset: try r.number("v_reset", -45, .any),
+                                              vRest: try r.number("v_rest", -60, .any), decayV: try r.number("decay_v", d.decayV, .unitInterval),
+                                              surrogate: try spaicSurrogate(r))
+                    }),
+        NeuronEntry(id: "spaic.alifstdp_ex", summary: "SPAIC ALIFSTDPEXModel as its code runs: V~ = decay_v (V - v_rest) + v_rest + x; Vth = v_th + decay_th theta; O = V~ > Vth; V = V~ - v_reset O; theta = decay_th theta + th_inc O Vth",
+                    parameters: spaicALIFSTDPEXInfo, build: { p in
+                        let r = Reader("spaic.alifstdp_ex", p, spaicALIFSTDPEXInfo)
+                        let d = SPAICALIFSTDPEX()
+                        return SPAICALIFSTDPEX(threshold: try r.number("v_th", 2, .any), vReset: try r.number("v_reset", 2, .any),
+                                               vRest: try r.number("v_rest", 0, .any), thInc: try r.number("th_inc", 0.001, .nonNegative),
+                                               decayTh: try r.number("decay_th", d.decayTh, .unitInterval),
+                                               decayV: try r.number("decay_v", d.decayV, .unitInterval), surrogate: try spaicSurrogate(r))
+                    }),
+    ]
+}

@@ -499,3 +499,98 @@ public struct SPAICLIFM: NeuronModel, Equatable {
         return (gi, p)
     }
 }
+
+/// SPAIC `LIFSTDPIHModel` ("lifstdp_ih"), the inhibitory LIF of Diehl & Cook's network (no threshold adaptation):
+///
+///     V~ = decay_v (V - v_rest) + v_rest + x;   O = V~ > v_th;   V = v_reset O + (V~ - V~ O)
+///
+/// SPAIC's defaults: v_th -40, v_reset -45, v_rest -60 mV, decay_v exp(-1/10), initial V -60 mV (SPAIC's fixed
+/// value). Gradients through the reset (SPAIC's ops are products with O). State `v`.
+public struct SPAICLIFSTDPIH: NeuronModel, Equatable {
+    public typealias State = FloatVector<1>
+    public static var id: String { "spaic.lifstdp_ih" }
+    public static var stateNames: [String] { ["v"] }
+    public static var isSpiking: Bool { true }
+    public var threshold: Float, vReset: Float, vRest: Float, decayV: Float
+    public var surrogate: Surrogate
+    public init(threshold: Float = -40, vReset: Float = -45, vRest: Float = -60, decayV: Float = Float(Foundation.exp(-1.0 / 10)),
+                surrogate: Surrogate = SPAIC.stcaSurrogate) {
+        self.threshold = threshold; self.vReset = vReset; self.vRest = vRest; self.decayV = decayV; self.surrogate = surrogate
+    }
+    /// SPAIC's fixed initial V, -60 mV.
+    public var initialState: FloatVector<1> { FloatVector([-60]) }
+    /// v_th, v_reset, v_rest, decay_v.
+    public static var parameterNames: [String] { ["v_th", "v_reset", "v_rest", "decay_v"] }
+    public static func parameterDomainError(_ k: Int, _ value: Float) -> String? {
+        guard value.isFinite else { return "finite" }
+        return k == 3 && !(value >= 0 && value <= 1) ? "in [0, 1]" : nil
+    }
+    public var parameters: FloatVector<4> {
+        get { FloatVector([threshold, vReset, vRest, decayV]) }
+        set { threshold = newValue[0]; vReset = newValue[1]; vRest = newValue[2]; decayV = newValue[3] }
+    }
+    @inlinable @inline(__always) public func step(_ x: Float, _ s: FloatVector<1>) -> (out: Float, next: FloatVector<1>) {
+        let vt = (decayV * (s[0] - vRest) + vRest) + x
+        let o = spaicSpike(vt - threshold, surrogate)
+        return (o, FloatVector([vReset * o + (vt - vt * o)]))
+    }
+    @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: FloatVector<1>, gOut: Float, gNext: FloatVector<1>) -> (gx: Float, gPrev: FloatVector<1>) {
+        let vt = (decayV * (s[0] - vRest) + vRest) + x
+        let o = spaicSpike(vt - threshold, surrogate)
+        let g = gNext[0] * (1 - o) + (gOut + gNext[0] * (vReset - vt)) * surrogate.derivative(vt - threshold)
+        return (g, FloatVector([g * decayV]))
+    }
+}
+
+/// SPAIC `ALIFSTDPEXModel` ("alifstdp_ex") as its code runs. Its docstring is a copy of `lifstdp_ex`'s, but the
+/// code differs: the reset subtracts v_reset, and theta grows in proportion to the current threshold:
+///
+///     V~ = decay_v (V - v_rest) + v_rest + x;   theta~ = decay_th theta;   Vth = v_th + theta~
+///     O  = V~ > Vth;   V = V~ - v_reset O;   theta = theta~ + th_inc O Vth
+///
+/// SPAIC's defaults: v_th 2, v_reset 2, v_rest 0, th_inc 0.001, decay_th exp(-1e-5), decay_v exp(-1/100);
+/// initial V 0, theta 0. State `v`, `theta`.
+public struct SPAICALIFSTDPEX: NeuronModel, Equatable {
+    public typealias State = FloatVector<2>
+    public static var id: String { "spaic.alifstdp_ex" }
+    public static var stateNames: [String] { ["v", "theta"] }
+    public static var isSpiking: Bool { true }
+    public var threshold: Float, vReset: Float, vRest: Float, thInc: Float, decayTh: Float, decayV: Float
+    public var surrogate: Surrogate
+    public init(threshold: Float = 2, vReset: Float = 2, vRest: Float = 0, thInc: Float = 0.001,
+                decayTh: Float = Float(Foundation.exp(-1.0 / 100_000)), decayV: Float = Float(Foundation.exp(-1.0 / 100)),
+                surrogate: Surrogate = SPAIC.stcaSurrogate) {
+        self.threshold = threshold; self.vReset = vReset; self.vRest = vRest; self.thInc = thInc
+        self.decayTh = decayTh; self.decayV = decayV; self.surrogate = surrogate
+    }
+    public var initialState: FloatVector<2> { FloatVector<2>() }
+    /// v_th, v_reset, v_rest, th_inc, decay_th, decay_v.
+    public static var parameterNames: [String] { ["v_th", "v_reset", "v_rest", "th_inc", "decay_th", "decay_v"] }
+    public static func parameterDomainError(_ k: Int, _ value: Float) -> String? {
+        guard value.isFinite else { return "finite" }
+        switch k {
+        case 3: return value >= 0 ? nil : ">= 0"
+        case 4, 5: return value >= 0 && value <= 1 ? nil : "in [0, 1]"
+        default: return nil
+        }
+    }
+    public var parameters: FloatVector<6> {
+        get { FloatVector([threshold, vReset, vRest, thInc, decayTh, decayV]) }
+        set { threshold = newValue[0]; vReset = newValue[1]; vRest = newValue[2]; thInc = newValue[3]; decayTh = newValue[4]; decayV = newValue[5] }
+    }
+    @inlinable @inline(__always) public func step(_ x: Float, _ s: FloatVector<2>) -> (out: Float, next: FloatVector<2>) {
+        let vt = (decayV * (s[0] - vRest) + vRest) + x
+        let th = decayTh * s[1], vth = threshold + th
+        let o = spaicSpike(vt - vth, surrogate)
+        return (o, FloatVector([vt - vReset * o, th + (o * thInc) * vth]))
+    }
+    @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: FloatVector<2>, gOut: Float, gNext: FloatVector<2>) -> (gx: Float, gPrev: FloatVector<2>) {
+        let vt = (decayV * (s[0] - vRest) + vRest) + x
+        let th = decayTh * s[1], vth = threshold + th
+        let o = spaicSpike(vt - vth, surrogate), sg = surrogate.derivative(vt - vth)
+        let gO = gOut - gNext[0] * vReset + gNext[1] * thInc * vth
+        let gvt = gNext[0] + gO * sg
+        let gth = gNext[1] * (1 + o * thInc) - gO * sg
+        return (gvt, FloatVector([gvt * decayV, gth * decayTh]))
+    }
+}

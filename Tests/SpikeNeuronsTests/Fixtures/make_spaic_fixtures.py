@@ -43,7 +43,7 @@ def run(name, model, kw, states, scale, offset, spiking=True, iext=None, seed=0,
     os.makedirs(name, exist_ok=True)
     if v0 is not None:
         np.save(os.path.join(name, 'v0.npy'), v0)
-    names = {'V': 'v', 'U': 'u', 'M': 'm', 'S': 's', 'I': 'i', 'E': 'e', 'Vth': 'vth', 'm': 'gate_m', 'n': 'gate_n', 'h': 'gate_h'}
+    names = {'V': 'v', 'U': 'u', 'M': 'm', 'S': 's', 'I': 'i', 'E': 'e', 'Vth': 'vth', 'theta[stay]': 'theta', 'm': 'gate_m', 'n': 'gate_n', 'h': 'gate_h'}
     np.save(os.path.join(name, 'input.npy'), rec['Isyn'])
     if spiking:
         np.save(os.path.join(name, 'spikes.npy'), rec['O'])
@@ -75,4 +75,6 @@ if __name__ == '__main__':
     run('spaic_clif_0', 'clif', {'tau_m': 20.0, 'tau_p': 12.0, 'tau_q': 8.0, 'v_th': 1.0}, ['V', 'M', 'S', 'E'], 0.5, 0.4)
     run('spaic_clif2k_0', 'clif2k', {'tau_m': 20.0, 'tau_s': 12.0, 'v_th': 1.0}, ['V', 'M', 'S', 'E'], 0.5, 0.4)
     run('spaic_pclif_0', 'pclif', {'tau_m': 0.9, 'tau_s': 0.6, 'v_th': 1.0}, ['V', 'M', 'S', 'E'], 0.6, 0.9)
+    run('spaic_lifstdp_ih_0', 'lifstdp_ih', {}, ['V'], 4.0, 4.0)
+    run('spaic_alifstdp_ex_0', 'alifstdp_ex', {}, ['V', 'theta[stay]'], 0.4, 0.35)
     run('spaic_lifm_0', 'lifm', {'tau_m': 10.0, 'tau_p': 1.0, 'v_th': 1.0}, ['V', 'I'], 0.2, 0.05)
