@@ -62,6 +62,9 @@ final class SPAICSimpleModelsTests: XCTestCase {
         try assertMatchesSPAIC("spaic_pclif_0", output: "spikes", states: ["v": "v", "m": "M", "s": "S", "e": "E"])
         try assertMatchesSPAIC("spaic_lifstdp_ih_0", output: "spikes", states: ["v": "v"])
         try assertMatchesSPAIC("spaic_alifstdp_ex_0", output: "spikes", states: ["v": "v", "theta": "theta"])
+        // LIFInt updates refrac_count (and masks Isyn) in place, so SPAIC's monitor holds aliases of one tensor:
+        // its refrac_count record is the final value at every step, and the recorded Isyn is already masked.
+        try assertMatchesSPAIC("spaic_lifint_0", output: "spikes", states: ["v": "v"])
         try assertMatchesSPAIC("spaic_hh_0", output: "spikes", states: ["v": "v", "gate_m": "m", "gate_n": "n", "gate_h": "h"])
         try assertMatchesSPAIC("spaic_aeif_0", output: "spikes", states: ["v": "v", "u": "w"])
     }
@@ -73,6 +76,7 @@ final class SPAICSimpleModelsTests: XCTestCase {
         for v: Float in [-0.3, 0.2, 0.9, 1.6] {
             stepCheck(SPAICLIF(surrogate: sg), x: 0.3, state: FloatVector([v]))
             stepCheck(SPAICIF(constantDecay: 0.1, surrogate: sg), x: 0.3, state: FloatVector([v]))
+            stepCheck(SPAICLIFIntPlain(decay: 0.9, surrogate: sg), x: 0.3, state: FloatVector([v, -1]))
         }
         gradCheck(SPAICIFSoft(constantDecay: 0.1, surrogate: sg))
         gradCheck(SPAICIFB(bias: 0.2, surrogate: sg))
@@ -124,6 +128,16 @@ final class SPAICSimpleModelsTests: XCTestCase {
             let n = (f(x, p) - f(x, q)) / Double(2 * e)
             XCTAssertEqual(Double(gs[k]), n, accuracy: 3e-3 * max(1, abs(n)), "\(m) ds\(k)", file: file, line: line)
         }
+    }
+
+    /// LIFInt's refractory counter: input ignored while it is > 0, set to reset_refrac at a spike, falling by 1.
+    func testLIFIntRefractoryCounter() {
+        let m = SPAICLIFIntPlain(threshold: 1, decay: 1, vReset: 0, resetRefrac: 2)
+        let f = AnyNeuronModel(m).forward([1.2, 0.5, 0.5, 0.5, 0.6], steps: 5, elements: 1)
+        XCTAssertEqual(f.output, [1, 0, 0, 0, 1])
+        XCTAssertEqual((0..<5).map { f.states[$0 * 2 + 1] }, [2, 1, 0, -1, 2])
+        XCTAssertEqual((0..<5).map { f.states[$0 * 2] }, [0, 0, 0, 0.5, 0])
+        XCTAssertEqual(SPAICLIFIntPlain().step(1, FloatVector<2>()).out, 1, "fires on V >= thresh")
     }
 
     /// The Darwin helpers as SPAIC computes them, and Darwin_Random's seeded noise.

@@ -285,3 +285,31 @@ extension NeuronRegistry {
                     }),
     ]
 }
+
+extension NeuronRegistry {
+    static let spaicLIFIntPlainInfo = [
+        ParameterInfo("thresh", "1", "a.u.", "threshold (fires on V~ >= thresh)"),
+        ParameterInfo("decay", "1", "per step", "decay factor of V - v_rest"),
+        ParameterInfo("v_rest", "0", "a.u.", "resting potential"),
+        ParameterInfo("v_reset", "0", "a.u.", "reset potential"),
+        ParameterInfo("reset_refrac", "0", "steps", "refractory steps after a spike (integer)"),
+        ParameterInfo("refrac_count", "0", "steps", "initial refractory counter (integer)"),
+    ] + spaicSurrogateInfo
+
+    /// SPAIC's `LIFInt` under `spaic.lifint`.
+    static let spaicLIFIntPlainEntries: [NeuronEntry] = [
+        NeuronEntry(id: "spaic.lifint", summary: "SPAIC LIFInt: V~ = decay (V - v_rest) + v_rest + x (0 while refractory); O = V~ >= thresh; V = v_reset, refrac_count = reset_refrac at a spike",
+                    parameters: spaicLIFIntPlainInfo, build: { p in
+                        let r = Reader("spaic.lifint", p, spaicLIFIntPlainInfo)
+                        var v: [Float] = []
+                        let defaults: [Float] = [1, 1, 0, 0, 0, 0]
+                        for (k, name) in SPAICLIFIntPlain.parameterNames.enumerated() {
+                            let x = try r.number(name, defaults[k], .any)
+                            if let range = SPAICLIFIntPlain.parameterDomainError(k, x) { throw ParameterError("spaic.lifint: \(name) must be \(range), got \(x)") }
+                            v.append(x)
+                        }
+                        return SPAICLIFIntPlain(threshold: v[0], decay: v[1], vRest: v[2], vReset: v[3], resetRefrac: v[4], refracCount: v[5],
+                                                surrogate: try spaicSurrogate(r))
+                    }),
+    ]
+}

@@ -594,3 +594,53 @@ public struct SPAICALIFSTDPEX: NeuronModel, Equatable {
         return (gvt, FloatVector([gvt * decayV, gth * decayTh]))
     }
 }
+
+/// SPAIC `LIFInt` ("lifint"): the LIF of SPAIC's integer models without threshold adaptation, as its `update`
+/// runs (plain multiplications despite the name; the inputs are whatever the connection delivers):
+///
+///     V~ = decay (V - v_rest) + v_rest + (x if refrac_count <= 0 else 0);   refrac_count -= 1
+///     O = V~ >= thresh;   where O: refrac_count = reset_refrac, V = v_reset   (else V = V~)
+///
+/// Note `>=` (SPAIC's other models fire on `>`), and the counter keeps falling below 0 as SPAIC's does.
+/// SPAIC's defaults: thresh 1, decay 1, v_rest 0, v_reset 0, reset_refrac 0, initial refrac_count 0. The
+/// reset is a masked fill (no gradient through the spike); the output carries the surrogate gradient.
+/// State `v`, `refrac_count`.
+public struct SPAICLIFIntPlain: NeuronModel, Equatable {
+    public typealias State = FloatVector<2>
+    public static var id: String { "spaic.lifint" }
+    public static var stateNames: [String] { ["v", "refrac_count"] }
+    public static var isSpiking: Bool { true }
+    public var threshold: Float, decay: Float, vRest: Float, vReset: Float, resetRefrac: Float, refracCount: Float
+    public var surrogate: Surrogate
+    public init(threshold: Float = 1, decay: Float = 1, vRest: Float = 0, vReset: Float = 0, resetRefrac: Float = 0, refracCount: Float = 0,
+                surrogate: Surrogate = SPAIC.stcaSurrogate) {
+        self.threshold = threshold; self.decay = decay; self.vRest = vRest; self.vReset = vReset
+        self.resetRefrac = resetRefrac; self.refracCount = refracCount; self.surrogate = surrogate
+    }
+    public var initialState: FloatVector<2> { FloatVector([0, refracCount]) }
+    /// thresh, decay, v_rest, v_reset, reset_refrac, refrac_count (initial).
+    public static var parameterNames: [String] { ["thresh", "decay", "v_rest", "v_reset", "reset_refrac", "refrac_count"] }
+    public static func parameterDomainError(_ k: Int, _ value: Float) -> String? {
+        guard value.isFinite else { return "finite" }
+        return (k == 4 || k == 5) && !(value == value.rounded() && Swift.abs(value) < 16_777_216) ? "an integer" : nil
+    }
+    public var parameters: FloatVector<6> {
+        get { FloatVector([threshold, decay, vRest, vReset, resetRefrac, refracCount]) }
+        set { threshold = newValue[0]; decay = newValue[1]; vRest = newValue[2]; vReset = newValue[3]; resetRefrac = newValue[4]; refracCount = newValue[5] }
+    }
+    @inlinable @inline(__always) func integrate(_ x: Float, _ s: FloatVector<2>) -> (vt: Float, open: Bool) {
+        let open = !(s[1] > 0)
+        return ((decay * (s[0] - vRest) + vRest) + (open ? x : 0), open)
+    }
+    @inlinable @inline(__always) public func step(_ x: Float, _ s: FloatVector<2>) -> (out: Float, next: FloatVector<2>) {
+        let (vt, _) = integrate(x, s)
+        let fired = vt >= threshold
+        let o = surrogate.smoothForward ? surrogate.primitive(vt - threshold) : (fired ? 1 : 0)
+        return (o, FloatVector([fired ? vReset : vt, fired ? resetRefrac : s[1] - 1]))
+    }
+    @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: FloatVector<2>, gOut: Float, gNext: FloatVector<2>) -> (gx: Float, gPrev: FloatVector<2>) {
+        let (vt, open) = integrate(x, s)
+        let g = (vt >= threshold ? 0 : gNext[0]) + gOut * surrogate.derivative(vt - threshold)
+        return (open ? g : 0, FloatVector([g * decay, vt >= threshold ? 0 : gNext[1]]))
+    }
+}

@@ -77,4 +77,5 @@ if __name__ == '__main__':
     run('spaic_pclif_0', 'pclif', {'tau_m': 0.9, 'tau_s': 0.6, 'v_th': 1.0}, ['V', 'M', 'S', 'E'], 0.6, 0.9)
     run('spaic_lifstdp_ih_0', 'lifstdp_ih', {}, ['V'], 4.0, 4.0)
     run('spaic_alifstdp_ex_0', 'alifstdp_ex', {}, ['V', 'theta[stay]'], 0.4, 0.35)
+    run('spaic_lifint_0', 'lifint', {'thresh': 1.0, 'decay': 0.9, 'v_reset': -0.2, 'reset_refrac': 2}, ['V', 'refrac_count'], 0.4, 0.35)
     run('spaic_lifm_0', 'lifm', {'tau_m': 10.0, 'tau_p': 1.0, 'v_th': 1.0}, ['V', 'I'], 0.2, 0.05)
