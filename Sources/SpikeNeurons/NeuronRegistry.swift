@@ -98,7 +98,7 @@ public struct AnyNeuronModel: Sendable {
 public enum NeuronRegistry {
     /// Every registered model.
     public static let entries: [NeuronEntry] = coreEntries + spikingJellyEntries + norseEntries + snnTorchEntries
-        + spaicEntries + spaicSimpleEntries + spaicBiophysicalEntries + spaicDarwinEntries + spaicSTDPEntries + spaicLIFIntPlainEntries + biophysicalEntries + arcanaEntries + hxtorchEntries + brian2Entries + otherEntries
+        + spaicEntries + spaicSimpleEntries + spaicBiophysicalEntries + spaicDarwinEntries + spaicSTDPEntries + spaicLIFIntPlainEntries + spaicPLIFEntries + biophysicalEntries + arcanaEntries + hxtorchEntries + brian2Entries + otherEntries
 
     /// Ids of the models available here.
     public static var modelIDs: [String] { entries.map(\.id) }

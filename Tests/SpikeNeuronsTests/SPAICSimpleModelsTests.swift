@@ -90,6 +90,14 @@ final class SPAICSimpleModelsTests: XCTestCase {
         gradCheck(SPAICLIFM(surrogate: sg))
         gradCheck(SPAICLIFSTDPIH(threshold: -59, vReset: -60.5, surrogate: sg), low: -0.5, high: 1.5)
         gradCheck(SPAICALIFSTDPEX(threshold: 1, vReset: 0.8, thInc: 0.2, surrogate: sg))
+        for v: Float in [-0.3, 0.4, 2.5] {
+            stepCheck(SPAICPLIF(w: 0.4, surrogate: sg), x: 0.6, state: FloatVector([v, 0]))
+            stepCheck(SPAICPLIF(w: 0.4, surrogate: sg), x: 0.6, state: FloatVector([v, 1]))
+        }
+        gradCheckParameters(SPAICPLIF(w: 0.4, threshold: 5, surrogate: sg), low: -0.5, high: 2, relativeStep: 1e-3)
+        XCTAssertEqual(SPAICPLIF.w(fromTauM: 2), 0)
+        XCTAssertEqual(SPAICPLIF.w(fromTauM: 3), 0, "-ln 2 clamped to 0 as SPAIC's parameter range")
+        XCTAssertEqual(SPAICPLIF.w(fromTauM: 1.5), Float(Foundation.log(2.0)), accuracy: 1e-7)
         gradCheck(SPAICCLIF2k(surrogate: sg))
         gradCheckParameters(SPAICCLIF2k(surrogate: sg))
         gradCheck(SPAICPCLIF(surrogate: sg))
@@ -128,6 +136,16 @@ final class SPAICSimpleModelsTests: XCTestCase {
             let n = (f(x, p) - f(x, q)) / Double(2 * e)
             XCTAssertEqual(Double(gs[k]), n, accuracy: 3e-3 * max(1, abs(n)), "\(m) ds\(k)", file: file, line: line)
         }
+    }
+
+    /// SPAIC's PLIFModel cannot run in SPAIC 0.6.3 (no 'sigmoid' operation in its backend); its operations: the
+    /// reset reads the previous step's spike.
+    func testPLIFFollowsSPAICsOperations() {
+        let m = SPAICPLIF(w: 0)   // tau_m 2: k = 1/2
+        let f = AnyNeuronModel(m).forward([3, 0.2, 0.2, 0.2], steps: 4, elements: 1)
+        XCTAssertEqual(f.output, [1, 0, 0, 0])
+        XCTAssertEqual((0..<4).map { f.states[$0 * 2] }, [1.5, 0, 0.1, 0.15], "V~ kept at the spike step, reset one step later")
+        XCTAssertEqual(try NeuronRegistry.model("spaic.plif", parameters: ["tau_m": 1.5]).base as? SPAICPLIF, SPAICPLIF(w: Float(Foundation.log(2.0))))
     }
 
     /// LIFInt's refractory counter: input ignored while it is > 0, set to reset_refrac at a spike, falling by 1.

@@ -313,3 +313,25 @@ extension NeuronRegistry {
                     }),
     ]
 }
+
+extension NeuronRegistry {
+    static let spaicPLIFInfo = [
+        ParameterInfo("tau_m", "2.0", "steps", "time constant (> 1); SPAIC runs with w = clamp(-ln(tau_m - 1), 0, 1)"),
+        ParameterInfo("w", "from tau_m", "", "the learnable parameter itself (k = sigmoid(w)); give tau_m or w"),
+        ParameterInfo("v_th", "1.0", "a.u.", "threshold (V~ > v_th)"),
+        ParameterInfo("v_reset", "0.0", "a.u.", "accepted as SPAIC does; its code resets to 0"),
+    ] + spaicSurrogateInfo
+
+    /// SPAIC's `PLIFModel` under `spaic.plif`.
+    static let spaicPLIFEntries: [NeuronEntry] = [
+        NeuronEntry(id: "spaic.plif", summary: "SPAIC PLIFModel as its code runs: V~ = sigmoid(w) (x - V) + V; O = V~ > v_th; V = V~ unless O[t-1] (then 0); w = clamp(-ln(tau_m - 1), 0, 1) learnable",
+                    parameters: spaicPLIFInfo, build: { p in
+                        let r = Reader("spaic.plif", p, spaicPLIFInfo)
+                        let tau = try r.optionalNumber("tau_m", nil), w = try r.optionalNumber("w", nil)
+                        if tau != nil && w != nil { throw ParameterError("spaic.plif: give tau_m or w, not both") }
+                        if let tau, !(tau > 1) { throw ParameterError("spaic.plif: tau_m must be > 1, got \(tau)") }
+                        return SPAICPLIF(w: w ?? SPAICPLIF.w(fromTauM: tau ?? 2), threshold: try r.number("v_th", 1, .any),
+                                         vReset: try r.number("v_reset", 0, .any), surrogate: try spaicSurrogate(r))
+                    }),
+    ]
+}

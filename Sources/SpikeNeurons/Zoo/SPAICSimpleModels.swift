@@ -644,3 +644,57 @@ public struct SPAICLIFIntPlain: NeuronModel, Equatable {
         return (open ? g : 0, FloatVector([g * decay, vt >= threshold ? 0 : gNext[1]]))
     }
 }
+
+/// SPAIC `PLIFModel` ("plif"), the LIF with a learnable time constant, as its code runs:
+///
+///     k  = sigmoid(w);   V~ = k (x - V) + V;   O = V~ > v_th;   V = V~ if O[t-1] = 0 else 0
+///
+/// `w` is SPAIC's parameter variable `tau = -ln(tau_m - 1)` (so that k = 1/tau_m), but SPAIC clamps parameter
+/// variables to [0, 1] when it builds the group, so the `w` it runs with is `clamp(-ln(tau_m - 1), 0, 1)`:
+/// tau_m 2 gives w 0 (k = 1/2); tau_m > 2 gives w 0 as well. The reset reads the previous step's spike (SPAIC's
+/// untagged `O`) and has no gradient (SPAIC's `reset` operator); `v_reset` is accepted, not used. Defaults tau_m 2,
+/// v_th 1, the STCA surrogate. Learnable: w. State `v`, `o` (the previous spike).
+public struct SPAICPLIF: NeuronModel, Equatable {
+    public typealias State = FloatVector<2>
+    public static var id: String { "spaic.plif" }
+    public static var stateNames: [String] { ["v", "o"] }
+    public static var isSpiking: Bool { true }
+    /// The learnable parameter (SPAIC's `tau`): k = sigmoid(w).
+    public var w: Float
+    public var threshold: Float, vReset: Float
+    public var surrogate: Surrogate
+    public init(w: Float = 0, threshold: Float = 1, vReset: Float = 0, surrogate: Surrogate = SPAIC.stcaSurrogate) {
+        self.w = w; self.threshold = threshold; self.vReset = vReset; self.surrogate = surrogate
+    }
+    /// The `w` SPAIC runs with for `tau_m`: `clamp(-ln(tau_m - 1), 0, 1)` (tau_m > 1).
+    public static func w(fromTauM tauM: Float) -> Float {
+        Float(Swift.min(Swift.max(-Foundation.log(Double(tauM) - 1), 0), 1))
+    }
+    public var initialState: FloatVector<2> { FloatVector<2>() }
+    /// w, v_th, v_reset.
+    public static var parameterNames: [String] { ["w", "v_th", "v_reset"] }
+    public static var learnableParameterNames: [String] { ["w"] }
+    public var parameters: FloatVector<3> {
+        get { FloatVector([w, threshold, vReset]) }
+        set { w = newValue[0]; threshold = newValue[1]; vReset = newValue[2] }
+    }
+    @inlinable var k: Float { 1 / (1 + Foundation.exp(-w)) }
+    @inlinable @inline(__always) public func step(_ x: Float, _ s: FloatVector<2>) -> (out: Float, next: FloatVector<2>) {
+        let vt = k * (x - s[0]) + s[0]
+        let o = spaicSpike(vt - threshold, surrogate)
+        return (o, FloatVector([s[1] == 0 ? vt : 0, o]))
+    }
+    @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: FloatVector<2>, gOut: Float, gNext: FloatVector<2>) -> (gx: Float, gPrev: FloatVector<2>) {
+        let kk = k, vt = kk * (x - s[0]) + s[0]
+        let g = (s[1] == 0 ? gNext[0] : 0) + (gOut + gNext[1]) * surrogate.derivative(vt - threshold)
+        return (g * kk, FloatVector([g * (1 - kk), 0]))
+    }
+    @inlinable public func parameterVJP(_ x: Float, _ s: FloatVector<2>, gOut: Float, gNext: FloatVector<2>) -> FloatVector<3> {
+        let kk = k, vt = kk * (x - s[0]) + s[0]
+        let g = (s[1] == 0 ? gNext[0] : 0) + (gOut + gNext[1]) * surrogate.derivative(vt - threshold)
+        var p = FloatVector<3>()
+        p[0] = g * (x - s[0]) * kk * (1 - kk)
+        p[1] = -(gOut + gNext[1]) * surrogate.derivative(vt - threshold)
+        return p
+    }
+}

@@ -8,6 +8,7 @@ update ops, so gradients are checked against finite differences in the Swift tes
 """
 import json, os, sys
 import numpy as np
+import torch
 import spaic
 from spaic import NeuronGroup
 
@@ -16,6 +17,7 @@ T, N, DT = 60, 4, 0.1
 
 def run(name, model, kw, states, scale, offset, spiking=True, iext=None, seed=0, initial=False):
     rng = np.random.RandomState(seed)
+    torch.manual_seed(seed)  # SPAIC's random initial values (Darwin models) come from torch
     x = (rng.randn(1, T + 5, N) * scale + offset).astype(np.float32)
 
     class Net(spaic.Network):
@@ -78,4 +80,6 @@ if __name__ == '__main__':
     run('spaic_lifstdp_ih_0', 'lifstdp_ih', {}, ['V'], 4.0, 4.0)
     run('spaic_alifstdp_ex_0', 'alifstdp_ex', {}, ['V', 'theta[stay]'], 0.4, 0.35)
     run('spaic_lifint_0', 'lifint', {'thresh': 1.0, 'decay': 0.9, 'v_reset': -0.2, 'reset_refrac': 2}, ['V', 'refrac_count'], 0.4, 0.35)
+    # 'plif' (PLIFModel) cannot run in SPAIC 0.6.3: its 'sigmoid' operation is missing from the Torch backend
+    # ("No operation None in basic_operate"), so spaic.plif follows its operations without a trace.
     run('spaic_lifm_0', 'lifm', {'tau_m': 10.0, 'tau_p': 1.0, 'v_th': 1.0}, ['V', 'I'], 0.2, 0.05)
