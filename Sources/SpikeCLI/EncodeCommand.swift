@@ -65,11 +65,12 @@ public struct EncodeCommand: ParsableCommand {
           sine                  frequency (Hz, required), phase 0, offset 0, dt (s, 1e-3)   amplitudes [...] -> [T, ...] currents
           cosine                as sine, phase pi/2 added (SPAIC Cosine_Generator)
           ramp                  start 0                                        end values [...] -> [T, ...] currents, start to end
+          spaic-latency         max_scale 1, cut_off false                     SPAIC Latency: min-max normalised, one spike at trunc(max_scale (T-1)(1-x'))
         """)
 
     public static let methods = ["poisson", "bernoulli", "latency", "relative-latency", "ttfs", "constant-current", "uniform",
                                  "weighted-phase", "population", "delta", "constant-current-lif", "adm",
-                                 "sstb", "mstb", "sine", "cosine", "ramp"]
+                                 "sstb", "mstb", "sine", "cosine", "ramp", "spaic-latency"]
 
     @Argument(help: "Encoding method (see below).") var method: String
     @Option(help: "Input .npy (float32 or float64).") var input: String
@@ -187,6 +188,9 @@ public struct EncodeCommand: ParsableCommand {
             let phase = try o.float("phase", 0) + (method == "cosine" ? Float.pi / 2 : 0)
             spikes = try Generate.sine(amplitudes: x, frequency: f, phase: phase, offset: try o.float("offset", 0), steps: steps,
                                        dt: try o.float("dt", 1e-3))
+        case "spaic-latency":
+            let o = try opts(["max_scale", "cut_off"])
+            spikes = try SpikeCoding.Encode.spaicLatency(x, steps: steps, maxScale: try o.float("max_scale"), cutOff: try o.bool("cut_off", false))
         case "ramp":
             let o = try opts(["start"])
             spikes = try Generate.ramp(from: try o.float("start", 0), to: x, steps: steps)

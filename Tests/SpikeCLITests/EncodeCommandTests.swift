@@ -107,6 +107,11 @@ final class EncodeCommandTests: SpikeProcessTestCase {
         XCTAssertEqual(r3.status, 0, r3.stderr)
         XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("ramp.npy"))).scalars, [1, 1, 1, 0.25, 1, -0.5, 1, -1.25, 1, -2])
 
+        let r4 = try spike(["encode", "spaic-latency", "--input", a, "--steps", "6", "--output", path("sl.npy")])
+        XCTAssertNotEqual(r4.status, 0, "negative amplitudes are not latency inputs")
+        let pos = try write(Tensor([0, 1, 2]), "pos.npy")
+        XCTAssertEqual(try spike(["encode", "spaic-latency", "--input", pos, "--steps", "6", "--output", path("sl.npy")]).status, 0)
+        XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("sl.npy"))), try Encode.spaicLatency(Tensor([0, 1, 2]), steps: 6))
         try assertFails(["encode", "mstb", "--input", path("tab.npy"), "--output", path("x.npy")], "neurons=N is required")
         try assertFails(["encode", "mstb", "--input", path("tab.npy"), "--set", "neurons=2", "--output", path("x.npy")], "neuron 2")
         try assertFails(["encode", "sstb", "--input", path("t.npy"), "--steps", "3", "--output", path("x.npy")], "window")
