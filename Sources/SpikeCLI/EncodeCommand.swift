@@ -60,10 +60,17 @@ public struct EncodeCommand: ParsableCommand {
           delta                 threshold 0.1, padding false, off_spikes false   input already [T, ...]
           constant-current-lif  tau_mem_inv 100, v_th 1, v_reset 0, v_leak 0, dt 1e-3
           adm                   threshold_up 0.1, threshold_down 0.1, refractory 0   signal [T] or [T, N] -> [T, ..., 2N] (UP then DOWN)
+          sstb                  dt 1, late error|clamp|drop (error)            one spike time per neuron (inf: none) -> [T, ...]
+          mstb                  neurons (required), samples, dt 1, late clamp  rows (time, neuron) [K, 2] or (sample, time, neuron) [K, 3] -> [T, B, neurons]
+          sine                  frequency (Hz, required), phase 0, offset 0, dt (s, 1e-3)   amplitudes [...] -> [T, ...] currents
+          cosine                as sine, phase pi/2 added (SPAIC Cosine_Generator)
+          ramp                  start 0                                        end values [...] -> [T, ...] currents, start to end
+          spaic-latency         max_scale 1, cut_off false                     SPAIC Latency: min-max normalised, one spike at trunc(max_scale (T-1)(1-x'))
         """)
 
     public static let methods = ["poisson", "bernoulli", "latency", "relative-latency", "ttfs", "constant-current", "uniform",
-                                 "weighted-phase", "population", "delta", "constant-current-lif", "adm"]
+                                 "weighted-phase", "population", "delta", "constant-current-lif", "adm",
+                                 "sstb", "mstb", "sine", "cosine", "ramp", "spaic-latency"]
 
     @Argument(help: "Encoding method (see below).") var method: String
     @Option(help: "Input .npy (float32 or float64).") var input: String
@@ -165,6 +172,28 @@ public struct EncodeCommand: ParsableCommand {
             let p = CurrentLIFParameters(tauMemInv: try o.float("tau_mem_inv", 100), threshold: try o.float("v_th", 1),
                                          reset: try o.float("v_reset", 0), leak: try o.float("v_leak", 0))
             spikes = try SpikeCoding.Encode.constantCurrentLIF(x, steps: steps, parameters: p, dt: try o.float("dt", 1e-3))
+        case "sstb":
+            let o = try opts(["dt", "late"])
+            let late = LateSpikePolicy(rawValue: try o.choice("late", "error", LateSpikePolicy.allCases.map(\.rawValue)))!
+            spikes = try SpikeCoding.Encode.singleSpikeToBinary(x, steps: steps, dt: try o.float("dt", 1), late: late)
+        case "mstb":
+            let o = try opts(["neurons", "samples", "dt", "late"])
+            guard let neurons = try o.int("neurons") else { throw CLIError("mstb: --set neurons=N is required (the width of the output)") }
+            let late = LateSpikePolicy(rawValue: try o.choice("late", "clamp", LateSpikePolicy.allCases.map(\.rawValue)))!
+            let lists = try SpikeCoding.Encode.spikeLists(table: x, samples: try o.int("samples"))
+            spikes = try SpikeCoding.Encode.multipleSpikesToBinary(lists, neurons: neurons, steps: steps, dt: try o.float("dt", 1), late: late)
+        case "sine", "cosine":
+            let o = try opts(["frequency", "phase", "offset", "dt"])
+            guard let f = try o.float("frequency") else { throw CLIError("\(method): --set frequency=HZ is required") }
+            let phase = try o.float("phase", 0) + (method == "cosine" ? Float.pi / 2 : 0)
+            spikes = try Generate.sine(amplitudes: x, frequency: f, phase: phase, offset: try o.float("offset", 0), steps: steps,
+                                       dt: try o.float("dt", 1e-3))
+        case "spaic-latency":
+            let o = try opts(["max_scale", "cut_off"])
+            spikes = try SpikeCoding.Encode.spaicLatency(x, steps: steps, maxScale: try o.float("max_scale"), cutOff: try o.bool("cut_off", false))
+        case "ramp":
+            let o = try opts(["start"])
+            spikes = try Generate.ramp(from: try o.float("start", 0), to: x, steps: steps)
         default: // adm
             let o = try opts(["threshold_up", "threshold_down", "refractory"])
             let adm = try ADM(thresholdUp: try o.float("threshold_up", 0.1), thresholdDown: try o.float("threshold_down", 0.1),

@@ -182,7 +182,7 @@ public struct ModelPlan {
         guard let t = members.first(where: { $0.key == "type" }) else { throw n.error("missing field \"type\"") }
         let typeNode = n.child("type", t.value)
         let id = try typeNode.string()
-        guard NeuronRegistry.modelIDs.contains(id) else {
+        guard NeuronRegistry.allIDs.contains(id) else {
             throw typeNode.error("unknown neuron model '\(MessageText.excerpt(id))' (see `spike neuron --list`)")
         }
         let m = try n.object(allowed: ["type", "learn"] + NeuronRegistry.parameters(of: id).map(\.name))
@@ -197,7 +197,7 @@ public struct ModelPlan {
         let type = try typeNode.string()
         let known = ModelFile.layerTypes
         if !known.contains(type) {
-            guard NeuronRegistry.modelIDs.contains(type) else {
+            guard NeuronRegistry.allIDs.contains(type) else {
                 throw typeNode.error("unknown layer type '\(MessageText.excerpt(type))' (layers: \(known.joined(separator: ", ")); neurons: any id of `spike neuron --list`)")
             }
             let m = try node.object(allowed: ["type", "learn"] + NeuronRegistry.parameters(of: type).map(\.name))

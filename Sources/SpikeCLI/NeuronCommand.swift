@@ -23,8 +23,9 @@ public struct Neuron: ParsableCommand {
 
     public static func listing() -> String {
         var lines: [String] = []
+        // Each model under its id and its family-qualified id (`lif | spikingjelly.lif`); either is accepted.
         for e in NeuronRegistry.entries {
-            lines.append("\(e.id): \(e.summary)")
+            lines.append("\(NeuronRegistry.names(of: e.id).joined(separator: " | ")): \(e.summary)")
             for p in e.parameters {
                 let unit = p.unit.isEmpty ? "" : " [\(p.unit)]"
                 lines.append("    \(p.name) = \(p.defaultValue)\(unit)  \(p.help)")
@@ -35,7 +36,7 @@ public struct Neuron: ParsableCommand {
 
     public func run() throws {
         if list { print(Self.listing()); return }
-        guard let model else { throw CLIError("spike neuron: give a MODEL (one of \(NeuronRegistry.modelIDs.joined(separator: ", "))) or --list") }
+        guard let model else { throw CLIError("spike neuron: give a MODEL (one of \(NeuronRegistry.allIDs.joined(separator: ", "))) or --list") }
         guard let input else { throw CLIError("spike neuron: --input FILE.npy is required") }
         guard let output else { throw CLIError("spike neuron: --output DIR is required") }
         let entry = try NeuronRegistry.entry(model)

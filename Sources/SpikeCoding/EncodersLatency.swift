@@ -354,3 +354,33 @@ public final class TimeToFirstSpikeEncoder: Module {
     /// `[B, ...]` pixels to `[T, B, ...]`; traps with the `CodingError` message on bad input (use `encode` to catch it).
     public func callAsFunction(_ x: Variable) -> Variable { Variable(Encode.orTrap { try encode(x.value) }) }
 }
+
+extension Encode {
+    /// SPAIC's `Latency` encoder ('latency', spaic/Neuron/Encoders.py `torch_coding`): the whole tensor is
+    /// min-max normalised, `x' = (x - min)/(max - min + 1e-10)`, and each element spikes once, at step
+    /// `trunc(s (1 - x'))` with `s = max_scale (T - 1)` (`max_scale` default 1): the largest value fires at 0,
+    /// the smallest at s. With `cutOff` an element fires only if it exceeds 5 % of the largest value along the
+    /// last axis (SPAIC's `cut_off`). Float32 arithmetic as SPAIC's torch path. Output `[T] + x.shape`.
+    /// - Throws: `CodingError` for steps < 1, a negative or non-finite input, or max_scale outside (0, 1].
+    public static func spaicLatency(_ x: Tensor, steps: Int, maxScale: Float? = nil, cutOff: Bool = false) throws -> Tensor {
+        let coder = "spaic latency"
+        try CodingCheck.steps(steps, coder, elements: x.count)
+        if let m = maxScale, !(m > 0 && m <= 1) { throw CodingError("\(coder): max_scale must be in (0, 1], got \(m)") }
+        guard x.scalars.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw CodingError("\(coder): inputs must be finite and >= 0") }
+        let s = (maxScale ?? 1) * Float(steps - 1)
+        let lo = x.scalars.min() ?? 0, hi = x.scalars.max() ?? 0
+        let span = (hi - lo) + Float(1e-10)
+        let n = x.count, last = x.shape.last ?? 1
+        var out = [Float](repeating: 0, count: steps * n)
+        for (i, v) in x.scalars.enumerated() {
+            if cutOff {
+                let row = (i / max(1, last)) * last
+                let rowMax = x.scalars[row..<(row + last)].max() ?? 0
+                if !(v > 0.05 * rowMax) { continue }
+            }
+            let k = Int(s * (1 - (v - lo) / span))
+            out[Swift.min(Swift.max(k, 0), steps - 1) * n + i] = 1
+        }
+        return Tensor(shape: [steps] + x.shape, scalars: out)
+    }
+}

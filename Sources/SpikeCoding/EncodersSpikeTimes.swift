@@ -177,3 +177,35 @@ public final class SingleSpikeToBinaryEncoder: Module {
     /// `[B, ...]` spike times to `[T, B, ...]`; traps with the `CodingError` message on bad input (use `encode` to catch it).
     public func callAsFunction(_ x: Variable) -> Variable { Variable(Encode.orTrap { try encode(x.value) }) }
 }
+
+extension Encode {
+    /// Spike lists from a table (the form `spike encode mstb` reads): rows `(time, neuron)` of one sample
+    /// (`[K, 2]`) or `(sample, time, neuron)` (`[K, 3]`). Samples are `0 ..< samples` (default: the largest index
+    /// plus 1, so trailing empty samples need `samples`); neuron and sample indices must be integers >= 0.
+    /// - Throws: `CodingError` naming the row for a table of another shape, a non-integer or negative index, or a
+    ///   sample index >= `samples`.
+    public static func spikeLists(table: Tensor, samples: Int? = nil) throws -> [SpikeList] {
+        let coder = "spike table"
+        guard table.rank == 2, table.shape[1] == 2 || table.shape[1] == 3 else {
+            throw CodingError("\(coder): expected [K, 2] (time, neuron) or [K, 3] (sample, time, neuron) rows, got shape \(table.shape)")
+        }
+        let K = table.shape[0], w = table.shape[1], v = table.scalars
+        func index(_ x: Float, _ what: String, _ row: Int) throws -> Int {
+            guard x.isFinite, x >= 0, x == x.rounded(), x < 2_147_483_648 else {
+                throw CodingError("\(coder): \(what) of row \(row) must be an integer >= 0, got \(x)")
+            }
+            return Int(x)
+        }
+        var sampleOf = [Int](repeating: 0, count: K)
+        if w == 3 { for r in 0..<K { sampleOf[r] = try index(v[r * 3], "sample", r) } }
+        let B = samples ?? ((sampleOf.max() ?? 0) + 1)
+        guard B >= 1 else { throw CodingError("\(coder): samples must be at least 1, got \(B)") }
+        var lists = [SpikeList](repeating: SpikeList(times: [], neurons: []), count: B)
+        for r in 0..<K {
+            guard sampleOf[r] < B else { throw CodingError("\(coder): sample \(sampleOf[r]) of row \(r) is outside [0, \(B))") }
+            lists[sampleOf[r]].times.append(v[r * w + w - 2])
+            lists[sampleOf[r]].neurons.append(try index(v[r * w + w - 1], "neuron", r))
+        }
+        return lists
+    }
+}

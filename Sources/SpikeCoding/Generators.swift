@@ -269,3 +269,46 @@ public enum Generate {
         return Tensor(shape: [steps, neurons], scalars: out)
     }
 }
+
+extension Generate {
+    /// A sinusoidal current per element of `amplitudes` (SPAIC's `Sin_Generator`; `spike encode sine`):
+    /// `[steps] + amplitudes.shape` with `I(t_k) = offset + a sin(2 pi frequency t_k + phase)`, `t_k = k dt`, `a`
+    /// the element's amplitude. `Cosine_Generator` is `phase = pi/2` (`spike encode cosine`). Evaluated in double
+    /// precision, like `sine(amplitude:...)`.
+    /// - Throws: `CodingError` for a non-finite amplitude or parameter, a negative frequency or one above the
+    ///   Nyquist frequency `1/(2 dt)`, `dt <= 0` or `steps < 1`.
+    public static func sine(amplitudes: Tensor, frequency: Float, phase: Float = 0, offset: Float = 0, steps: Int, dt: Float) throws -> Tensor {
+        let coder = "sine generator"
+        guard amplitudes.scalars.allSatisfy({ $0.isFinite }) else { throw CodingError("\(coder): an amplitude is not finite") }
+        // The scalar generator checks frequency (>= 0, <= Nyquist), phase, dt and steps.
+        _ = try sine(amplitude: 1, frequency: frequency, phase: phase, offset: 0, neurons: 1, steps: 1, dt: dt)
+        try CodingCheck.steps(steps, coder, elements: amplitudes.count)
+        guard offset.isFinite else { throw CodingError("\(coder): offset \(offset) is not finite") }
+        let w = 2 * Double.pi * Double(frequency), d = Double(dt), n = amplitudes.count
+        var out = [Float](repeating: 0, count: steps * n)
+        for k in 0..<steps {
+            let s = sin(w * Double(k) * d + Double(phase))
+            for (j, a) in amplitudes.scalars.enumerated() { out[k * n + j] = Float(Double(offset) + Double(a) * s) }
+        }
+        return Tensor(shape: [steps] + amplitudes.shape, scalars: out)
+    }
+
+    /// A linear ramp per element (SPAIC's `Ramp_Generator`; `spike encode ramp`): `[steps] + ends.shape`, from
+    /// `start` at the first step to the element's value at the last, `start + (end - start) k / (T - 1)` (both ends
+    /// included, as `numpy.linspace`); a single step holds `start`. Evaluated in double precision.
+    /// - Throws: `CodingError` for a non-finite value or `steps < 1`.
+    public static func ramp(from start: Float, to ends: Tensor, steps: Int) throws -> Tensor {
+        let coder = "ramp generator"
+        try CodingCheck.steps(steps, coder, elements: ends.count)
+        guard start.isFinite else { throw CodingError("\(coder): start \(start) is not finite") }
+        guard ends.scalars.allSatisfy({ $0.isFinite }) else { throw CodingError("\(coder): an end value is not finite") }
+        let n = ends.count
+        var out = [Float](repeating: 0, count: steps * n)
+        for k in 0..<steps {
+            for (j, e) in ends.scalars.enumerated() {
+                out[k * n + j] = steps == 1 ? start : Float(Double(start) + (Double(e) - Double(start)) * Double(k) / Double(steps - 1))
+            }
+        }
+        return Tensor(shape: [steps] + ends.shape, scalars: out)
+    }
+}

@@ -162,6 +162,48 @@ public final class SpikingLayer<Model: NeuronModel>: Module {
     }
 }
 
+extension SpikingLayer {
+    /// The layer over `[T, B, ...]` from a given state, returning its final state too (Norse's modules:
+    /// `(output, state) = module(x, state)`): `initialState` is one `Variable` per state variable
+    /// (`Model.stateNames`) of shape `[B, ...]`, nil for the model's initial state. Feeding the final state of one
+    /// chunk as the initial state of the next gives the same outputs and gradients as one call on the whole
+    /// sequence, so a long recording can be processed (and inference streamed) in pieces. Gradients flow to the
+    /// input, the initial state and the learnable parameters.
+    public func callAsFunction(_ x: Variable, initialState: [Variable]?) -> (out: Variable, finalState: [Variable]) {
+        precondition(x.shape.count >= 2, "SpikingLayer: input must be [T, B, ...], got \(x.shape)")
+        let T = x.shape[0], M = x.value.count / max(1, T), S = Model.State.count
+        let stateShape = Array(x.shape.dropFirst())
+        let initial: [Float]? = initialState.map { st in
+            precondition(st.count == S && st.allSatisfy { $0.shape == stateShape },
+                         "SpikingLayer: initial state must be \(S) tensors of shape \(stateShape)")
+            return st.flatMap { $0.value.scalars }
+        }
+        let (model, table) = parameters.resolved(elements: M)
+        let input = x.value.scalars
+        let fwd = NeuronKernel.forward(model, input: input, steps: T, elements: M, initial: initial, table: table, keepStates: true)
+        if recordStates { lastStates = fwd.states }
+        let final = Array(fwd.states[((T - 1) * S * M)..<(T * S * M)])
+        let shape = x.shape
+        let packed = Tensor(shape: [T * M + S * M], scalars: fwd.output + final)
+        let params = parameters, n = parameters.neurons
+        let parents = [x] + (initialState ?? []) + params.learnable.map(\.value)
+        let node = Variable.record(packed, parents: parents) { g in
+            let gOut = Array(g.scalars[0..<(T * M)]), gFinal = Array(g.scalars[(T * M)...])
+            let b = NeuronKernel.backward(model, input: input, states: fwd.states, gradOutput: gOut, steps: T, elements: M,
+                                          initial: initial, gradFinalState: gFinal, table: table,
+                                          parameterGradients: !params.learnable.isEmpty, neurons: n)
+            var out: [Tensor?] = [Tensor(shape: shape, scalars: b.gradInput)]
+            if initialState != nil {
+                for k in 0..<S { out.append(Tensor(shape: stateShape, scalars: Array(b.gradInitial[(k * M)..<((k + 1) * M)]))) }
+            }
+            return out + params.learnableGradients(b.gradParameters, neurons: n).map { Optional($0) }
+        }
+        let out = node.slice(0..<(T * M)).reshaped(shape)
+        let states = (0..<S).map { k in node.slice((T * M + k * M)..<(T * M + (k + 1) * M)).reshaped(stateShape) }
+        return (out, states)
+    }
+}
+
 /// A single-step neuron cell with explicit state, as Norse's cells: `(x[t], state[t-1]) -> (out[t], state[t])`.
 ///
 /// Input `[B, ...]`; the state is one `Variable` per state variable (`Model.stateNames`), each of the
@@ -217,5 +259,54 @@ public final class NeuronCell<Model: NeuronModel>: Module {
             outs.append(o); state = s
         }
         return Variable.stack(outs)
+    }
+}
+
+/// A neuron layer that keeps its state between calls until `reset()`, as SpikingJelly's memory modules
+/// (`step_mode='s'` or `'m'`, `store_v_seq`): each call continues from the state the previous call left.
+///
+/// - `.single` (SpikingJelly's 's'): input `[B, ...]`, one step per call.
+/// - `.multi` ('m'): input `[T, B, ...]`, T steps per call.
+///
+/// The state is kept as values (the graph is cut between calls, as SpikingJelly's `detach` for truncated
+/// BPTT); within a call gradients flow as in `SpikingLayer`. A call whose shape differs from the stored
+/// state's starts from the model's initial state, as SpikingJelly re-creates its memories for a new shape.
+/// With `storeVSeq` the membrane after every step since the last `reset()` is kept in `vSeq` (`[steps, B, ...]`
+/// flattened), SpikingJelly's `v_seq`.
+public final class MemorySpikingLayer<Model: NeuronModel>: Module {
+    /// SpikingJelly's step modes.
+    public enum StepMode: Sendable { case single, multi }
+    /// The fused layer that runs each call.
+    public let layer: SpikingLayer<Model>
+    /// 's' (one step per call) or 'm' (a sequence per call).
+    public var stepMode: StepMode
+    /// Keep the membrane after every step in `vSeq`.
+    public var storeVSeq: Bool
+    /// The state after the last call (one tensor per state variable), nil after `reset()`.
+    public private(set) var state: [Tensor]?
+    /// The membrane after every step since `reset()` (with `storeVSeq`).
+    public private(set) var vSeq: [Float] = []
+
+    public init(_ model: Model, stepMode: StepMode = .single, storeVSeq: Bool = false) {
+        layer = SpikingLayer(model); self.stepMode = stepMode; self.storeVSeq = storeVSeq
+    }
+
+    public var ownParameters: [(String, Variable)] { layer.ownParameters }
+
+    /// Forgets the state (and `vSeq`): the next call starts from the model's initial state.
+    public func reset() { state = nil; vSeq = [] }
+
+    public func callAsFunction(_ x: Variable) -> Variable {
+        let seq = stepMode == .single ? x.reshaped([1] + x.shape) : x
+        let stateShape = Array(seq.shape.dropFirst())
+        let initial = state.flatMap { s in s.allSatisfy { $0.shape == stateShape } ? s.map { Variable($0) } : nil }
+        layer.recordStates = storeVSeq
+        let (out, final) = layer(seq, initialState: initial)
+        state = final.map(\.value)
+        if storeVSeq {
+            let S = Model.State.count, M = seq.value.count / max(1, seq.shape[0]), v = Model.membraneIndex
+            for t in 0..<seq.shape[0] { vSeq += layer.lastStates[((t * S + v) * M)..<((t * S + v + 1) * M)] }
+        }
+        return stepMode == .single ? out.reshaped(x.shape) : out
     }
 }

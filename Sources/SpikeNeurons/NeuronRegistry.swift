@@ -98,15 +98,17 @@ public struct AnyNeuronModel: Sendable {
 public enum NeuronRegistry {
     /// Every registered model.
     public static let entries: [NeuronEntry] = coreEntries + spikingJellyEntries + norseEntries + snnTorchEntries
-        + spaicEntries + biophysicalEntries + arcanaEntries + hxtorchEntries + brian2Entries + otherEntries
+        + spaicEntries + spaicSimpleEntries + spaicBiophysicalEntries + spaicDarwinEntries + spaicSTDPEntries + spaicLIFIntPlainEntries + spaicPLIFEntries + biophysicalEntries + arcanaEntries + hxtorchEntries + brian2Entries + otherEntries
 
     /// Ids of the models available here.
     public static var modelIDs: [String] { entries.map(\.id) }
 
-    /// The entry of `id`, or a `ParameterError` listing the known ids.
+    /// The entry of `id` (a registry id or its family-qualified alias, see `qualifiedIDs`), or a `ParameterError`
+    /// listing the known ids.
     public static func entry(_ id: String) throws -> NeuronEntry {
-        guard let e = entries.first(where: { $0.id == id }) else {
-            throw ParameterError("unknown neuron model '\(id)' (known: \(modelIDs.joined(separator: ", ")))")
+        let canonical = canonicalID(id)
+        guard let e = entries.first(where: { $0.id == canonical }) else {
+            throw ParameterError("unknown neuron model '\(id)' (known: \(allIDs.joined(separator: ", ")))")
         }
         return e
     }
@@ -139,12 +141,12 @@ public enum NeuronRegistry {
 
     /// Parameters of each model with defaults, units and meaning.
     public static func parameters(of id: String) -> [ParameterInfo] {
-        entries.first(where: { $0.id == id })?.parameters ?? []
+        entries.first(where: { $0.id == canonicalID(id) })?.parameters ?? []
     }
 
     /// One-line description of each model: reference and equation.
     public static func describe(_ id: String) -> String {
-        entries.first(where: { $0.id == id })?.summary ?? ""
+        entries.first(where: { $0.id == canonicalID(id) })?.summary ?? ""
     }
 
     /// The model `id` with `parameters` (values as String, number or Bool).

@@ -66,4 +66,58 @@ final class EncodeCommandTests: SpikeProcessTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.npy")))
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.svg")))
     }
+
+    /// SPAIC's sstb/mstb encoders and Sin/Cosine/Ramp generators from the command line, against the library.
+    func testSpikeTimeEncodersAndGenerators() throws {
+        let times = Tensor(shape: [2, 3], scalars: [0, 2, .infinity, 4, 1, 3])
+        let r1 = try spike(["encode", "sstb", "--input", try write(times, "t.npy"), "--steps", "5", "--output", path("sstb.npy")])
+        XCTAssertEqual(r1.status, 0, r1.stderr)
+        let sstb = try NPY.read(from: URL(fileURLWithPath: path("sstb.npy")))
+        XCTAssertEqual(sstb, try Encode.singleSpikeToBinary(times, steps: 5))
+        XCTAssertEqual(sstb.shape, [5, 2, 3])
+        XCTAssertEqual(sstb.scalars.reduce(0, +), 5)
+        XCTAssertEqual(sstb.scalars[2 * 6 + 1], 1)   // time 2, sample 0, neuron 1
+
+        // (sample, time, neuron) rows; sample 1 has two spikes.
+        let table = Tensor(shape: [3, 3], scalars: [0, 1, 2, 1, 0, 0, 1, 3.5, 1])
+        let r2 = try spike(["encode", "mstb", "--input", try write(table, "tab.npy"), "--steps", "4", "--set", "neurons=3",
+                            "--output", path("mstb.npy")])
+        XCTAssertEqual(r2.status, 0, r2.stderr)
+        let mstb = try NPY.read(from: URL(fileURLWithPath: path("mstb.npy")))
+        XCTAssertEqual(mstb.shape, [4, 2, 3])
+        XCTAssertEqual(mstb.scalars.reduce(0, +), 3)
+        XCTAssertEqual(mstb.scalars[1 * 6 + 0 * 3 + 2], 1)
+        XCTAssertEqual(mstb.scalars[3 * 6 + 1 * 3 + 1], 1)
+
+        let amps = Tensor([1, -2])
+        let a = try write(amps, "a.npy")
+        for (method, phase) in [("sine", Float(0)), ("cosine", Float.pi / 2)] {
+            let r = try spike(["encode", method, "--input", a, "--steps", "50", "--set", "frequency=10", "--set", "offset=0.5",
+                               "--output", path("\(method).npy")])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let g = try NPY.read(from: URL(fileURLWithPath: path("\(method).npy")))
+            XCTAssertEqual(g.shape, [50, 2])
+            for k in [0, 7, 49] {
+                let s = sin(2 * Double.pi * 10 * Double(k) * 1e-3 + Double(phase))
+                XCTAssertEqual(g.scalars[k * 2], Float(0.5 + s), accuracy: 1e-6)
+                XCTAssertEqual(g.scalars[k * 2 + 1], Float(0.5 - 2 * s), accuracy: 1e-6)
+            }
+        }
+        let r3 = try spike(["encode", "ramp", "--input", a, "--steps", "5", "--set", "start=1", "--output", path("ramp.npy")])
+        XCTAssertEqual(r3.status, 0, r3.stderr)
+        XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("ramp.npy"))).scalars, [1, 1, 1, 0.25, 1, -0.5, 1, -1.25, 1, -2])
+
+        let r4 = try spike(["encode", "spaic-latency", "--input", a, "--steps", "6", "--output", path("sl.npy")])
+        XCTAssertNotEqual(r4.status, 0, "negative amplitudes are not latency inputs")
+        let pos = try write(Tensor([0, 1, 2]), "pos.npy")
+        XCTAssertEqual(try spike(["encode", "spaic-latency", "--input", pos, "--steps", "6", "--output", path("sl.npy")]).status, 0)
+        XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("sl.npy"))), try Encode.spaicLatency(Tensor([0, 1, 2]), steps: 6))
+        try assertFails(["encode", "mstb", "--input", path("tab.npy"), "--output", path("x.npy")], "neurons=N is required")
+        try assertFails(["encode", "mstb", "--input", path("tab.npy"), "--set", "neurons=2", "--output", path("x.npy")], "neuron 2")
+        try assertFails(["encode", "sstb", "--input", path("t.npy"), "--steps", "3", "--output", path("x.npy")], "window")
+        try assertFails(["encode", "sine", "--input", a, "--output", path("x.npy")], "frequency=HZ is required")
+        try assertFails(["encode", "sine", "--input", a, "--set", "frequency=900", "--output", path("x.npy")], "Nyquist")
+        try assertFails(["encode", "mstb", "--input", a, "--set", "neurons=2", "--output", path("x.npy")], "[K, 2]")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.npy")))
+    }
 }

@@ -47,13 +47,31 @@ final class NeuronCommandTests: SpikeProcessTestCase {
         XCTAssertEqual(svg.components(separatedBy: "stroke-width=\"1.5\"").count - 1, 20)
     }
 
+    /// `--list` names each model by its id and its family-qualified id; either runs the same model.
+    func testListShowsQualifiedIDsAndTheyRun() throws {
+        let listing = try spike(["neuron", "--list"])
+        XCTAssertTrue(listing.stdout.contains("\nlif | spikingjelly.lif: "))
+        XCTAssertTrue(listing.stdout.contains("\nadex | norse.lif_adex: "))
+        XCTAssertTrue(listing.stdout.contains("\nlif_int | spaic.diehlandcook: "))
+        XCTAssertTrue(listing.stdout.contains("\nspaic.aeif | spaic.adex: "))
+        let x = try write(Tensor(shape: [20, 2], scalars: (0..<40).map { Float($0 % 7) * 0.3 }), "x.npy")
+        for (a, b) in [("lif", "spikingjelly.lif"), ("adex", "norse.lif_adex"), ("spaic.aeif", "spaic.adex")] {
+            XCTAssertEqual(try spike(["neuron", a, "--input", x, "--output", path(a)]).status, 0)
+            XCTAssertEqual(try spike(["neuron", b, "--input", x, "--output", path(b)]).status, 0)
+            XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path(a) + "/v.npy")), try NPY.read(from: URL(fileURLWithPath: path(b) + "/v.npy")), b)
+        }
+        XCTAssertNotEqual(try NPY.read(from: URL(fileURLWithPath: path("lif") + "/v.npy")),
+                          try spike(["neuron", "spaic.lif", "--input", x, "--output", path("sl")]).status == 0
+                            ? try NPY.read(from: URL(fileURLWithPath: path("sl") + "/v.npy")) : Tensor([0]), "SPAIC's lif is not SpikingJelly's")
+    }
+
     /// Every registered model runs from the command line with its defaults and draws its figure.
     func testEveryModelRunsAndPlots() throws {
         let x = try write(Tensor(shape: [30, 2], scalars: [Float](repeating: 0, count: 60)), "zeros.npy")
         let listing = try spike(["neuron", "--list"])
         XCTAssertEqual(listing.status, 0)
         for entry in NeuronRegistry.entries {
-            XCTAssertTrue(listing.stdout.contains("\(entry.id): \(entry.summary)"), entry.id)
+            XCTAssertTrue(listing.stdout.contains("\(NeuronRegistry.names(of: entry.id).joined(separator: " | ")): \(entry.summary)"), entry.id)
             let r = try spike(["neuron", entry.id, "--input", x, "--output", path(entry.id), "--plot", path("\(entry.id).svg")])
             XCTAssertEqual(r.status, 0, "\(entry.id): \(r.stderr)")
             let model = try NeuronRegistry.model(entry.id, parameters: [:])

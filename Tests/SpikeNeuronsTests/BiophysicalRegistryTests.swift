@@ -39,9 +39,17 @@ final class BiophysicalRegistryTests: XCTestCase {
         for p in Izhikevich2003.Preset.allCases {
             XCTAssertEqual(try NeuronRegistry.izhikevich2003(parameters: ["preset": p.rawValue]), Izhikevich2003(preset: p))
         }
-        XCTAssertEqual(m.surrogate, Surrogate(.fastSigmoid, alpha: 100))
-        XCTAssertEqual(try NeuronRegistry.izhikevich2003(parameters: ["alpha": 20]).surrogate, Surrogate(.fastSigmoid, alpha: 20))
-        XCTAssertEqual(try NeuronRegistry.izhikevich2003(parameters: ["surrogate": "atan"]).surrogate, Surrogate(.atan))
+        // Norse 1.1.0's default method "super": SuperSpike with alpha ignored (slope 1), as the other Norse models.
+        XCTAssertEqual(m.surrogate, .norseSuperSpike)
+        XCTAssertEqual(m.surrogate, Surrogate(.fastSigmoid, alpha: 1))
+        XCTAssertEqual(try NeuronRegistry.izhikevich2003(parameters: ["alpha": 20]).surrogate, .norseSuperSpike)
+        for name in ["super", "superspike"] {
+            XCTAssertEqual(try NeuronRegistry.izhikevich2003(parameters: ["surrogate": name]).surrogate, .norseSuperSpike)
+            XCTAssertEqual(try NeuronRegistry.izhikevich2003(parameters: ["method": name]).surrogate, .norseSuperSpike)
+        }
+        XCTAssertEqual(try NeuronRegistry.izhikevich2003(parameters: ["method": "triangle", "alpha": 0.3]).surrogate, Surrogate(.triangle, alpha: 0.3))
+        XCTAssertEqual(try NeuronRegistry.izhikevich2003(parameters: ["surrogate": "fast-sigmoid", "alpha": 20]).surrogate, Surrogate(.fastSigmoid, alpha: 20))
+        XCTAssertEqual(try NeuronRegistry.izhikevich2003(parameters: ["surrogate": "atan", "alpha": 2]).surrogate, Surrogate(.atan, alpha: 2))
     }
 
     func testSPAICModelsFromSPAICNames() throws {

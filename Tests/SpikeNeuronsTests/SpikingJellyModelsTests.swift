@@ -56,6 +56,16 @@ final class SpikingJellyModelsTests: XCTestCase {
         assertMatches(model, c)
     }
 
+    /// SpikingJelly 2.0 IzhikevichNode with detach_reset, v_reset -0.3, a 0.4, b 0.6 (make_zoo_fixtures.py).
+    func testIzhikevichDetachResetMatchesSpikingJellyTrace() throws {
+        let c = try ReferenceFixture("spikingjelly_izhikevich_detach_0")
+        let model = try NeuronRegistry.spikingJellyIzhikevich(parameters: c.params)
+        XCTAssertEqual(model, SpikingJellyIzhikevich(reset: .hard(-0.3), a: 0.4, b: 0.6, surrogate: Surrogate(.sigmoid, alpha: 4),
+                                                     detachReset: true))
+        XCTAssertGreaterThan(c.spikes.scalars.reduce(0, +), 0, "the fixture should contain spikes")
+        assertMatches(model, c)
+    }
+
     // MARK: Gradient checks
 
     func testPLIFGradients() {
@@ -115,10 +125,10 @@ final class SpikingJellyModelsTests: XCTestCase {
         }
     }
 
-    /// With `detach_reset`, SpikingJelly's AdaptBaseNode detaches only `(1 - S)` in the hard reset: the
-    /// `S v_reset` term and the jump `b S` keep the surrogate gradient. Checked on one step against central
-    /// differences of that expression with `S_d` frozen.
-    func testIzhikevichDetachResetKeepsResetAndJumpGradients() {
+    /// With `detach_reset`, SpikingJelly's code detaches the spike in the whole voltage reset (`S v_reset`
+    /// included); the jump `b S` of w keeps the surrogate gradient. Checked on one step against central
+    /// differences of that expression with `S_d` frozen, and against SpikingJelly's trace below.
+    func testIzhikevichDetachResetKeepsOnlyTheJumpGradient() {
         let sg = Surrogate(.sigmoid, alpha: 2, smoothForward: true)
         let m = SpikingJellyIzhikevich(reset: .hard(-0.3), a: 0.4, b: 0.6, surrogate: sg, detachReset: true)
         var s = FloatVector<2>(); s[0] = 0.5; s[1] = 0.2
@@ -129,7 +139,7 @@ final class SpikingJellyModelsTests: XCTestCase {
             let h = v + (x + 1 * (v + 0.1) * (v - 0.8) - w) / 2
             let spike = 1 / (1 + Foundation.exp(-2 * (h - 1)))
             let wa = w + (0.4 * (h + 0.1) - w) / 2
-            return ((1 - Double(sd)) * h + spike * -0.3, wa + 0.6 * spike)
+            return ((1 - Double(sd)) * h + Double(sd) * -0.3, wa + 0.6 * spike)
         }
         let e = 1e-3
         for (gV, gW) in [(Float(1), Float(0)), (0, 1)] {
@@ -296,6 +306,9 @@ final class SpikingJellyModelsTests: XCTestCase {
             XCTAssertFalse(message.contains("\n"), message)
             for n in needles { XCTAssertTrue(message.contains(n), "'\(message)' lacks '\(n)'") }
         }
+        // SpikingJelly asserts v_rest >= v_reset: equality is accepted, as the help says.
+        XCTAssertNoThrow(try NeuronRegistry.spikingJellyQIF(parameters: ["v_rest": -0.1, "v_reset": -0.1]))
+        XCTAssertTrue(NeuronRegistry.parameters(of: "qif").first { $0.name == "v_rest" }!.help.contains("< v_reset is rejected"))
         // Soft reset lifts the v_reset orderings (v_reset is not used).
         XCTAssertNoThrow(try NeuronRegistry.spikingJellyQIF(parameters: ["v_threshold": 0.5, "v_rest": -1, "reset": "soft"]))
     }

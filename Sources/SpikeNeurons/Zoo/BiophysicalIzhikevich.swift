@@ -4,7 +4,7 @@ import Foundation
 /// `izhikevich_feed_forward_step` (norse/torch/functional/izhikevich.py), biological units (mV, ms, input in
 /// mV/ms):
 ///
-///     v' = v + dt (sq v² + mn v + bias - u + I)
+///     v' = v + dt (sq (v v) + mn v + bias - u + I)     (v² first, then sq: Norse's `p.sq * s.v**2`)
 ///     u' = u + dt a (b v - u)                       (the previous v, as Norse)
 ///     z  = Θ(v' - v_th)                             (strict >, as Norse's heaviside)
 ///     v[t] = (1 - z) v' + z c
@@ -21,8 +21,10 @@ import Foundation
 /// sq 0.04, mn 5, bias 140, dt 0.25 ms, v0 = -65 mV, u0 = b v0 = -13 (the 2003 paper's script). `Preset` holds
 /// the 20 behaviours of Izhikevich (2004) with Norse's parameters.
 ///
-/// Surrogate: Norse's default, SuperSpike with alpha 100 (`fastSigmoid`, slope 100 per mV), applied to
-/// `v' - v_th`. Learnable: a, b, c, d, v_th.
+/// Surrogate: Norse's default `method="super"` with `alpha=100`. Norse 1.1.0's `SuperSpike.backward` ignores
+/// alpha and uses `1/(|x| + 1)²` (slope 1, `Surrogate.norseSuperSpike`), applied to `v' - v_th` in mV, as every
+/// other Norse model of the zoo. (Norse's documentation still describes alpha as the SuperSpike slope; we follow
+/// its code.) Learnable: a, b, c, d, v_th.
 public struct Izhikevich2003: NeuronModel, Equatable {
     /// The state vector (see `stateNames`).
     public typealias State = FloatVector<2>
@@ -58,8 +60,8 @@ public struct Izhikevich2003: NeuronModel, Equatable {
     /// Surrogate gradient of the spike.
     public var surrogate: Surrogate
 
-    /// Norse's SuperSpike surrogate with alpha 100 (our fast-sigmoid of slope 100).
-    public static let defaultSurrogate = Surrogate(.fastSigmoid, alpha: 100)
+    /// Norse 1.1.0's SuperSpike as its code computes it: `1/(|x| + 1)²`, alpha unused (`Surrogate.norseSuperSpike`).
+    public static let defaultSurrogate = Surrogate.norseSuperSpike
 
     /// A model with explicit parameters (defaults: the 2003 regular-spiking cell).
     public init(a: Float = 0.02, b: Float = 0.2, c: Float = -65, d: Float = 8, vThreshold: Float = 30, dt: Float = 0.25,
@@ -104,7 +106,7 @@ public struct Izhikevich2003: NeuronModel, Equatable {
 
     @inlinable @inline(__always)
     func integrate(_ x: Float, _ v: Float, _ u: Float) -> (vh: Float, uh: Float) {
-        (v + dt * (sq * v * v + mn * v + bias - u + x), u + dt * a * (b * v - u))
+        (v + dt * (sq * (v * v) + mn * v + bias - u + x), u + dt * a * (b * v - u))
     }
 
     /// One Euler step, spike and reset (the equations above).
@@ -131,7 +133,7 @@ public struct Izhikevich2003: NeuronModel, Equatable {
     @inlinable @inline(__always) public func stepVJP(_ x: Float, _ s: FloatVector<2>, gOut: Float, gNext: FloatVector<2>) -> (gx: Float, gPrev: FloatVector<2>) {
         let r = back(x, s, gOut: gOut, gNext: gNext)
         var g = FloatVector<2>()
-        g[0] = r.gvh * (1 + dt * (2 * sq * s[0] + mn)) + r.guh * dt * a * b
+        g[0] = r.gvh * (1 + dt * (sq * (2 * s[0]) + mn)) + r.guh * dt * a * b
         g[1] = -r.gvh * dt + r.guh * (1 - dt * a)
         return (r.gvh * dt, g)
     }

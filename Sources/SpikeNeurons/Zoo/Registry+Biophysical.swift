@@ -43,7 +43,10 @@ extension NeuronRegistry {
         ParameterInfo("bias", "140", "mV/ms", "constant drive"),
         ParameterInfo("v0", "-65", "mV", "initial v"),
         ParameterInfo("u0", "b * v0", "mV/ms", "initial u (Norse's presets: b * v, accomodation -16)"),
-    ] + biophysicalSurrogateInfo("fast-sigmoid", "100", "Norse's SuperSpike alpha 100")
+        ParameterInfo("method", "super", "", "surrogate: super/superspike (Norse 1.1.0 SuperSpike, 1/(|x|+1)^2, alpha unused), triangle (alpha relu(1-|x|)), or \(surrogateNames)"),
+        ParameterInfo("surrogate", "super", "", "same as method"),
+        ParameterInfo("alpha", "100.0", "", "surrogate shape (Norse passes it; super ignores it in Norse 1.1.0)"),
+    ]
 
     /// Norse's IzhikevichParameters (a, b, c, d, sq, mn, bias, v_th; dt = tau_inv * dt in ms), a preset, the
     /// initial state and the surrogate. Explicit values override the preset's.
@@ -66,7 +69,7 @@ extension NeuronRegistry {
         let presetU = preset.map { $0.values.u0 != $0.values.b * $0.values.v0 } ?? false
         m.v0 = try r.number("v0", m.v0)
         m.u0 = try r.number("u0", presetU ? m.u0 : m.b * m.v0)
-        m.surrogate = try biophysicalSurrogate(r, Izhikevich2003.defaultSurrogate)
+        m.surrogate = try norseSurrogate(r)
         return m
     }
 

@@ -31,7 +31,7 @@ extension NeuronRegistry {
         sjTauInfo,
         ParameterInfo("v_c", "0.8", "a.u.", "critical voltage (unstable fixed point without input)"),
         ParameterInfo("a0", "1.0", "", "sharpness of the quadratic term (> 0)"),
-        ParameterInfo("v_rest", "0.0", "a.u.", "resting potential (<= v_reset is rejected)"),
+        ParameterInfo("v_rest", "0.0", "a.u.", "resting potential (< v_reset is rejected under hard reset; equal is allowed, as SpikingJelly asserts v_rest >= v_reset)"),
     ] + sjFireInfoResetMinus01
     static let sjEIFInfo: [ParameterInfo] = [
         sjTauInfo,

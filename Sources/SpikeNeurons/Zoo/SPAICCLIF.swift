@@ -29,6 +29,12 @@ func spaicSpike(_ x: Float, _ surrogate: Surrogate) -> Float {
 /// themselves, not from the decay factors): V0 makes the peak of the continuous kernel
 /// `exp(-t/tau_p) - exp(-t/tau_q)` equal to 1. Computed in double as numpy does, rounded to float.
 /// `dV0/dbeta = -V0 ln(beta) / (beta-1)^2`.
+///
+/// SPAIC registers V0 as a parameter variable, and `NeuronGroup.build` gives every parameter variable the range
+/// [0, 1] (`min 0.0, max 1.0`), which clamps it: the V0 SPAIC runs with is `clamp(V0, 0, 1)`, i.e. 1 whenever
+/// tau_p > tau_q (V0 > 1 there) and 0 when tau_p < tau_q. Its docstring's `I = V0 Isyn` with the unclamped V0
+/// is not what runs (checked against SPAIC 0.6.3, Fixtures/spaic_clif_0); we follow the code, so the clamped V0
+/// has no gradient in the time constants.
 @usableFromInline
 struct SPAICKernelConstants: Sendable, Equatable {
     @usableFromInline let betaP, betaQ, v0: Float
@@ -41,9 +47,11 @@ struct SPAICKernelConstants: Sendable, Equatable {
         let beta = tp / tq
         let v0 = Foundation.pow(beta, beta / (beta - 1)) / (beta - 1)
         let dv0dBeta = -v0 * Foundation.log(beta) / ((beta - 1) * (beta - 1))
-        betaP = Float(bp); betaQ = Float(bq); self.v0 = Float(v0)
+        let clamped = Swift.min(Swift.max(v0, 0), 1)
+        betaP = Float(bp); betaQ = Float(bq); self.v0 = Float(clamped)
         dBetaP = Float(bp * h / (tp * tp)); dBetaQ = Float(bq * h / (tq * tq))
-        dV0dTauP = Float(dv0dBeta / tq); dV0dTauQ = Float(-dv0dBeta * tp / (tq * tq))
+        let free = clamped == v0   // inside (0, 1): the gradient of the unclamped V0
+        dV0dTauP = free ? Float(dv0dBeta / tq) : 0; dV0dTauQ = free ? Float(-dv0dBeta * tp / (tq * tq)) : 0
     }
 }
 
@@ -56,7 +64,7 @@ func spaicDecay(tau: Float, dt: Float) -> (beta: Float, dBeta: Float) {
 
 /// SPAIC's current-based LIF with three kernels, `CLIFModel` (registered as "clif", spaic/Neuron/Neuron.py):
 ///
-///     I[t] = V0 x[t]
+///     I[t] = V0 x[t]                       V0 clamped to [0, 1] as SPAIC runs it (see SPAICKernelConstants): 1
 ///     M[t] = beta_p M[t-1] + I[t]          membrane-like (excitatory) kernel, tau_p
 ///     S[t] = beta_q S[t-1] + I[t]          synaptic kernel, tau_q
 ///     V[t] = (M[t] - S[t]) - E[t-1]

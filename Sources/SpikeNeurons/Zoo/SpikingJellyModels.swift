@@ -318,8 +318,11 @@ public struct SpikingJellyEIF: NeuronModel, Equatable {
 ///     V[t]  = (1 - S_d[t]) H[t] + S[t] V_reset   (hard)   or   H[t] - S_d[t] V_threshold   (soft)
 ///     W[t]  = W'[t] + b S[t]                                                            (jump b at each spike)
 ///
-/// `S_d` is the spike detached from the graph when `detach_reset`; as in SpikingJelly's `AdaptBaseNode`, only
-/// the `(1 - S_d)` and `S_d V_threshold` terms are detached: `S V_reset` and `b S` keep their surrogate gradient.
+/// `S_d` is the spike detached from the graph when `detach_reset`. SpikingJelly's code (every backend: the
+/// reference `_ops/reset.py voltage`, the CPU, Triton and CUDA kernels) detaches the spike in the whole voltage
+/// reset, so with `detach_reset` the hard reset is `(1 - S_d) H + S_d V_reset` and the soft reset `H - S_d V_th`;
+/// the jump `b S` of `w` keeps its surrogate gradient. (`AdaptBaseNode.apply_hard_reset`'s docstring writes
+/// `S V_reset` with the undetached spike; we follow the code, as for `lif`, `qif`, `eif` and `plif`.)
 /// `V[0] = V_reset` (0 when soft), `W[0] = w_rest`. Defaults as SpikingJelly: tau 2, v_c 0.8, a0 1,
 /// v_threshold 1, v_reset 0 (hard), v_rest -0.1, w_rest 0, tau_w 2, a 0, b 0, sigmoid surrogate (alpha 4),
 /// detach_reset false. SpikingJelly requires tau > 1 and a0 > 0; tau_w > 0 is required here.
@@ -354,7 +357,7 @@ public struct SpikingJellyIzhikevich: NeuronModel, Equatable {
     public var b: Float
     /// Surrogate gradient of the spike.
     public var surrogate: Surrogate
-    /// Stop gradients through the `(1 - S)` / `S V_threshold` reset terms (`detach_reset`).
+    /// Stop gradients through the voltage reset (`detach_reset`; the jump `b S` of `w` keeps its gradient).
     public var detachReset: Bool
 
     /// A neuron with SpikingJelly's defaults unless given.
@@ -424,7 +427,7 @@ public struct SpikingJellyIzhikevich: NeuronModel, Equatable {
         var gH = gW * a / tauW
         switch reset {
         case .hard(let r):
-            gS += gV * (detachReset ? r : r - h)
+            if !detachReset { gS += gV * (r - h) }
             gH += gV * (1 - spike)
         case .soft:
             if !detachReset { gS -= gV * threshold }
