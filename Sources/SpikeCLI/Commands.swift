@@ -68,10 +68,19 @@ public struct Train: ParsableCommand {
     @Option(help: "Fine-tune this NIR graph instead of building a network (its Input size = --units, Output size = --classes; see docs/NIR.md).") var nir: String?
     @Option(name: .customLong("nir-dt"), help: "Time step in seconds for --nir (default: the file's metadata dt).") var nirDt: Double?
     @Option(name: .customLong("save-nir"), help: "Write the fine-tuned --nir graph to this .nir file.") var saveNIR: String?
+    @OptionGroup var parallel: DataParallelCLIOptions
+    @OptionGroup var sweepOptions: TrainSweepOptions
 
     public init() {}
 
     public func run() throws {
+        if !sweepOptions.sweep.isEmpty { return try runSweep() }
+        _ = try execute()
+    }
+
+    /// Trains as the options say; returns the summary (nil for --nir). `printing` false: nothing on stdout or
+    /// stderr (a point of a sweep).
+    func execute(printing: Bool = true) throws -> TrainingSummary? {
         Memory.keepFreedMemory()
         var dataSpec = try dataOptions.spec()
         if dataSpec.name == "randman" {
@@ -82,6 +91,7 @@ public struct Train: ParsableCommand {
         }
         if dataSpec.flipLR != nil || dataSpec.dropEvent != nil { dataSpec.augmentSeed = seed }
         if let nir {
+            guard Distributed.world.size == 1 else { throw CLIError("--nir: fine-tuning an imported graph runs in one process; run it without mpirun") }
             guard dataSpec.name == "randman", let data = dataSpec.randman else {
                 throw CLIError("--nir: fine-tuning an imported graph runs on the randman task only, not --dataset \(dataSpec.name)")
             }
@@ -92,7 +102,7 @@ public struct Train: ParsableCommand {
             try options.validate()
             print(try NIRTraining.run(file: nir, dt: nirDt, data: data, readoutName: readout,
                                       readoutParameters: try parseAssignments(readoutAssignments), options: options, save: saveNIR))
-            return
+            return nil
         }
         let sizes = try hidden.split(separator: ",").map { s -> Int in
             guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw CLIError("--hidden: '\(s)' is not a positive size") }
@@ -139,7 +149,8 @@ public struct Train: ParsableCommand {
             try MemoryBudget.check(bytes: data.estimatedBytes, what: "randman data set (\(classes) classes x \(samplesPerClass) samples x \(units) units)")
         }
         // The checkpoint's destination is validated before training and written, all or nothing, at the end.
-        let outputs = try save.map { try StagedOutputs([URL(fileURLWithPath: $0)]) }
+        let isRoot = Distributed.world.isRoot   // under mpirun, rank 0 alone prints and writes
+        let outputs = try save.map { isRoot ? try StagedOutputs([URL(fileURLWithPath: $0)]) : nil } ?? nil
         let (trainData, testData, described) = try dataSpec.load(trainFraction: options.trainFraction)
         let (train, test) = (try options.input(ofAny: trainData), try options.input(ofAny: testData))
         let inputs = train.stepShape.reduce(1, *), classes = train.classes
@@ -147,16 +158,19 @@ public struct Train: ParsableCommand {
         try spec.validate()
         if let data = dataSpec.randman { try Trainer.checkMemory(spec: spec, steps: steps, batchSize: min(batchSize, data.sampleCount)) }
         let display = ProgressDisplay()
-        FileHandle.standardError.write(Data("\(described); network \(inputs)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
-        let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, report: display.update)
+        if isRoot && printing { FileHandle.standardError.write(Data("\(described); network \(inputs)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8)) }
+        let (model, summary) = try parallel.train(spec: spec, train: train, test: test, options: options, report: { if printing { display.update($0) } })
+        guard isRoot else { return summary }
         if let save, let outputs {
             try outputs.stage(URL(fileURLWithPath: save)) { try Checkpoint.save(model, spec: spec, data: dataSpec, training: options, to: $0) }
             try outputs.publish()
         }
+        if !printing { return summary }
         if json { try printJSON(summary) } else {
             print(String(format: "test accuracy %.4f (train %.4f) in %.1f s, %.0f samples/s", summary.testAccuracy,
                          summary.trainAccuracy, summary.seconds, summary.samplesPerSecond))
         }
+        return summary
     }
 }
 

@@ -46,7 +46,7 @@ public enum Distributed {
     nonisolated(unsafe) private static var started: Communicator?
 
     /// The world communicator: MPI's after `start()` under a launcher, otherwise `Communicator.single`.
-    public static var world: Communicator { started ?? .single }
+    public static var world: Communicator { overridden ?? started ?? .single }
 
     /// Starts MPI when this build has it and a launcher started the process (idempotent); returns the world.
     /// - Throws: `checkLaunch`'s error; `DistributedError` when MPI_Init fails.
