@@ -23,19 +23,28 @@ strip() { sed -E 's/"(samplesPerSecond|seconds)":[^,}]*,?//g' "$1"; }
 
 ARGS=(train --classes 3 --units 20 --steps 15 --manifold-dim 1 --samples-per-class 30 --hidden 16 --epochs 2 --batch-size 16 --json)
 for chunk in 4 5; do
-    "$SPIKE" "${ARGS[@]}" --chunk $chunk --save "$T/one-$chunk.safetensors" > "$T/one-$chunk.json"
-    "$PLAIN" "${ARGS[@]}" --chunk $chunk --save "$T/plain-$chunk.safetensors" > "$T/plain-$chunk.json"
+    "$SPIKE" "${ARGS[@]}" --chunk $chunk --save "$T/one-$chunk.safetensors" > "$T/one-$chunk.json" 2> /dev/null
+    "$PLAIN" "${ARGS[@]}" --chunk $chunk --save "$T/plain-$chunk.safetensors" > "$T/plain-$chunk.json" 2> /dev/null
     if cmp -s "$T/one-$chunk.safetensors" "$T/plain-$chunk.safetensors" && [ "$(strip "$T/one-$chunk.json")" = "$(strip "$T/plain-$chunk.json")" ]; then
         pass "chunk $chunk: the MPI build in one process gives the bits of the build without MPI"
     else fail "chunk $chunk: the MPI build differs from the build without MPI"; fi
     for np in 2 3; do
-        "${MPIRUN[@]}" -np $np "$SPIKE" "${ARGS[@]}" --chunk $chunk --save "$T/np$np-$chunk.safetensors" > "$T/np$np-$chunk.json"
+        "${MPIRUN[@]}" -np $np "$SPIKE" "${ARGS[@]}" --chunk $chunk --save "$T/np$np-$chunk.safetensors" > "$T/np$np-$chunk.json" 2> /dev/null
         if cmp -s "$T/one-$chunk.safetensors" "$T/np$np-$chunk.safetensors"; then pass "chunk $chunk, -np $np: weights byte-identical"
         else fail "chunk $chunk, -np $np: weights differ from the single process"; fi
         if [ "$(strip "$T/one-$chunk.json")" = "$(strip "$T/np$np-$chunk.json")" ] && [ "$(wc -l < "$T/np$np-$chunk.json")" = 1 ]; then
             pass "chunk $chunk, -np $np: one summary line, accuracies and loss identical"
         else fail "chunk $chunk, -np $np: summary $(cat "$T/np$np-$chunk.json") vs $(cat "$T/one-$chunk.json")"; fi
     done
+done
+
+# A sweep: the points divided among ranks give the files of the single-process sweep.
+SWEEP=("${ARGS[@]}" --sweep lr=0.005,0.01 --sweep hidden=16,8x8 --sweep seed=0,1)
+"$PLAIN" "${SWEEP[@]}" --sweep-output "$T/sweep-one" > /dev/null 2>&1
+for np in 2 3; do
+    "${MPIRUN[@]}" -np $np "$SPIKE" "${SWEEP[@]}" --sweep-output "$T/sweep-np$np" > /dev/null 2>&1
+    if [ "$(ls "$T/sweep-one" | wc -l)" = 9 ] && diff -r "$T/sweep-one" "$T/sweep-np$np" > /dev/null; then pass "sweep of 8 points, -np $np: the files of the single-process sweep"
+    else fail "sweep -np $np differs: $(diff -r "$T/sweep-one" "$T/sweep-np$np" 2>&1 | head -5)"; fi
 done
 
 # expect_refusal NAME PATTERN FILE -- command...: non-zero status, exactly one "Error:" line containing PATTERN, FILE absent.
