@@ -159,7 +159,7 @@ public struct Train: ParsableCommand {
         if let data = dataSpec.randman { try Trainer.checkMemory(spec: spec, steps: steps, batchSize: min(batchSize, data.sampleCount)) }
         let display = ProgressDisplay()
         if isRoot && printing { FileHandle.standardError.write(Data("\(described); network \(inputs)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8)) }
-        let (model, summary) = try parallel.train(spec: spec, train: train, test: test, options: options, report: { if printing { display.update($0) } })
+        let (model, summary) = try parallel.train(spec: spec, train: train, test: test, options: options, printing: printing, report: { if printing { display.update($0) } })
         guard isRoot else { return summary }
         if let save, let outputs {
             try outputs.stage(URL(fileURLWithPath: save)) { try Checkpoint.save(model, spec: spec, data: dataSpec, training: options, to: $0) }

@@ -10,8 +10,12 @@ import Musl
 
 /// Commands that run divided among MPI ranks; the others refuse under `mpirun` with more than one process
 /// (they would run as N copies writing the same files).
-protocol DistributedCommand {}
-extension Train: DistributedCommand {}
+protocol DistributedCommand {
+    /// Whether this invocation runs divided (`spike simulate` only with `--sweep`).
+    var runsDivided: Bool { get }
+}
+extension Train: DistributedCommand { var runsDivided: Bool { true } }
+extension Simulate: DistributedCommand { var runsDivided: Bool { !sweepOptions.sweep.isEmpty } }
 
 /// `spike train`'s options of data-parallel training (docs/DISTRIBUTED.md).
 struct DataParallelCLIOptions: ParsableArguments {
@@ -22,15 +26,23 @@ struct DataParallelCLIOptions: ParsableArguments {
 
     /// Trains through `Trainer.runDataParallel` under mpirun (more than one rank) or when `--chunk` is given,
     /// otherwise through `Trainer.run`.
-    func train(spec: NetworkSpec, train: any Dataset, test: any Dataset, options: TrainingOptions,
+    func train(spec: NetworkSpec, train: any Dataset, test: any Dataset, options: TrainingOptions, printing: Bool = true,
                report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
         let world = Distributed.world
         guard world.size > 1 || chunk != nil || reduction != .exact else {
             return try Trainer.run(spec: spec, train: train, test: test, options: options, report: report)
         }
         let parallel = DataParallelOptions(chunkSize: chunk ?? 16, reduction: reduction)
-        return try Trainer.runDataParallel(spec: spec, train: train, test: test, options: options, parallel: parallel,
-                                           on: world, report: report)
+        let timing = DataParallelTiming()
+        let result = try Trainer.runDataParallel(spec: spec, train: train, test: test, options: options, parallel: parallel,
+                                                 on: world, timing: timing, report: report)
+        if world.isRoot && printing {
+            FileHandle.standardError.write(Data(String(format: "data-parallel: %d process%@, chunks of %d, %@ reduction: %.1f%% of %.2f s combining gradients (%.0f floats sent per step by rank 0)\n",
+                                                       world.size, world.size == 1 ? "" : "es", parallel.chunkSize, reduction.rawValue,
+                                                       100 * timing.communicationSeconds / max(1e-9, timing.trainingSeconds),
+                                                       timing.trainingSeconds, timing.floatsSentPerStep).utf8))
+        }
+        return result
     }
 }
 
@@ -59,8 +71,8 @@ extension SpikeCommand {
         do {
             try Distributed.checkSameRun(args.joined(separator: "\u{0}"), on: world, what: "command-line options")
             var command = try parseAsRoot(args)
-            guard command is DistributedCommand else {
-                throw CLIError("this command does not run divided among processes (spike train does); run it without mpirun")
+            guard (command as? DistributedCommand)?.runsDivided == true else {
+                throw CLIError("this command does not run divided among processes (spike train and spike simulate --sweep do); run it without mpirun")
             }
             try command.run()
             try world.barrier()
@@ -147,5 +159,71 @@ extension Train {
         try outputs.stage(Data(sweep.csv(columns: ["test_accuracy", "train_accuracy", "final_loss"], rows: rows).utf8), for: csvURL)
         try outputs.publish()
         print("wrote \(sweep.count) points and sweep.csv to \(out)")
+    }
+}
+
+/// `spike simulate`'s sweep option.
+struct SimulateSweepOptions: ParsableArguments {
+    @Option(help: "Sweep a parameter over values, NAME=V1,V2,... (repeatable: the grid of all): an --example's --set names (see --list-examples), or seed and duration for a network file. Each point writes its recordings to OUTPUT/POINT as a single run does (under mpirun the points are divided among ranks); OUTPUT/sweep.csv has one row per point: the values and, per group, spikes, mean rate (Hz) and mean CV.")
+    var sweep: [String] = []
+}
+
+extension Simulate {
+    /// This command for one point of a sweep: the values as `--set` (examples) or `--seed`/`--duration` (files).
+    func applying(_ point: [(name: String, value: String)], output folder: String) throws -> Simulate {
+        var copy = self
+        copy.sweepOptions.sweep = []
+        copy.output = folder
+        copy.json = false
+        for (name, value) in point {
+            if let example {
+                guard NetworkExampleFiles.settings[example]?.contains(where: { $0.name == name }) ?? true else {
+                    throw CLIError("--sweep: example '\(example)' has no setting '\(name)' (see --list-examples)")
+                }
+                copy.assignments.append("\(name)=\(value)")
+            } else if name == "seed" {
+                guard let v = UInt64(value) else { throw CLIError("--sweep seed: '\(value)' is not a seed") }
+                copy.seed = v
+            } else if name == "duration" {
+                guard let v = Double(value) else { throw CLIError("--sweep duration: '\(value)' is not a number of ms") }
+                copy.duration = v
+            } else {
+                throw CLIError("--sweep: a network file sweeps seed and duration (edit the file, or use --example, for other parameters); got '\(name)'")
+            }
+        }
+        return copy
+    }
+
+    /// `spike simulate --sweep`: every point run in one process (points divided among MPI ranks by `Sweep.run`),
+    /// its recordings in `OUTPUT/POINT/` exactly as `spike simulate --output OUTPUT/POINT` writes them, and
+    /// `OUTPUT/sweep.csv` (per point: the values, then per group spikes, mean rate and mean CV; no timings, so the
+    /// file is the same for any number of ranks) written by rank 0 once every point succeeded.
+    func runSweep() throws {
+        let sweep: Sweep
+        do { sweep = try Sweep(parsing: sweepOptions.sweep) } catch { throw CLIError("\(error)") }
+        guard let output else { throw CLIError("spike simulate --sweep: --output DIR is required") }
+        guard saveState == nil, resume == nil, !print, !check, !listExamples else {
+            throw CLIError("--sweep runs and records every point; leave out --save-state, --resume, --print, --check and --list-examples")
+        }
+        let dir = URL(fileURLWithPath: output)
+        // Every point's settings are checked (the network file made) before any run.
+        for i in 0..<sweep.count { _ = try applying(sweep.point(i), output: output).source() }
+        let comm = Distributed.world
+        let csvURL = dir.appendingPathComponent("sweep.csv")
+        let outputs = comm.isRoot ? try StagedOutputs([csvURL], creating: [dir]) : nil
+        try comm.barrier()
+        var columns: [String] = []
+        let rows = try sweep.run(on: comm) { i, point in
+            let folder = dir.appendingPathComponent(sweep.folderName(i))
+            try Distributed.withWorld(.single) { try applying(point, output: folder.path).run() }
+            let data = try InputFile.read(path: folder.appendingPathComponent("summary.json").path)
+            let summary = try JSONDecoder().decode(SimulationSummary.self, from: data)
+            if i == 0 { columns = summary.groups.flatMap { ["\($0.name)_spikes", "\($0.name)_rate_hz", "\($0.name)_cv"] } }
+            return summary.groups.flatMap { ["\($0.spikes)", "\($0.meanRateHz)", $0.meanCV.map { "\($0)" } ?? ""] }
+        }
+        guard let rows, let outputs else { return }
+        try outputs.stage(Data(sweep.csv(columns: columns, rows: rows).utf8), for: csvURL)
+        try outputs.publish()
+        Swift.print("wrote \(sweep.count) points and sweep.csv to \(output)")
     }
 }

@@ -31,11 +31,25 @@ public struct DataParallelOptions: Codable, Equatable, Sendable {
     }
 }
 
+/// Where the time of a data-parallel run went (filled by `Trainer.fitDataParallel`).
+public final class DataParallelTiming: @unchecked Sendable {
+    /// Seconds in combining the chunk gradients (the exchange between ranks, waiting for the slowest rank included,
+    /// and the additions of the tree).
+    public var communicationSeconds = 0.0
+    /// Seconds of the training epochs in all.
+    public var trainingSeconds = 0.0
+    /// Floats each rank sent per optimizer step, on average.
+    public var floatsSentPerStep = 0.0
+    /// An empty record.
+    public init() {}
+}
+
 extension Trainer {
     /// `run(spec:...)` divided among the ranks of `comm` (`fitDataParallel`); the model is built from
     /// `options.seed` on every rank, so every rank starts from the same weights.
     public static func runDataParallel(spec: NetworkSpec, train: any Dataset, test: any Dataset, options: TrainingOptions,
                                        parallel: DataParallelOptions = DataParallelOptions(), on comm: Communicator = Distributed.world,
+                                       timing: DataParallelTiming? = nil,
                                        report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
         try options.validate()
         guard train.count > 0 else { throw TrainingError("training set is empty") }
@@ -46,7 +60,7 @@ extension Trainer {
         var rng = SeededRandom(seed: options.seed)
         let model = try spec.build(rng: &rng)
         let summary = try fitDataParallel(model, readout: readout, train: train, test: test, options: options,
-                                          parallel: parallel, on: comm, report: report) { steps, batch in
+                                          parallel: parallel, on: comm, timing: timing, report: report) { steps, batch in
             try checkMemory(spec: spec, steps: steps, batchSize: batch)
         }
         return (model, summary)
@@ -66,8 +80,8 @@ extension Trainer {
     /// (`Distributed.checkSameRun`). Evaluation is divided too (`evaluateDistributed`).
     public static func fitDataParallel(_ model: any Module, readout: Readout, train: any Dataset, test: any Dataset,
                                        options: TrainingOptions, parallel: DataParallelOptions = DataParallelOptions(),
-                                       on comm: Communicator = Distributed.world, report: (TrainingProgress) -> Void,
-                                       checkBatch: (Int, Int) throws -> Void = { _, _ in }) throws -> TrainingSummary {
+                                       on comm: Communicator = Distributed.world, timing: DataParallelTiming? = nil,
+                                       report: (TrainingProgress) -> Void, checkBatch: (Int, Int) throws -> Void = { _, _ in }) throws -> TrainingSummary {
         try options.validate()
         try parallel.validate()
         guard train.count > 0 else { throw TrainingError("training set is empty") }
@@ -83,6 +97,7 @@ extension Trainer {
         let start = Date()
         var seen = 0
         var lastLoss: Float = 0
+        var communication = 0.0, sent = 0.0, steps = 0
         for epoch in 0..<options.epochs {
             let batches = loader.indexBatches(epoch: epoch)
             var hits: Float = 0, count = 0, lossSum: Float = 0
@@ -116,15 +131,20 @@ extension Trainer {
                     leaves.append(v)
                 }
                 let total: [Float]
+                let reduceStart = Date()
                 switch parallel.reduction {
                 case .exact:
                     total = try ExactReduction.allreduce(leaves, count: chunks.count, length: length, on: comm)
+                    sent += Double(ExactReduction.blocks(of: mine, count: chunks.count).count * length)
                 case .allreduce:
                     var s = [Float](repeating: 0, count: length)
                     for leaf in leaves { for i in 0..<length { s[i] += leaf[i] } }
                     try comm.allreduce(&s)
                     total = s
+                    sent += Double(length)
                 }
+                communication += Date().timeIntervalSince(reduceStart)
+                steps += 1
                 var offset = 0
                 for (i, p) in params.enumerated() {
                     p.grad = total[gradLength + i] > 0
@@ -147,6 +167,10 @@ extension Trainer {
         }
         opt.zeroGrad()
         let seconds = Date().timeIntervalSince(start)
+        if let timing {
+            timing.communicationSeconds = communication; timing.trainingSeconds = seconds
+            timing.floatsSentPerStep = sent / Double(max(1, steps))
+        }
         let trainEval = try evaluateDistributed(model, readout: readout, data: train, batchSize: 256, options: options, on: comm, checkBatch: checkBatch)
         let testEval = try evaluateDistributed(model, readout: readout, data: test, batchSize: 256, options: options, on: comm, checkBatch: checkBatch)
         return TrainingSummary(trainAccuracy: trainEval.accuracy, testAccuracy: testEval.accuracy, finalLoss: lastLoss,

@@ -47,6 +47,17 @@ for np in 2 3; do
     else fail "sweep -np $np differs: $(diff -r "$T/sweep-one" "$T/sweep-np$np" 2>&1 | head -5)"; fi
 done
 
+# spike simulate --sweep: the recordings of every point and sweep.csv are those of the single-process sweep
+# (summary.json differs only in its wall time).
+SIM=(simulate --example cuba --set neurons=200 --set duration=100 --sweep seed=1,2,3 --sweep p=0.02,0.05)
+"$PLAIN" "${SIM[@]}" --output "$T/sim-one" > /dev/null 2>&1
+for np in 2 3; do
+    "${MPIRUN[@]}" -np $np "$SPIKE" "${SIM[@]}" --output "$T/sim-np$np" > /dev/null 2>&1
+    if [ "$(ls "$T/sim-one" | wc -l)" = 7 ] && [ -s "$T/sim-one/sweep.csv" ] && diff -r -x summary.json "$T/sim-one" "$T/sim-np$np" > /dev/null; then
+        pass "simulate sweep of 6 points, -np $np: recordings and sweep.csv of the single-process sweep"
+    else fail "simulate sweep -np $np differs: $(diff -r -x summary.json "$T/sim-one" "$T/sim-np$np" 2>&1 | head -5)"; fi
+done
+
 # expect_refusal NAME PATTERN FILE -- command...: non-zero status, exactly one "Error:" line containing PATTERN, FILE absent.
 expect_refusal() {
     local name="$1" pattern="$2" file="$3"; shift 4
