@@ -72,6 +72,12 @@ expect_refusal "build without MPI under mpirun" "--traits MPI" "$T/m1.safetensor
     "${MPIRUN[@]}" -np 2 "$PLAIN" "${ARGS[@]}" --save "$T/m1.safetensors"
 expect_refusal "ranks with different options" "rank 1 was started with different command-line options" "$T/m2.safetensors" -- \
     "${MPIRUN[@]}" -np 1 "$SPIKE" "${ARGS[@]}" --seed 1 --save "$T/m2.safetensors" : -np 1 "$SPIKE" "${ARGS[@]}" --seed 2 --save "$T/m2.safetensors"
+# The same options naming different data on each rank (relative paths in different working directories).
+. "$(dirname "$0")/npy.sh"
+mkdir -p "$T/da" "$T/db"; data "$T/da" 40; data "$T/db" 50
+expect_refusal "ranks with the same options but different data" "rank 1 was started with different options, files or data" "$T/m5.safetensors" -- \
+    "${MPIRUN[@]}" -np 1 --wdir "$T/da" "$SPIKE" train --dataset npy --data x.npy --labels y.npy --hidden 8 --epochs 1 --save "$T/m5.safetensors" \
+    : -np 1 --wdir "$T/db" "$SPIKE" train --dataset npy --data x.npy --labels y.npy --hidden 8 --epochs 1 --save "$T/m5.safetensors"
 expect_refusal "a command that does not run divided" "does not run divided among processes" "$T/m3" -- \
     "${MPIRUN[@]}" -np 2 "$SPIKE" neuron lif --output "$T/m3"
 expect_refusal "bad option on every rank" "chunk size" "$T/m4.safetensors" -- \
