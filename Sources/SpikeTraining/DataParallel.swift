@@ -220,7 +220,7 @@ extension Trainer {
         enc.outputFormatting = [.sortedKeys]
         var weights: UInt64 = 0
         for p in params {
-            weights ^= p.value.scalars.withUnsafeBytes { Distributed.fnv1a($0) } &* 31
+            weights = (weights ^ p.value.scalars.withUnsafeBytes { Distributed.fnv1a($0) }) &* 0x100_0000_01b3
         }
         return String(decoding: try enc.encode(options), as: UTF8.self) + String(decoding: try enc.encode(parallel), as: UTF8.self)
             + " train \(train.count) \(train.stepShape) \(train.classes) test \(test.count) \(test.stepShape) \(test.classes) weights \(weights)"

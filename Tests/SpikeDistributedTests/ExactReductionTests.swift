@@ -112,6 +112,26 @@ final class ExactReductionTests: XCTestCase {
         XCTAssertNotEqual(whole.parameters.map(\.value), results[0], "chunks change the order of the sums")
     }
 
+    /// What ranks compare at start-up changes with the options, the data and the initial weights.
+    func testRunDescriptionSeesOptionsDataAndWeights() throws {
+        let (train, test) = try SpikeDataset.randman(Self.config).split(trainFraction: 0.8)
+        var rng = SeededRandom(seed: 0)
+        let params = try spec.build(rng: &rng).parameters
+        let options = TrainingOptions(), parallel = DataParallelOptions()
+        let base = try Trainer.runDescription(params: params, train: train, test: test, options: options, parallel: parallel)
+        XCTAssertEqual(base, try Trainer.runDescription(params: params, train: train, test: test, options: options, parallel: parallel))
+        var other = options
+        other.learningRate *= 2
+        XCTAssertNotEqual(base, try Trainer.runDescription(params: params, train: train, test: test, options: other, parallel: parallel))
+        XCTAssertNotEqual(base, try Trainer.runDescription(params: params, train: DatasetSubset(train, indices: Array(1..<train.count)),
+                                                           test: test, options: options, parallel: parallel))
+        XCTAssertNotEqual(base, try Trainer.runDescription(params: params, train: train, test: test, options: options,
+                                                           parallel: DataParallelOptions(chunkSize: 8)))
+        var rng2 = SeededRandom(seed: 1)
+        let params2 = try spec.build(rng: &rng2).parameters
+        XCTAssertNotEqual(base, try Trainer.runDescription(params: params2, train: train, test: test, options: options, parallel: parallel))
+    }
+
     func testBadChunkSizeIsAOneLineError() throws {
         XCTAssertThrowsError(try DataParallelOptions(chunkSize: 0).validate()) { XCTAssertTrue("\($0)".contains("chunk size")) }
     }
