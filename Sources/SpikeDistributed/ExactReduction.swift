@@ -69,6 +69,64 @@ public enum ExactReduction {
         return combine(node.lowerBound, width, count: count, known: known)!
     }
 
+    /// Sums a rank's leaves, given one at a time in order, into the node sums of its blocks (`blocks(of:count:)`)
+    /// with the additions of `nodeSum`, holding about `log2` of the leaf count vectors rather than every leaf.
+    public struct Accumulator {
+        /// The leaf count of the whole tree.
+        public let count: Int
+        /// This rank's leaves.
+        public let range: Range<Int>
+        /// The blocks of `range`, in order.
+        public let blocks: [Range<Int>]
+        private var next: Int
+        private var block = 0
+        private var stack: [(lo: Int, width: Int, sum: [Float])] = []
+        /// The finished node sums, one per block, in order.
+        public private(set) var sums: [[Float]] = []
+
+        /// An accumulator for the leaves `range` of `count`.
+        public init(range: Range<Int>, count: Int) {
+            self.count = count; self.range = range
+            blocks = ExactReduction.blocks(of: range, count: count)
+            next = range.lowerBound
+        }
+
+        /// Whether every leaf of `range` was added.
+        public var isComplete: Bool { next == range.upperBound }
+
+        private static func add(_ a: [Float], _ b: [Float]) -> [Float] {
+            precondition(a.count == b.count, "ExactReduction: vectors of \(a.count) and \(b.count) elements")
+            var l = a
+            l.withUnsafeMutableBufferPointer { x in b.withUnsafeBufferPointer { y in for i in 0..<x.count { x[i] += y[i] } } }
+            return l
+        }
+
+        /// Adds the next leaf's vector.
+        public mutating func add(_ leaf: [Float]) {
+            precondition(next < range.upperBound, "ExactReduction.Accumulator: more leaves than \(range)")
+            stack.append((next, 1, leaf))
+            next += 1
+            // Two complete siblings become their parent (left + right).
+            while stack.count >= 2 {
+                let b = stack[stack.count - 1], a = stack[stack.count - 2]
+                guard a.width == b.width, a.lo % (2 * a.width) == 0, b.lo == a.lo + a.width else { break }
+                stack.removeLast(2)
+                stack.append((a.lo, 2 * a.width, Self.add(a.sum, b.sum)))
+            }
+            // A finished block: what is left of it on the stack are the complete nodes of a block clipped at `count`
+            // (widths decreasing); the tree adds them right to left (each right part is the right child's sum).
+            if next == blocks[block].upperBound {
+                var sum = stack.removeLast().sum
+                while let top = stack.last, top.lo >= blocks[block].lowerBound {
+                    stack.removeLast()
+                    sum = Self.add(top.sum, sum)
+                }
+                sums.append(sum)
+                block += 1
+            }
+        }
+    }
+
     /// The tree sum of all `count` leaves from node sums that partition `0..<count`.
     public static func rootSum(count: Int, nodes: [Range<Int>: [Float]]) -> [Float] {
         combine(0, treeWidth(count), count: count, known: nodes)!
@@ -92,12 +150,21 @@ public enum ExactReduction {
             throw DistributedError("rank \(comm.rank) holds \(mine.count) leaves, expected \(myRange.count)")
         }
         guard mine.allSatisfy({ $0.count == length }) else { throw DistributedError("rank \(comm.rank): leaves of different lengths") }
-        var payload: [Float] = []
-        for node in blocks(of: myRange, count: count) {
-            let off = node.lowerBound - myRange.lowerBound
-            payload += nodeSum(node, leaves: Array(mine[off..<(off + node.count)]), count: count)
+        var acc = Accumulator(range: myRange, count: count)
+        for leaf in mine { acc.add(leaf) }
+        return try allreduce(acc, length: length, on: comm)
+    }
+
+    /// `allreduce(_:count:length:on:)` from an accumulator holding every leaf of this rank's range
+    /// (`ranges(count:ranks:)[rank]`).
+    public static func allreduce(_ acc: Accumulator, length: Int, on comm: Communicator) throws -> [Float] {
+        let count = acc.count
+        let all = ranges(count: count, ranks: comm.size)
+        guard acc.range == all[comm.rank], acc.isComplete else {
+            throw DistributedError("rank \(comm.rank) holds an incomplete range of leaves")
         }
-        let gathered = try comm.allgather(payload)
+        guard acc.sums.allSatisfy({ $0.count == length }) else { throw DistributedError("rank \(comm.rank): leaves of different lengths") }
+        let gathered = try comm.allgather(Array(acc.sums.joined()))
         var known: [Range<Int>: [Float]] = [:]
         for (r, range) in all.enumerated() {
             let nodes = blocks(of: range, count: count)

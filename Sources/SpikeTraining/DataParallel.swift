@@ -106,8 +106,10 @@ extension Trainer {
                     Array(batch[$0..<min($0 + parallel.chunkSize, batch.count)])
                 }
                 let mine = ExactReduction.ranges(count: chunks.count, ranks: comm.size)[comm.rank]
-                var leaves: [[Float]] = []
-                leaves.reserveCapacity(mine.count)
+                // Exact: chunk vectors summed into the rank's tree nodes as they come (about log2 of the chunk count
+                // held); allreduce: summed left to right.
+                var acc = ExactReduction.Accumulator(range: mine, count: chunks.count)
+                var plain: [Float]? = nil
                 for c in mine {
                     let part = try loader.batch(indices: chunks[c], epoch: epoch)
                     let x = try options.encode(part.input, epoch: epoch, batch: b &* 65_536 &+ c)
@@ -128,17 +130,18 @@ extension Trainer {
                     }
                     v[length - 2] = loss.value.scalar * share
                     v[length - 1] = try readout.accuracy(y.value, labels: part.labels) * Float(part.labels.count)
-                    leaves.append(v)
+                    if parallel.reduction == .exact { acc.add(v) }
+                    else if plain == nil { plain = v }
+                    else { for i in 0..<length { plain![i] += v[i] } }
                 }
                 let total: [Float]
                 let reduceStart = Date()
                 switch parallel.reduction {
                 case .exact:
-                    total = try ExactReduction.allreduce(leaves, count: chunks.count, length: length, on: comm)
-                    sent += Double(ExactReduction.blocks(of: mine, count: chunks.count).count * length)
+                    total = try ExactReduction.allreduce(acc, length: length, on: comm)
+                    sent += Double(acc.blocks.count * length)
                 case .allreduce:
-                    var s = [Float](repeating: 0, count: length)
-                    for leaf in leaves { for i in 0..<length { s[i] += leaf[i] } }
+                    var s = plain ?? [Float](repeating: 0, count: length)
                     try comm.allreduce(&s)
                     total = s
                     sent += Double(length)

@@ -33,6 +33,11 @@ final class ExactReductionTests: XCTestCase {
                         covered = node.upperBound
                         known[node] = ExactReduction.nodeSum(node, leaves: Array(xs[node]), count: count)
                     }
+                    // The streaming accumulator gives the same node sums.
+                    var acc = ExactReduction.Accumulator(range: range, count: count)
+                    for x in xs[range] { acc.add(x) }
+                    XCTAssertTrue(acc.isComplete)
+                    XCTAssertEqual(acc.sums, acc.blocks.map { known[$0]! }, "\(range) of \(count)")
                 }
                 XCTAssertEqual(covered, count)
                 XCTAssertEqual(ExactReduction.rootSum(count: count, nodes: known), whole, "\(count) leaves on \(ranks) ranks")
