@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// Release builds of the numeric kernels: no bounds checks in the hot loops is left to the code itself
@@ -20,6 +20,11 @@ let package = Package(
         // The CLI's file readers (network files, YAML subset) for the fuzz targets of Fuzz/Package.swift.
         .library(name: "SpikeCLI", targets: ["SpikeCLI"]),
         .executable(name: "spike", targets: ["spike"]),
+        .library(name: "SpikeDistributed", targets: ["SpikeDistributed"]),
+    ],
+    // `swift build --traits MPI` links Open MPI (docs/DISTRIBUTED.md); the default build needs only the toolchain.
+    traits: [
+        .trait(name: "MPI", description: "Run across processes and machines through MPI (needs mpi.h: pkg-config ompi-c)."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +32,8 @@ let package = Package(
     targets: [
         .target(name: "SpikeCKernels"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "SpikeDistributed", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         .target(name: "SpikeCore", dependencies: ["SpikeCKernels"]),
         .target(name: "SpikeNeurons", dependencies: ["SpikeCore"]),
         .target(name: "SpikeNN", dependencies: ["SpikeCore", "SpikeNeurons"]),
@@ -35,8 +42,8 @@ let package = Package(
         .target(name: "SpikeIO", dependencies: ["SpikeCore", "CZlib"]),
         .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeCore", "SpikeIO", "SpikeNN", "SpikeNeurons"]),
-        .target(name: "SpikeTraining", dependencies: ["SpikeCore", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO"]),
-        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining"]),
+        .target(name: "SpikeTraining", dependencies: ["SpikeCore", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeDistributed"]),
+        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining", "SpikeDistributed"]),
         .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",
             "SpikeTraining",
@@ -53,6 +60,7 @@ let package = Package(
         .testTarget(name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeData", "SpikeNN", "SpikeCoding", "SpikeCore"]),
+        .testTarget(name: "SpikeDistributedTests", dependencies: ["SpikeDistributed", "SpikeTraining", "SpikeNN", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -81,12 +81,27 @@ public struct Train: ParsableCommand {
     @Flag(help: "Evaluate on the test split after every epoch (shown in the progress lines and the metrics log).") var testEachEpoch = false
     @Option(help: "Continue the run of this checkpoint (written by --save after an epoch, with its .optimizer.safetensors): the same model, data and options; gives the bits of an uninterrupted run. --save defaults to this file.") var resume: String?
     @Option(help: "Start from the weights of this safetensors file (a PyTorch state_dict saved with safetensors.torch.save_file); prints what matched.") var initWeights: String?
+    @OptionGroup var parallel: DataParallelCLIOptions
+    @OptionGroup var sweepOptions: TrainSweepOptions
 
     public init() {}
 
     public func run() throws {
+        if !sweepOptions.sweep.isEmpty { return try runSweep() }
+        _ = try execute()
+    }
+
+    /// Trains as the options say; returns the summary (nil for --nir). `printing` false: nothing on stdout or
+    /// stderr (a point of a sweep).
+    func execute(printing: Bool = true) throws -> TrainingSummary? {
         Memory.keepFreedMemory()
-        if resume != nil || arch != nil || modelFile != nil { return try runModule() }
+        if resume != nil || arch != nil || modelFile != nil {
+            guard Distributed.world.size == 1, parallel.chunk == nil else {
+                throw CLIError("--arch, --model-file and --resume: data-parallel training (--chunk or mpirun) covers dense networks only so far")
+            }
+            try runModule()
+            return nil
+        }
         if let initWeights { throw CLIError("--init-weights \(initWeights): applies to --arch and --model-file networks") }
         let readout = self.readout ?? "max-membrane"
         var dataSpec = try dataOptions.spec()
@@ -98,6 +113,7 @@ public struct Train: ParsableCommand {
         }
         if dataSpec.flipLR != nil || dataSpec.dropEvent != nil { dataSpec.augmentSeed = seed }
         if let nir {
+            guard Distributed.world.size == 1 else { throw CLIError("--nir: fine-tuning an imported graph runs in one process; run it without mpirun") }
             guard dataSpec.name == "randman", let data = dataSpec.randman else {
                 throw CLIError("--nir: fine-tuning an imported graph runs on the randman task only, not --dataset \(dataSpec.name)")
             }
@@ -108,7 +124,7 @@ public struct Train: ParsableCommand {
             try options.validate()
             print(try NIRTraining.run(file: nir, dt: nirDt, data: data, readoutName: readout,
                                       readoutParameters: try parseAssignments(readoutAssignments), options: options, save: saveNIR))
-            return
+            return nil
         }
         let sizes = try hidden.split(separator: ",").map { s -> Int in
             guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw CLIError("--hidden: '\(s)' is not a positive size") }
@@ -149,11 +165,12 @@ public struct Train: ParsableCommand {
             try MemoryBudget.check(bytes: data.estimatedBytes, what: "randman data set (\(classes) classes x \(samplesPerClass) samples x \(units) units)")
         }
         // The checkpoint's destinations (the state dict, the optimizer file for --resume, the metrics log) are
-        // validated before training and written, all or nothing, at the end.
+        // validated before training and written, all or nothing, at the end; under mpirun by rank 0 alone.
+        let isRoot = Distributed.world.isRoot
         let saveURL = save.map { URL(fileURLWithPath: $0) }
         let outputs = try saveURL.map { u in
-            try StagedOutputs([u, TrainingCheckpoint.optimizerURL(for: u), MetricsLog.urls(for: u).jsonl, MetricsLog.urls(for: u).csv])
-        }
+            isRoot ? try StagedOutputs([u, TrainingCheckpoint.optimizerURL(for: u), MetricsLog.urls(for: u).jsonl, MetricsLog.urls(for: u).csv]) : nil
+        } ?? nil
         let (trainData, testData, described) = try dataSpec.load(trainFraction: options.trainFraction)
         let (train, test) = (try options.input(ofAny: trainData), try options.input(ofAny: testData))
         let inputs = train.stepShape.reduce(1, *), classes = train.classes
@@ -161,10 +178,11 @@ public struct Train: ParsableCommand {
         try spec.validate()
         if let data = dataSpec.randman { try Trainer.checkMemory(spec: spec, steps: steps, batchSize: min(batchSize, data.sampleCount)) }
         let display = ProgressDisplay()
-        FileHandle.standardError.write(Data("\(described); network \(inputs)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8))
+        if isRoot && printing { FileHandle.standardError.write(Data("\(described); network \(inputs)-\(sizes.map(String.init).joined(separator: "-"))-\(classes) \(neuron) + \(readout)\n".utf8)) }
         var last: TrainingState?
-        let (model, summary) = try Trainer.run(spec: spec, train: train, test: test, options: options, epochEnd: { last = $0 },
-                                               report: display.update)
+        let (model, summary) = try parallel.train(spec: spec, train: train, test: test, options: options, printing: printing,
+                                                  epochEnd: { last = $0 }, report: { if printing { display.update($0) } })
+        guard isRoot else { return summary }
         if let u = saveURL, let outputs {
             let c = try Checkpoint.make(model, model: .network(spec), data: dataSpec, training: options, state: last)
             try outputs.stage(u) { try c.writeStateDict(to: $0) }
@@ -174,11 +192,13 @@ public struct Train: ParsableCommand {
             try outputs.stage(Data(MetricsLog.csv(c.history).utf8), for: log.csv)
             try outputs.publish()
         }
+        if !printing { return summary }
         if let w = summary.warning { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         if json { try printJSON(summary) } else {
             print(String(format: "test accuracy %.4f (train %.4f) in %.1f s, %.0f samples/s", summary.testAccuracy,
                          summary.trainAccuracy, summary.seconds, summary.samplesPerSecond))
         }
+        return summary
     }
 }
 

@@ -99,6 +99,7 @@ public struct Simulate: ParsableCommand {
     @Option(help: "After the run, save the network's whole state (neurons, queued spikes, weights, traces, generators, recordings, time) to this .safetensors file.") var saveState: String?
     @Option(help: "Continue from a state saved by --save-state with the same network file and seed: runs the duration further, bit for bit as one uninterrupted run.") var resume: String?
     @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
+    @OptionGroup var sweepOptions: SimulateSweepOptions
 
     /// A command with every option at its default (ArgumentParser fills them in).
     public init() {}
@@ -122,6 +123,7 @@ public struct Simulate: ParsableCommand {
 
     /// Lists, prints, checks or runs the network and writes its outputs.
     public func run() throws {
+        if !sweepOptions.sweep.isEmpty { return try runSweep() }
         if listExamples {
             for e in NetworkExampleFiles.names {
                 Swift.print(e)
