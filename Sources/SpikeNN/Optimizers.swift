@@ -151,9 +151,11 @@ public protocol StatefulOptimizer: Optimizer {
 }
 
 extension SGD: StatefulOptimizer {
+    /// `k.momentum_buffer` for each parameter that has one.
     public var stateTensors: [(String, Tensor)] {
         buffers.enumerated().compactMap { k, b in b.map { ("\(k).momentum_buffer", $0) } }
     }
+    /// Restores the momentum buffers (a parameter without one starts afresh).
     public func loadState(_ state: [String: Tensor]) throws {
         for (k, p) in parameters.enumerated() {
             guard let b = state["\(k).momentum_buffer"] else { buffers[k] = nil; continue }
@@ -164,6 +166,7 @@ extension SGD: StatefulOptimizer {
 }
 
 extension Adam: StatefulOptimizer {
+    /// `step_count`, then per parameter `k.exp_avg`, `k.exp_avg_sq` (the parameter's shape) and `k.step`.
     public var stateTensors: [(String, Tensor)] {
         var out: [(String, Tensor)] = [("step_count", Tensor(Float(stepCount)))]
         for (k, p) in parameters.enumerated() {
@@ -172,6 +175,7 @@ extension Adam: StatefulOptimizer {
         }
         return out
     }
+    /// Restores the moments and step counts; nothing changes unless every entry is valid.
     public func loadState(_ state: [String: Tensor]) throws {
         func get(_ key: String, _ shape: [Int]) throws -> Tensor {
             guard let t = state[key] else { throw ParameterError("optimizer state lacks '\(key)'") }

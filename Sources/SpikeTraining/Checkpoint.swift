@@ -97,6 +97,7 @@ public struct StateDictReport: Equatable, Sendable, CustomStringConvertible {
     /// Keys in both whose shapes differ: key, the module's shape, the file's (not loaded).
     public var shapeMismatched: [(key: String, module: [Int], file: [Int])] = []
 
+    /// Equal lists of keys (and shapes for the mismatches).
     public static func == (a: Self, b: Self) -> Bool {
         a.matched == b.matched && a.missing == b.missing && a.unexpected == b.unexpected
             && a.shapeMismatched.map { "\($0.key)\($0.module)\($0.file)" } == b.shapeMismatched.map { "\($0.key)\($0.module)\($0.file)" }

@@ -448,15 +448,20 @@ public final class ParameterGroups: StatefulOptimizer {
     public let groups: [Optimizer]
     /// Groups `groups`.
     public init(_ groups: [Optimizer]) { self.groups = groups }
+    /// Every group's parameters, in group order.
     public var parameters: [Variable] { groups.flatMap(\.parameters) }
+    /// The learning rate (the first group's; setting it sets every group's).
     public var learningRate: Float {
         get { groups.first?.learningRate ?? 0 }
         set { for g in groups { g.learningRate = newValue } }
     }
+    /// One step of every group, in order.
     public func step() { for g in groups { g.step() } }
+    /// Each group's state, keys prefixed `group<i>.`.
     public var stateTensors: [(String, Tensor)] {
         groups.enumerated().flatMap { i, g in ((g as? StatefulOptimizer)?.stateTensors ?? []).map { ("group\(i).\($0.0)", $0.1) } }
     }
+    /// Restores each group's state from the keys with its prefix.
     public func loadState(_ state: [String: Tensor]) throws {
         for (i, g) in groups.enumerated() {
             guard let s = g as? StatefulOptimizer else { continue }
