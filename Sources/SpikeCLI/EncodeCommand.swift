@@ -2,45 +2,6 @@ import ArgumentParser
 import Foundation
 import SpikeKit
 
-/// Typed access to `--set NAME=VALUE` options with one-line errors and a check for unknown names.
-struct OptionValues {
-    let context: String
-    let values: [String: String]
-    let allowed: [String]
-
-    init(_ context: String, _ values: [String: String], allowed: [String]) throws {
-        self.context = context; self.values = values; self.allowed = allowed
-        for k in values.keys.sorted() where !allowed.contains(k) {
-            throw CLIError("\(context): unknown parameter '\(k)' (known: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", ")))")
-        }
-    }
-
-    func float(_ name: String) throws -> Float? {
-        guard let s = values[name] else { return nil }
-        guard let d = Double(s), d.isFinite else { throw CLIError("\(context): \(name) must be a number, got '\(s)'") }
-        return Float(d)
-    }
-    func float(_ name: String, _ def: Float) throws -> Float { try float(name) ?? def }
-    func int(_ name: String) throws -> Int? {
-        guard let s = values[name] else { return nil }
-        guard let i = Int(s) else { throw CLIError("\(context): \(name) must be an integer, got '\(s)'") }
-        return i
-    }
-    func bool(_ name: String, _ def: Bool) throws -> Bool {
-        guard let s = values[name] else { return def }
-        switch s.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default: throw CLIError("\(context): \(name) must be true or false, got '\(s)'")
-        }
-    }
-    func choice(_ name: String, _ def: String, _ options: [String]) throws -> String {
-        let s = values[name] ?? def
-        guard options.contains(s) else { throw CLIError("\(context): \(name) must be one of \(options.joined(separator: ", ")), got '\(s)'") }
-        return s
-    }
-}
-
 /// `spike encode`: turns values or a signal from a .npy file into spikes with any encoder.
 public struct EncodeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -62,8 +23,8 @@ public struct EncodeCommand: ParsableCommand {
           adm                   threshold_up 0.1, threshold_down 0.1, refractory 0   signal [T] or [T, N] -> [T, ..., 2N] (UP then DOWN)
         """)
 
-    public static let methods = ["poisson", "bernoulli", "latency", "relative-latency", "ttfs", "constant-current", "uniform",
-                                 "weighted-phase", "population", "delta", "constant-current-lif", "adm"]
+    /// The methods (`EncoderMethods.names`).
+    public static var methods: [String] { EncoderMethods.names }
 
     @Argument(help: "Encoding method (see below).") var method: String
     @Option(help: "Input .npy (float32 or float64).") var input: String
@@ -87,7 +48,7 @@ public struct EncodeCommand: ParsableCommand {
         guard x.count > 0 else { throw CLIError("\(input): input is empty (shape \(x.shape))") }
         let values = try parseAssignments(assignments)
         var rng = SeededRandom(seed: seed)
-        let (spikes, recon) = try Self.encode(method: method, x, steps: steps, parameters: values, rng: &rng)
+        let (spikes, recon) = try EncoderMethods.encode(method: method, x, steps: steps, parameters: values, rng: &rng)
         try outputs.stage(URL(fileURLWithPath: output)) { try NPY.write(spikes, to: $0) }
         if let reconstruct, let recon { try outputs.stage(URL(fileURLWithPath: reconstruct)) { try NPY.write(recon, to: $0) } }
         if let plot {
@@ -104,77 +65,6 @@ public struct EncodeCommand: ParsableCommand {
         try outputs.publish()
         let count = spikes.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         FileHandle.standardError.write(Data("\(method): wrote \(spikes.shape) with \(count) events to \(output)\n".utf8))
-    }
-
-    /// Encodes `x` with `method` (one of `methods`) over `steps` steps, with the method's `--set` parameters
-    /// (unknown names are errors); adm also returns the reconstruction from its spikes. `spike simulate`'s
-    /// encoder inputs use the same function.
-    public static func encode(method: String, _ x: Tensor, steps: Int, parameters values: [String: String],
-                              rng: inout SeededRandom) throws -> (spikes: Tensor, reconstruction: Tensor?) {
-        guard methods.contains(method) else {
-            throw CLIError("unknown encoding method '\(method)' (known: \(methods.joined(separator: ", ")))")
-        }
-        var recon: Tensor?
-        let spikes: Tensor
-        func opts(_ allowed: [String]) throws -> OptionValues { try OptionValues(method, values, allowed: allowed) }
-        switch method {
-        case "poisson":
-            let o = try opts(["max_rate", "dt"])
-            spikes = try SpikeCoding.Encode.poisson(x, steps: steps, maxRate: try o.float("max_rate"), dt: try o.float("dt", 1e-3), rng: &rng)
-        case "bernoulli":
-            _ = try opts([])
-            spikes = try SpikeCoding.Encode.bernoulli(x, steps: steps, rng: &rng)
-        case "latency":
-            let o = try opts(["tau", "threshold", "first_spike_time", "clip", "normalize", "linear", "bypass"])
-            spikes = try SpikeCoding.Encode.latency(x, steps: steps, tau: try o.float("tau", 1), threshold: try o.float("threshold", 0.01),
-                                                    firstSpikeTime: try o.int("first_spike_time") ?? 0, clip: try o.bool("clip", false),
-                                                    normalize: try o.bool("normalize", false), linear: try o.bool("linear", false),
-                                                    bypass: try o.bool("bypass", false))
-        case "relative-latency":
-            let o = try opts(["amp", "scale", "cut_fraction"])
-            let xx = x.rank == 1 ? x.reshaped([1, x.count]) : x
-            spikes = try SpikeCoding.Encode.relativeLatency(xx, steps: steps, amp: try o.float("amp", 1), scale: try o.float("scale", 0.9999999),
-                                                            cutFraction: try o.float("cut_fraction", 0.8))
-        case "ttfs":
-            let o = try opts(["dt", "tau", "t_max", "threshold", "code"])
-            let code = FirstSpikeCode(rawValue: try o.choice("code", "logarithmic", FirstSpikeCode.allCases.map(\.rawValue)))!
-            spikes = try SpikeCoding.Encode.timeToFirstSpike(x, steps: steps, dt: try o.float("dt", 1), tau: try o.float("tau"),
-                                                             threshold: try o.float("threshold", 0.2), tMax: try o.float("t_max"), code: code)
-        case "constant-current":
-            let o = try opts(["amp"])
-            spikes = try SpikeCoding.Encode.constantCurrent(x, steps: steps, amp: try o.float("amp", 1))
-        case "uniform":
-            _ = try opts([])
-            spikes = try SpikeCoding.Encode.uniform(x, steps: steps)
-        case "weighted-phase":
-            let o = try opts(["phases"])
-            spikes = try SpikeCoding.Encode.weightedPhase(x, steps: steps, phases: try o.int("phases"))
-        case "population":
-            let o = try opts(["neurons", "min", "max", "sigma", "centres", "output", "min_response"])
-            let centres = PopulationCentres(rawValue: try o.choice("centres", "bohte", PopulationCentres.allCases.map(\.rawValue)))!
-            let output: PopulationOutput = try o.choice("output", "spikes", ["spikes", "currents"]) == "currents"
-                ? .currents : .spikes(minResponse: try o.float("min_response", 0.1))
-            spikes = try SpikeCoding.Encode.population(x, steps: steps, neurons: try o.int("neurons") ?? 10, min: try o.float("min", 0),
-                                                       max: try o.float("max", 1), sigma: try o.float("sigma"), centres: centres, output: output)
-        case "delta":
-            let o = try opts(["threshold", "padding", "off_spikes"])
-            spikes = try SpikeCoding.Encode.delta(x, threshold: try o.float("threshold", 0.1), padding: try o.bool("padding", false),
-                                                  offSpikes: try o.bool("off_spikes", false))
-        case "constant-current-lif":
-            let o = try opts(["tau_mem_inv", "v_th", "v_reset", "v_leak", "dt"])
-            let p = CurrentLIFParameters(tauMemInv: try o.float("tau_mem_inv", 100), threshold: try o.float("v_th", 1),
-                                         reset: try o.float("v_reset", 0), leak: try o.float("v_leak", 0))
-            spikes = try SpikeCoding.Encode.constantCurrentLIF(x, steps: steps, parameters: p, dt: try o.float("dt", 1e-3))
-        default: // adm
-            let o = try opts(["threshold_up", "threshold_down", "refractory"])
-            let adm = try ADM(thresholdUp: try o.float("threshold_up", 0.1), thresholdDown: try o.float("threshold_down", 0.1),
-                              refractory: try o.int("refractory") ?? 0)
-            let enc = try adm.encode(x)
-            spikes = enc.concatenated
-            let initial = x.rank == 1 ? Tensor(x.scalars[0]) : x[time: 0]
-            recon = try adm.reconstruct(enc, initialValue: initial)
-        }
-        return (spikes, recon)
     }
 
     /// UP (black) and DOWN (red) events of channel 0 as ticks along the bottom of the trace plot.

@@ -6,7 +6,7 @@ import SpikeKit
 public struct Neuron: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Run one neuron model on an input current and write its spikes and state traces.",
-        discussion: "Input: .npy of shape [T] or [T, N] (float32 or float64). Output: DIR/spikes.npy, DIR/v.npy and one DIR/NAME.npy per further state, float32 [T, N], each the state after the step. With --grad-weights R.npy also DIR/grad_input.npy = d sum(R * spikes) / d input through the surrogate gradient and BPTT.")
+        discussion: "Input: .npy of shape [T] or [T, N] (float32 or float64). The input holds the input current of each step (or the drive in the model's own units: see --list MODEL), one column per neuron. Output (DIR, new or empty unless --overwrite): DIR/spikes.npy, DIR/v.npy and one DIR/NAME.npy per further state, float32 [T, N], each the state after the step, and DIR/summary.json. With --grad-weights R.npy also DIR/grad_input.npy = d sum(R * spikes) / d input through the surrogate gradient and BPTT. `spike neuron --list lif` shows one model.")
 
     @Argument(help: "Model id (see --list).") var model: String?
     @Option(help: "Input .npy, [T] or [T, N].") var input: String?
@@ -17,13 +17,16 @@ public struct Neuron: ParsableCommand {
     @Option(help: "Output directory.") var output: String?
     @Option(help: "Weights R (.npy, the input's shape) for grad_input.npy.") var gradWeights: String?
     @Option(help: "Also draw the traces as an SVG figure: membrane with spike marks, then one panel per further state.") var plot: String?
-    @Flag(help: "List every model with its parameters, defaults and units.") var list = false
+    @Flag(help: "List every model (or only MODEL, when given) with its parameters, defaults and units.") var list = false
+    @Flag(help: "Write into a non-empty output folder: files of this run replace theirs, and the files an earlier run listed in its summary.json are removed.") var overwrite = false
 
     public init() {}
 
-    public static func listing() -> String {
+    /// Every model's entry, or only `model`'s (an unknown id throws the registry's one-line error).
+    public static func listing(_ model: String? = nil) throws -> String {
         var lines: [String] = []
-        for e in NeuronRegistry.entries {
+        let entries = try model.map { [try NeuronRegistry.entry($0)] } ?? NeuronRegistry.entries
+        for e in entries {
             lines.append("\(e.id): \(e.summary)")
             for p in e.parameters {
                 let unit = p.unit.isEmpty ? "" : " [\(p.unit)]"
@@ -34,7 +37,7 @@ public struct Neuron: ParsableCommand {
     }
 
     public func run() throws {
-        if list { print(Self.listing()); return }
+        if list { print(try Self.listing(model)); return }
         guard let model else { throw CLIError("spike neuron: give a MODEL (one of \(NeuronRegistry.modelIDs.joined(separator: ", "))) or --list") }
         guard let input else { throw CLIError("spike neuron: --input FILE.npy is required") }
         guard let output else { throw CLIError("spike neuron: --output DIR is required") }
@@ -70,7 +73,9 @@ public struct Neuron: ParsableCommand {
         if let existing = try? FileManager.default.attributesOfItem(atPath: output)[.type] as? FileAttributeType, existing != .typeDirectory {
             throw CLIError("\(output): exists and is not a folder")
         }
-        let outputs = try StagedOutputs(names.map { dir.appendingPathComponent("\($0).npy") } + (plotURL.map { [$0] } ?? []), creating: [dir])
+        let stale = try OutputFolder.check(dir, overwrite: overwrite)
+        let outputs = try StagedOutputs(names.map { dir.appendingPathComponent("\($0).npy") } + [dir.appendingPathComponent("summary.json")]
+                                        + (plotURL.map { [$0] } ?? []), creating: [dir])
         let x = try NPY.read(from: URL(fileURLWithPath: input))
         guard x.rank == 1 || x.rank == 2, x.count > 0 else {
             throw CLIError("\(input): input must have shape [T] or [T, N] with T, N > 0, got \(x.shape)")
@@ -136,6 +141,29 @@ public struct Neuron: ParsableCommand {
                                      steps: T, neurons: N, dt: dtValue, title: entry.summary.count > 110 ? String(entry.summary.prefix(107)) + "..." : entry.summary)
             try outputs.stage(Data(svg.utf8), for: plotURL)
         }
+        let spikeCount = neuron.isSpiking ? fwd.output.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } : 0
+        let summary = NeuronRunSummary(model: model, steps: T, neurons: N, spikes: neuron.isSpiking ? spikeCount : nil,
+                                       files: files.map { "\($0.0).npy" } + ["summary.json"])
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try outputs.stage(try enc.encode(summary), for: dir.appendingPathComponent("summary.json"))
         try outputs.publish()
+        OutputFolder.remove(stale, keeping: summary.files, in: dir)
+        let spikeText = neuron.isSpiking ? ", \(spikeCount) spikes" : ""
+        print("\(model): \(T) steps x \(N) neurons\(spikeText); wrote \(summary.files.count) files to \(output)" + (plot.map { " and \($0)" } ?? ""))
     }
+}
+
+/// What `spike neuron` writes to `summary.json`.
+public struct NeuronRunSummary: Codable, Equatable {
+    /// The zoo model id.
+    public let model: String
+    /// Time steps T of the input.
+    public let steps: Int
+    /// Neurons N (columns of the input).
+    public let neurons: Int
+    /// Spikes of all neurons (nil for models that do not spike).
+    public let spikes: Int?
+    /// The files written to the output folder, in order.
+    public let files: [String]
 }
