@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SpikeNIR", targets: ["SpikeNIR"]),
         .library(name: "SpikeTraining", targets: ["SpikeTraining"]),
         .library(name: "SpikeNetworkFile", targets: ["SpikeNetworkFile"]),
+        .library(name: "SpikePlot", targets: ["SpikePlot"]),
         // The CLI's model-file reader for the fuzz targets of Fuzz/SpikeKitFuzz/Package.swift.
         .library(name: "SpikeCLI", targets: ["SpikeCLI"]),
         .executable(name: "spike", targets: ["spike"]),
@@ -38,7 +39,8 @@ let package = Package(
         .target(name: "SpikeNIR", dependencies: ["SpikeCore", "SpikeIO", "SpikeNN", "SpikeNeurons"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeCore", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO"]),
         .target(name: "SpikeNetworkFile", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeCoding", "SpikeIO", "SpikeSim"]),
-        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining", "SpikeNetworkFile"]),
+        .target(name: "SpikePlot", dependencies: ["SpikeIO"]),
+        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining", "SpikeNetworkFile", "SpikePlot"]),
         .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",
             "SpikeTraining",
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeData", "SpikeNN", "SpikeCoding", "SpikeCore"]),
         .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "SpikeNetworkFile", "spike"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpikePlotTests", dependencies: ["SpikePlot", "SpikeIO"]),
         .testTarget(name: "DocumentationTests",
                     dependencies: ["SpikeKit", "TrainRandman", "SimulateNetwork", "RunNetworkFile", "CustomNeuron", "ImportNIR"]),
     ]

@@ -32,7 +32,8 @@ public struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Method parameter NAME=VALUE (repeatable).") var assignments: [String] = []
     @Option(parsing: .unconditional, help: "Seed of stochastic encoders.") var seed: UInt64 = 0
     @Option(help: "Output spikes .npy.") var output: String
-    @Option(help: "Draw a raster (and for adm, the signal with its reconstruction) to this SVG file.") var plot: String?
+    @Option(help: "Draw a raster, one row per neuron, with the spike count per bin (.svg or .png; for adm the signal with its reconstruction, .svg) to this file.") var plot: String?
+    @OptionGroup var figure: PlotOptions
     @Option(help: "adm only: write the reconstruction from the spikes to this .npy.") var reconstruct: String?
 
     public init() {}
@@ -44,6 +45,9 @@ public struct EncodeCommand: ParsableCommand {
         if reconstruct != nil && method != "adm" { throw CLIError("--reconstruct is for adm only") }
         // Every output is validated now and published together at the end (all or nothing).
         let outputs = try StagedOutputs([output, plot, reconstruct].compactMap { $0.map { URL(fileURLWithPath: $0) } })
+        let figureOptions = try figure.options(neurons: 100)
+        if let plot { _ = try PlotOptions.encode(Figure(width: 1, height: 1), for: plot) }
+        if let plot, method == "adm", !plot.lowercased().hasSuffix(".svg") { throw CLIError("--plot \(plot): the adm figure is written as .svg") }
         let x = try NPY.read(from: URL(fileURLWithPath: input))
         guard x.count > 0 else { throw CLIError("\(input): input is empty (shape \(x.shape))") }
         let values = try parseAssignments(assignments)
@@ -53,14 +57,16 @@ public struct EncodeCommand: ParsableCommand {
         if let reconstruct, let recon { try outputs.stage(URL(fileURLWithPath: reconstruct)) { try NPY.write(recon, to: $0) } }
         if let plot {
             let T = spikes.shape.first ?? 0, rest = T > 0 ? spikes.count / T : 0
-            var svg = SVGPlot.raster(spikes.scalars, steps: T, neurons: rest, title: "\(method) encoding of \(URL(fileURLWithPath: input).lastPathComponent)")
+            let title = "\(method) encoding of \(URL(fileURLWithPath: input).lastPathComponent)"
+            var bytes = try PlotOptions.encode(RasterFigure.figure(spikes.scalars, steps: T, neurons: rest, title: title, options: figureOptions), for: plot)
             if let recon, rest > 0 {
                 let channels = recon.count / max(1, T)
                 let signal = (0..<T).map { x.scalars[$0 * channels] }, rebuilt = (0..<T).map { recon.scalars[$0 * channels] }
-                svg = SVGPlot.traces([("signal", signal), ("reconstruction", rebuilt)], steps: T, title: "adm: channel 0 and its reconstruction")
+                let svg = SVGPlot.traces([("signal", signal), ("reconstruction", rebuilt)], steps: T, title: "adm: channel 0 and its reconstruction")
                     .replacingOccurrences(of: "</svg>\n", with: "") + rasterInset(spikes, T: T, rest: rest) + "</svg>\n"
+                bytes = Data(svg.utf8)
             }
-            try outputs.stage(Data(svg.utf8), for: URL(fileURLWithPath: plot))
+            try outputs.stage(bytes, for: URL(fileURLWithPath: plot))
         }
         try outputs.publish()
         let count = spikes.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }

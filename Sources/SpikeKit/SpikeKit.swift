@@ -10,3 +10,4 @@
 @_exported import SpikeNIR
 @_exported import SpikeTraining
 @_exported import SpikeNetworkFile
+@_exported import SpikePlot

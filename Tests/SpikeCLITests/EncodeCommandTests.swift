@@ -19,7 +19,9 @@ final class EncodeCommandTests: SpikeProcessTestCase {
             let svg = try String(contentsOfFile: path("\(method).svg"), encoding: .utf8)
             XCTAssertTrue(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"), method)
             if method != "constant-current" {
-                XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, s.scalars.filter { $0 != 0 }.count, method)
+                // One mark per spike, one raster row per neuron (10 rows: the [2, 5] values flattened).
+                XCTAssertEqual(svg.components(separatedBy: "stroke-width=\"1.20\"").count - 1, s.scalars.filter { $0 != 0 }.count, method)
+                XCTAssertTrue(svg.contains(">spikes / bin</text>") && svg.contains(">time (steps)</text>") , method)
             }
         }
         // Latency (linear, normalised): larger values spike earlier.
