@@ -98,7 +98,8 @@ public struct Simulate: ParsableCommand {
     @Flag(help: "Write into a non-empty output folder: files of this run replace theirs, and the files an earlier run listed in its summary.json are removed.") var overwrite = false
     @Option(parsing: .unconditional, help: "Override the file's duration, with its unit: 500ms, 2s (a bare number reads as ms, deprecated).") var duration: String?
     @Option(parsing: .unconditional, help: "Override the file's seed.") var seed: UInt64?
-    @Option(help: "Draw the spikes of every spikes monitor and the population rate to this SVG file.") var plot: String?
+    @Option(help: "Draw the spikes of every spikes monitor and the population rate to this figure (.svg or .png).") var plot: String?
+    @OptionGroup var figure: PlotOptions
     @Option(help: "After the run, save the network's whole state (neurons, queued spikes, weights, traces, generators, recordings, time) to this .safetensors file.") var saveState: String?
     @Option(help: "Continue from a state saved by --save-state with the same network file and seed: runs the duration further, bit for bit as one uninterrupted run.") var resume: String?
     @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
@@ -162,6 +163,8 @@ public struct Simulate: ParsableCommand {
         let dir = URL(fileURLWithPath: output)
         let fileNames = d.monitors.flatMap(\.files) + ["summary.json"]
         let plotURL = plot.map { URL(fileURLWithPath: $0) }
+        let figureOptions = try figure.options(neurons: 1000)
+        if let plot { _ = try PlotOptions.encode(Figure(width: 1, height: 1), for: plot) }
         let stateURL = saveState.map { URL(fileURLWithPath: $0) }
         let stale = try OutputFolder.check(dir, overwrite: overwrite)
         let outputs = try StagedOutputs(fileNames.map { dir.appendingPathComponent($0) } + (stateURL.map { [$0] } ?? []) + (plotURL.map { [$0] } ?? []), creating: [dir])
@@ -208,10 +211,13 @@ public struct Simulate: ParsableCommand {
                                         return cvs.isEmpty ? nil : SpikeStatistics.mean(cvs)
                                     })
         }
-        if let plotURL {
-            let svg = SimulationPlot.raster(net.monitors.compactMap { $0 as? SpikeMonitor }, steps: net.step, dt: net.dt,
-                                            title: "\(name): \(String(format: "%g", Double(net.step) * dtMs)) ms")
-            try outputs.stage(Data(svg.utf8), for: plotURL)
+        if let plot, let plotURL {
+            let bands = net.monitors.compactMap { $0 as? SpikeMonitor }.map { m in
+                NetworkRasterFigure.Band(name: m.source.name, size: m.source.size, indices: m.indices, steps: m.steps, isGroup: m.source is NeuronGroup)
+            }
+            let figure = NetworkRasterFigure.figure(bands, steps: net.step, dt: dtMs,
+                                                    title: "\(name): \(String(format: "%g", Double(net.step) * dtMs)) ms", options: figureOptions)
+            try outputs.stage(try PlotOptions.encode(figure, for: plot), for: plotURL)
         }
         let summary = SimulationSummary(network: name, dt: net.dt, startMs: ms(start), durationMs: duration, steps: steps, seed: d.seed, wallSeconds: wall,
                                         groups: groups, files: files.map(\.0) + ["summary.json"])

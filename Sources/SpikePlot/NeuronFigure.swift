@@ -91,7 +91,7 @@ public enum NeuronFigure {
             func t(_ step: Int) -> Double { (Double(step) + 1) * dt }
             if panel.kind == 2, let spikes = c.spikes {
                 let area = Panel(figure: figure, x0: x0, x1: x1, top: top, bottom: top + h, xLo: lo, xHi: hi, yLo: -0.5, yHi: Double(shown) - 0.5)
-                let rowTicks = shown <= 10 ? (0..<shown).map(Double.init) : Ticks.values(0, Double(shown - 1), count: 5)
+                let rowTicks = Ticks.integers(0, Double(shown - 1), count: 5)
                 area.axes(yLabel: "neuron", xLabel: xLabel, yTicks: rowTicks)
                 for n in 0..<shown {
                     let yRow = area.y(Double(n)), half = min(h / Double(shown) * 0.4, fs)

@@ -24,7 +24,7 @@ public enum RasterFigure {
         let timeLabel = dt == nil ? "time (steps)" : "time (\(timeUnit))"
         let raster = Panel(figure: figure, x0: x0, x1: x1, top: top, bottom: rasterBottom, xLo: window.lowerBound, xHi: hi,
                            yLo: -0.5, yHi: Double(shown) - 0.5)
-        raster.axes(yLabel: "neuron", xLabel: nil, yTicks: shown <= 10 ? (0..<shown).map(Double.init) : Ticks.values(0, Double(shown - 1), count: 6))
+        raster.axes(yLabel: "neuron", xLabel: nil, yTicks: Ticks.integers(0, Double(shown - 1), count: 6))
         let half = max(0.5, min((rasterBottom - top) / Double(shown) * 0.4, fs))
         var negative = false
         for t in first..<last { for n in 0..<shown {

@@ -31,6 +31,12 @@ public enum Ticks {
         return out
     }
 
+    /// Ticks at whole numbers only (neuron indices, counts): `values` with a step of at least 1.
+    public static func integers(_ lo: Double, _ hi: Double, count: Int = 5) -> [Double] {
+        guard step(lo, hi, count: count) < 1 else { return values(lo, hi, count: count) }
+        return stride(from: lo.rounded(.up), through: hi, by: 1).map { $0 }
+    }
+
     /// `v` written with as many decimals as `step` needs (0.5 -> "0.5", 20 -> "20", 2.5e-5 -> "2.5e-05").
     public static func label(_ v: Double, step: Double) -> String {
         if v == 0 { return "0" }

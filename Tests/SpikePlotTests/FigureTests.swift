@@ -14,6 +14,8 @@ final class FigureTests: XCTestCase {
         XCTAssertEqual(Ticks.label(-65, step: 5), "-65")
         XCTAssertEqual(Ticks.label(-0.04, step: 0.1), "0.0")
         XCTAssertEqual(Ticks.values(5, 5), [5])
+        XCTAssertEqual(Ticks.integers(0, 3, count: 5), [0, 1, 2, 3])
+        XCTAssertEqual(Ticks.integers(0, 99, count: 5), [0, 20, 40, 60, 80])
     }
 
     /// A membrane that rises linearly and resets: three neurons, 50 steps of 0.1 ms.
@@ -80,6 +82,24 @@ final class FigureTests: XCTestCase {
             XCTAssertTrue(f.texts.contains(label), "\(label) not in \(f.texts)")
         }
         XCTAssertEqual(f.svg().components(separatedBy: "stroke=\"crimson\"").count - 1, 1)
+    }
+
+    func testNetworkRasterBandsRatesAndTicks() {
+        // Group E (4 neurons) fires at every 10th step, input P (2 neurons) at step 5; 200 steps of 0.1 ms.
+        var ei: [Int32] = [], es: [Int32] = []
+        for s in stride(from: 0, to: 200, by: 10) { for i in 0..<4 { ei.append(Int32(i)); es.append(Int32(s)) } }
+        let bands = [NetworkRasterFigure.Band(name: "E", size: 4, indices: ei, steps: es, isGroup: true),
+                     NetworkRasterFigure.Band(name: "P", size: 2, indices: [0, 1], steps: [5, 5], isGroup: false)]
+        let f = NetworkRasterFigure.figure(bands, steps: 200, dt: 0.1, title: "net: 20 ms", binSteps: 10)
+        for label in ["net: 20 ms", "neuron", "rate (Hz)", "time (ms)", "E", "P", "bins of 1 ms", "0", "4", "6", "10", "20", "1000"] {
+            XCTAssertTrue(f.texts.contains(label), "\(label) not in \(f.texts)")
+        }
+        let svg = f.svg()
+        XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, ei.count + 2, "one dot per spike")
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 1, "the group's rate only")
+        // More rows than asked: the first neurons of each band, in proportion, and said so.
+        var o = FigureOptions(); o.maxNeurons = 3
+        XCTAssertTrue(NetworkRasterFigure.figure(bands, steps: 200, dt: 0.1, title: "t", options: o).texts.contains("E (2 of 4)"))
     }
 
     func testPNGIsAValidImageOfTheFigure() throws {
