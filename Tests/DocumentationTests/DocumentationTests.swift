@@ -2,7 +2,8 @@ import XCTest
 import Foundation
 import SpikeKit
 
-/// Documentation that cannot rot. Every Swift code block of README.md, Examples/README.md and docs/*.md is
+/// Documentation that cannot rot. Every Swift code block of README.md, Examples/README.md, docs/*.md and the DocC
+/// articles (Documentation/SpikeKit.docc) is
 /// quoted from a file that is compiled (an example program of Examples/, built as an executable target of the
 /// package, or a test source): the line before the block names it,
 ///
@@ -18,8 +19,10 @@ final class DocumentationTests: XCTestCase {
     static func documents() throws -> [URL] {
         let docs = root.appendingPathComponent("docs")
         let names = try FileManager.default.contentsOfDirectory(atPath: docs.path).filter { $0.hasSuffix(".md") }.sorted()
+        let catalogue = root.appendingPathComponent("Documentation/SpikeKit.docc")
+        let articles = try FileManager.default.contentsOfDirectory(atPath: catalogue.path).filter { $0.hasSuffix(".md") }.sorted()
         return [root.appendingPathComponent("README.md"), root.appendingPathComponent("Examples/README.md")]
-            + names.map { docs.appendingPathComponent($0) }
+            + names.map { docs.appendingPathComponent($0) } + articles.map { catalogue.appendingPathComponent($0) }
     }
 
     /// A Swift block of a document: where it is, what it shows, and the source it names (nil when none).
@@ -80,7 +83,7 @@ final class DocumentationTests: XCTestCase {
                 checked += 1
             }
         }
-        XCTAssertGreaterThanOrEqual(checked, 5)
+        XCTAssertGreaterThanOrEqual(checked, 7)
     }
 
     /// Every quoted file is a file of a target that is built (Examples/ or Tests/).
