@@ -60,4 +60,16 @@ final class OutputFolderTests: SpikeProcessTestCase {
     }
 
     struct SimulationSummaryProbe: Decodable { let steps: Int }
+
+    /// `spike bench cuba --duration` takes the same suffixes; its bare number stays seconds (with the note).
+    func testBenchCubaDurationUnits() throws {
+        let ms = try spike(["bench", "cuba", "--neurons", "50", "--duration", "20ms"])
+        let bare = try spike(["bench", "cuba", "--neurons", "50", "--duration", "0.02"])
+        for r in [ms, bare] {
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdout.contains("duration=0.02s"), r.stdout)
+        }
+        XCTAssertTrue(bare.stderr.contains("note: --duration 0.02 reads as 0.02 s; write 0.02s"), bare.stderr)
+        try assertFails(["bench", "cuba", "--neurons", "50", "--duration", "0ms"], "bench cuba: --duration must be > 0")
+    }
 }
