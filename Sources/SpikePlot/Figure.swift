@@ -16,7 +16,7 @@ public final class Figure {
     enum Item {
         case line(Double, Double, Double, Double, String, Double, Bool)
         case polyline([(Double, Double)], String, Double)
-        case rect(Double, Double, Double, Double, stroke: String?, fill: String?)
+        case rect(Double, Double, Double, Double, stroke: String?, fill: String?, opacity: Double)
         case circle(Double, Double, Double, String)
         case text(Double, Double, String, Double, Anchor, String, Bool)
     }
@@ -35,9 +35,9 @@ public final class Figure {
     public func polyline(_ points: [(Double, Double)], colour: String, width: Double = 1.2) {
         if points.count > 1 { items.append(.polyline(points, colour, width)) }
     }
-    /// A rectangle, stroked and/or filled.
-    public func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, stroke: String? = "black", fill: String? = nil) {
-        items.append(.rect(x, y, w, h, stroke: stroke, fill: fill))
+    /// A rectangle, stroked and/or filled (the fill with `opacity` in [0, 1]).
+    public func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, stroke: String? = "black", fill: String? = nil, opacity: Double = 1) {
+        items.append(.rect(x, y, w, h, stroke: stroke, fill: fill, opacity: opacity))
     }
     /// A filled circle.
     public func circle(_ cx: Double, _ cy: Double, _ r: Double, colour: String) { items.append(.circle(cx, cy, r, colour)) }
@@ -67,8 +67,9 @@ public final class Figure {
                 out += "<line x1=\"\(f(x1))\" y1=\"\(f(y1))\" x2=\"\(f(x2))\" y2=\"\(f(y2))\" stroke=\"\(c)\" stroke-width=\"\(f(w))\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
             case let .polyline(points, c, w):
                 out += "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"\(f(w))\" points=\"" + points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ") + "\"/>\n"
-            case let .rect(x, y, w, h, stroke, fill):
-                out += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"\(fill ?? "none")\"" + (stroke.map { " stroke=\"\($0)\" stroke-width=\"0.8\"" } ?? "") + "/>\n"
+            case let .rect(x, y, w, h, stroke, fill, opacity):
+                out += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"\(fill ?? "none")\""
+                    + (opacity < 1 ? " fill-opacity=\"\(f(opacity))\"" : "") + (stroke.map { " stroke=\"\($0)\" stroke-width=\"0.8\"" } ?? "") + "/>\n"
             case let .circle(cx, cy, r, c):
                 out += "<circle cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"\(f(r))\" fill=\"\(c)\"/>\n"
             case let .text(x, y, s, size, anchor, c, vertical):
@@ -96,8 +97,8 @@ public final class Figure {
             case let .line(x1, y1, x2, y2, c, w, dashed): canvas.line(x1, y1, x2, y2, Figure.palette[c] ?? (0, 0, 0), w, dashed: dashed)
             case let .polyline(points, c, w):
                 for (a, b) in zip(points, points.dropFirst()) { canvas.line(a.0, a.1, b.0, b.1, Figure.palette[c] ?? (0, 0, 0), w, dashed: false) }
-            case let .rect(x, y, w, h, stroke, fill):
-                if let fill { canvas.fill(x, y, w, h, Figure.palette[fill] ?? (0, 0, 0)) }
+            case let .rect(x, y, w, h, stroke, fill, opacity):
+                if let fill { canvas.fill(x, y, w, h, Figure.palette[fill] ?? (0, 0, 0), opacity) }
                 if let stroke {
                     let c = Figure.palette[stroke] ?? (0, 0, 0)
                     canvas.line(x, y, x + w, y, c, 1, dashed: false); canvas.line(x + w, y, x + w, y + h, c, 1, dashed: false)
@@ -130,10 +131,11 @@ struct Canvas {
         pixels[k + 2] = UInt8((Double(pixels[k + 2]) * (1 - t) + Double(c.2) * t).rounded())
     }
 
-    mutating func fill(_ x: Double, _ y: Double, _ w: Double, _ h: Double, _ c: (UInt8, UInt8, UInt8)) {
-        for yy in max(0, Int(y.rounded()))..<min(height, Int((y + h).rounded())) {
-            for xx in max(0, Int(x.rounded()))..<min(width, Int((x + w).rounded())) { blend(xx, yy, c, 1) }
-        }
+    mutating func fill(_ x: Double, _ y: Double, _ w: Double, _ h: Double, _ c: (UInt8, UInt8, UInt8), _ opacity: Double) {
+        let y0 = max(0, Int(y.rounded())), y1 = min(height, Int((y + h).rounded()))
+        let x0 = max(0, Int(x.rounded())), x1 = min(width, Int((x + w).rounded()))
+        guard y0 < y1, x0 < x1 else { return }
+        for yy in y0..<y1 { for xx in x0..<x1 { blend(xx, yy, c, opacity) } }
     }
 
     /// A line of `w` pixels: sampled every half pixel, each sample stamping a square of the line's width.

@@ -102,6 +102,19 @@ final class FigureTests: XCTestCase {
         XCTAssertTrue(NetworkRasterFigure.figure(bands, steps: 200, dt: 0.1, title: "t", options: o).texts.contains("E (2 of 4)"))
     }
 
+    func testFrameGridAndItsRasterFallback() {
+        var v = [Float](repeating: 0, count: 3 * 2 * 4 * 4)
+        v[0] = 1; v[16 + 5] = 3; v[2 * 32 + 7] = 2          // frame 0 OFF and ON, frame 2 OFF
+        let f = FrameFigure.figure(v, shape: [3, 2, 4, 4], title: "sample 0")
+        XCTAssertEqual(Array(f.texts.prefix(4)), ["sample 0", "t=0", "t=1", "t=2"])
+        let svg = f.svg()
+        XCTAssertEqual(svg.components(separatedBy: "fill=\"crimson\"").count - 1, 2, "OFF events")
+        XCTAssertTrue(svg.contains("fill-opacity=\"0.50\""), "count 1 of peak 3: 0.25 + 0.75 / 3")
+        XCTAssertEqual(Array(f.png().prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        let r = FrameFigure.figure([1, 0, 0, 1, 1, 0], shape: [3, 2], title: "raster")
+        XCTAssertTrue(r.texts.contains("spikes / bin") && r.texts.contains("neuron"), "\(r.texts)")
+    }
+
     func testPNGIsAValidImageOfTheFigure() throws {
         let f = NeuronFigure.figure(content(), options: { var o = FigureOptions(); o.width = 320; o.height = 240; return o }())
         let png = f.png()
