@@ -32,7 +32,7 @@ public struct EncodeCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Method parameter NAME=VALUE (repeatable).") var assignments: [String] = []
     @Option(parsing: .unconditional, help: "Seed of stochastic encoders.") var seed: UInt64 = 0
     @Option(help: "Output spikes .npy.") var output: String
-    @Option(help: "Draw a raster, one row per neuron, with the spike count per bin (.svg or .png; for adm the signal with its reconstruction, .svg) to this file.") var plot: String?
+    @Option(help: "Draw a raster, one row per neuron, with the spike count per bin (.svg or .png; for adm the signal, its reconstruction and the UP and DOWN spikes) to this file.") var plot: String?
     @OptionGroup var figure: PlotOptions
     @Option(help: "adm only: write the reconstruction from the spikes to this .npy.") var reconstruct: String?
 
@@ -47,7 +47,6 @@ public struct EncodeCommand: ParsableCommand {
         let outputs = try StagedOutputs([output, plot, reconstruct].compactMap { $0.map { URL(fileURLWithPath: $0) } })
         let figureOptions = try figure.options(neurons: 100)
         if let plot { _ = try PlotOptions.encode(Figure(width: 1, height: 1), for: plot) }
-        if let plot, method == "adm", !plot.lowercased().hasSuffix(".svg") { throw CLIError("--plot \(plot): the adm figure is written as .svg") }
         let x = try NPY.read(from: URL(fileURLWithPath: input))
         guard x.count > 0 else { throw CLIError("\(input): input is empty (shape \(x.shape))") }
         let values = try parseAssignments(assignments)
@@ -62,26 +61,17 @@ public struct EncodeCommand: ParsableCommand {
             if let recon, rest > 0 {
                 let channels = recon.count / max(1, T)
                 let signal = (0..<T).map { x.scalars[$0 * channels] }, rebuilt = (0..<T).map { recon.scalars[$0 * channels] }
-                let svg = SVGPlot.traces([("signal", signal), ("reconstruction", rebuilt)], steps: T, title: "adm: channel 0 and its reconstruction")
-                    .replacingOccurrences(of: "</svg>\n", with: "") + rasterInset(spikes, T: T, rest: rest) + "</svg>\n"
-                bytes = Data(svg.utf8)
+                // Channel 0's UP spikes (first half of the channels) and DOWN spikes (second half).
+                let n = rest / 2
+                let up = (0..<T).map { spikes.scalars[$0 * rest] }, down = (0..<T).map { n > 0 ? spikes.scalars[$0 * rest + n] : 0 }
+                let figure = SignalFigure.figure(series: [("signal", signal), ("reconstruction", rebuilt)], events: [("UP", up), ("DOWN", down)],
+                                                 steps: T, title: "adm: channel 0 and its reconstruction", options: figureOptions)
+                bytes = try PlotOptions.encode(figure, for: plot)
             }
             try outputs.stage(bytes, for: URL(fileURLWithPath: plot))
         }
         try outputs.publish()
         let count = spikes.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         FileHandle.standardError.write(Data("\(method): wrote \(spikes.shape) with \(count) events to \(output)\n".utf8))
-    }
-
-    /// UP (black) and DOWN (red) events of channel 0 as ticks along the bottom of the trace plot.
-    func rasterInset(_ spikes: Tensor, T: Int, rest: Int) -> String {
-        var s = ""
-        let n = rest / 2
-        for t in 0..<T {
-            let x = 50 + (Double(t) + 0.5) * (800 - 75) / Double(max(1, T))
-            if spikes.scalars[t * rest] != 0 { s += "<line x1=\"\(x)\" y1=\"340\" x2=\"\(x)\" y2=\"330\" stroke=\"black\"/>\n" }
-            if n > 0, spikes.scalars[t * rest + n] != 0 { s += "<line x1=\"\(x)\" y1=\"345\" x2=\"\(x)\" y2=\"335\" stroke=\"crimson\"/>\n" }
-        }
-        return s
     }
 }

@@ -42,7 +42,13 @@ final class EncodeCommandTests: SpikeProcessTestCase {
         XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("adm.npy"))).shape, [T, 2])
         let rec = try NPY.read(from: URL(fileURLWithPath: path("rec.npy")))
         for (a, b) in zip(rec.scalars, signal.scalars) { XCTAssertLessThanOrEqual(abs(a - b), 0.1 + 1e-6) }
-        XCTAssertTrue(try String(contentsOfFile: path("adm.svg"), encoding: .utf8).contains("reconstruction"))
+        let adm = try String(contentsOfFile: path("adm.svg"), encoding: .utf8)
+        for label in [">reconstruction</text>", ">signal</text>", ">UP</text>", ">DOWN</text>", ">time (steps)</text>"] {
+            XCTAssertTrue(adm.contains(label), label)
+        }
+        // One mark per UP or DOWN spike of channel 0 (the only channel here).
+        let events = try NPY.read(from: URL(fileURLWithPath: path("adm.npy"))).scalars.filter { $0 != 0 }.count
+        XCTAssertEqual(adm.components(separatedBy: "stroke-width=\"1.20\"").count - 1, events + 2, "and the two traces")
     }
 
     func testBadInputsFailWithOneLineAndWriteNothing() throws {

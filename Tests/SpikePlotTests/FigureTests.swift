@@ -115,6 +115,17 @@ final class FigureTests: XCTestCase {
         XCTAssertTrue(r.texts.contains("spikes / bin") && r.texts.contains("neuron"), "\(r.texts)")
     }
 
+    func testSignalFigureTracesLegendAndEventRows() {
+        let signal: [Float] = (0..<40).map { Float($0) / 10 }, rebuilt = signal.map { ($0 * 5).rounded() / 5 }
+        let up: [Float] = (0..<40).map { $0 % 5 == 0 ? 1 : 0 }, down = [Float](repeating: 0, count: 40)
+        let f = SignalFigure.figure(series: [("signal", signal), ("reconstruction", rebuilt)], events: [("UP", up), ("DOWN", down)],
+                                    steps: 40, title: "adm")
+        for label in ["adm", "signal", "reconstruction", "UP", "DOWN", "value", "events", "time (steps)", "0", "1.0", "2.5", "4.0", "10", "20", "40"] {
+            XCTAssertTrue(f.texts.contains(label), "\(label) not in \(f.texts)")
+        }
+        XCTAssertEqual(f.svg().components(separatedBy: "stroke-width=\"1.20\"").count - 1, 8 + 2, "8 UP marks and the 2 traces")
+    }
+
     func testPNGIsAValidImageOfTheFigure() throws {
         let f = NeuronFigure.figure(content(), options: { var o = FigureOptions(); o.width = 320; o.height = 240; return o }())
         let png = f.png()
