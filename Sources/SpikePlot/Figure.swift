@@ -5,7 +5,7 @@ import SpikeIO
 /// a PNG image (RGB, drawn by SpikePlot's own rasteriser with a built-in bitmap font, compressed with zlib), so
 /// that both outputs show the same figure.
 public final class Figure {
-    /// Size in pixels (SVG user units).
+    /// Width and height in pixels (SVG user units).
     public let width: Double, height: Double
     /// Base font size in pixels (tick labels; titles and axis labels are scaled from it).
     public let fontSize: Double

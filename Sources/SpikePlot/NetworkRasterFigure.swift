@@ -7,9 +7,13 @@ import Foundation
 public enum NetworkRasterFigure {
     /// The spikes of one monitored source: neuron index and step of each spike.
     public struct Band: Sendable {
+        /// The source's name (legend).
         public var name: String
+        /// Its number of neurons.
         public var size: Int
+        /// Neuron index of each spike.
         public var indices: [Int32]
+        /// Step of each spike (time = (step + 0.5) dt in the raster).
         public var steps: [Int32]
         /// Whether the source is a neuron group (its rate is drawn) rather than an input.
         public var isGroup: Bool

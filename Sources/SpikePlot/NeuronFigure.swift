@@ -2,8 +2,9 @@ import Foundation
 
 /// Size, font and content choices shared by the figures.
 public struct FigureOptions: Sendable {
-    /// Width and height in pixels (height nil: from the number of panels).
+    /// Width in pixels (default 800).
     public var width: Double = 800
+    /// Height in pixels (nil, the default: from the number of panels).
     public var height: Double? = nil
     /// Tick-label font size in pixels (titles 1.4x, axis labels 1.1x).
     public var fontSize: Double = 11
@@ -18,8 +19,11 @@ public struct FigureOptions: Sendable {
 
 /// A trace `[T, N]` (row-major) with its name and unit.
 public struct Trace: Sendable {
+    /// The variable's name (`v`, `input`, `w`).
     public var name: String
+    /// Its unit (`mV`, `pA`; empty when unknown or arbitrary), shown in the axis label.
     public var unit: String
+    /// `[T, N]` values, row-major (step t, neuron n at `t * N + n`).
     public var values: [Float]
     /// A trace named `name` in `unit` ("" when the model has none).
     public init(name: String, unit: String, values: [Float]) { self.name = name; self.unit = unit; self.values = values }
@@ -32,18 +36,25 @@ public struct Trace: Sendable {
 public enum NeuronFigure {
     /// What one run shows.
     public struct Content: Sendable {
+        /// The title (model id and reference).
         public var title: String
         /// The update equation (wrapped over lines under the title).
         public var caption: String
+        /// Time steps T and neurons N of every trace.
         public var steps: Int, neurons: Int
         /// Step size in `timeUnit` (nil: the axis counts steps).
         public var dt: Double?
+        /// The unit of `dt` (`ms`, `s`).
         public var timeUnit: String
+        /// The input of each step (top panel).
         public var input: Trace?
+        /// The membrane (drawn with the threshold and reset lines).
         public var membrane: Trace?
+        /// The firing threshold and the reset value in the membrane's unit (nil: no line).
         public var threshold: Float?, reset: Float?
         /// `[T, N]`, nonzero = spike (nil for models that do not spike).
         public var spikes: [Float]?
+        /// Further state variables, one panel each.
         public var states: [Trace]
         /// Content with no traces yet.
         public init(title: String, caption: String, steps: Int, neurons: Int, dt: Double?, timeUnit: String) {
