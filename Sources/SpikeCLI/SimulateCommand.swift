@@ -51,7 +51,32 @@ final class SimulationProgress {
     let start = Date()
     var lastDraw = Date.distantPast
 
-    init(dt: Double, offset: Int = 0, live: Bool = isatty(2) != 0) { self.dt = dt; self.offset = offset; self.live = live }
+    /// Columns of the terminal the bar is drawn in.
+    let width: Int
+
+    init(dt: Double, offset: Int = 0, live: Bool = isatty(2) != 0, width: Int = SimulationProgress.terminalWidth()) {
+        self.dt = dt; self.offset = offset; self.live = live; self.width = width
+    }
+
+    /// The width of the terminal on stderr: its window size, else `COLUMNS`, else 80.
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+        return 80
+    }
+
+    /// The live line for `done` of `total` steps after `elapsed` seconds, at most `width - 1` columns (the
+    /// cursor's column stays free, so the terminal never wraps it): the bar shrinks first, then the text is cut.
+    func line(_ done: Int, _ total: Int, elapsed: Double) -> String {
+        let text = String(format: "t = %.1f / %.1f ms  (%d / %d steps, %.0f steps/s)", Double(offset + done) * dt,
+                          Double(offset + total) * dt, done, total, Double(done) / max(elapsed, 1e-9))
+        let room = width - 1
+        let barWidth = min(24, room - text.count - 3)
+        guard barWidth >= 8 else { return String(text.prefix(max(0, room))) }
+        let filled = Int(Double(barWidth) * Double(done) / Double(max(1, total)))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] " + text
+    }
 
     /// How often (in steps) the network should call `update` for a run of `total` steps.
     func every(_ total: Int) -> Int { live ? max(1, total / 200) : max(1, (total + 9) / 10) }
@@ -64,9 +89,7 @@ final class SimulationProgress {
             let now = Date()
             guard now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
             lastDraw = now
-            let width = 24, filled = Int(Double(width) * Double(done) / Double(max(1, total)))
-            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(text)".utf8))
+            FileHandle.standardError.write(Data("\r\u{1B}[2K\(line(done, total, elapsed: elapsed))".utf8))
             if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
         } else {
             FileHandle.standardError.write(Data("simulate: \(text)\n".utf8))

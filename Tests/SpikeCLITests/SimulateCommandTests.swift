@@ -9,6 +9,20 @@ final class SimulateCommandTests: SpikeProcessTestCase {
     func read(_ f: String) throws -> Tensor { try NPY.read(from: URL(fileURLWithPath: path(f))) }
     func text(_ f: String) throws -> String { try String(contentsOfFile: path(f), encoding: .utf8) }
 
+    /// The live progress line never reaches the terminal's last column (no wrapped fragment on redraw), at any
+    /// width: the bar shrinks first, then the text is cut.
+    func testProgressLineFitsTheTerminalWidth() {
+        for width in [20, 40, 60, 80, 100, 200] {
+            let p = SimulationProgress(dt: 0.1, offset: 12345, live: true, width: width)
+            for done in [0, 500, 1000] {
+                let line = p.line(done, 1000, elapsed: 0.37)
+                XCTAssertLessThanOrEqual(line.count, width - 1, "width \(width): \(line)")
+                if width >= 80 { XCTAssertTrue(line.hasPrefix("[") && line.contains("steps/s"), line) }
+            }
+        }
+        XCTAssertTrue(SimulationProgress(dt: 0.1, live: true, width: 200).line(500, 1000, elapsed: 1).hasPrefix("[############------------] "))
+    }
+
     /// Writes `object` as a JSON network file; returns its path.
     func network(_ object: [String: Any], _ name: String = "net.json") throws -> String {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
