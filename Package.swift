@@ -17,7 +17,9 @@ let package = Package(
         .library(name: "SpikeSim", targets: ["SpikeSim"]),
         .library(name: "SpikeNIR", targets: ["SpikeNIR"]),
         .library(name: "SpikeTraining", targets: ["SpikeTraining"]),
-        // The CLI's file readers (network files, YAML subset) for the fuzz targets of Fuzz/Package.swift.
+        .library(name: "SpikeNetworkFile", targets: ["SpikeNetworkFile"]),
+        .library(name: "SpikePlot", targets: ["SpikePlot"]),
+        // The CLI's model-file reader for the fuzz targets of Fuzz/SpikeKitFuzz/Package.swift.
         .library(name: "SpikeCLI", targets: ["SpikeCLI"]),
         .executable(name: "spike", targets: ["spike"]),
         .library(name: "SpikeDistributed", targets: ["SpikeDistributed"]),
@@ -43,13 +45,23 @@ let package = Package(
         .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeCore", "SpikeIO", "SpikeNN", "SpikeNeurons"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeCore", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeDistributed"]),
-        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining", "SpikeDistributed"]),
+        .target(name: "SpikeNetworkFile", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeCoding", "SpikeIO", "SpikeSim"]),
+        .target(name: "SpikePlot", dependencies: ["SpikeIO"]),
+        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining", "SpikeDistributed", "SpikeNetworkFile", "SpikePlot"]),
         .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",
             "SpikeTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "spike", dependencies: ["SpikeCLI"]),
+        // Complete programs (Examples/README.md); the documentation quotes them and DocumentationTests runs them.
+        .executableTarget(name: "TrainRandman", dependencies: ["SpikeKit"], path: "Examples/TrainRandman"),
+        .executableTarget(name: "TrainCSNN", dependencies: ["SpikeKit"], path: "Examples/TrainCSNN"),
+        .executableTarget(name: "SimulateNetwork", dependencies: ["SpikeKit"], path: "Examples/SimulateNetwork"),
+        .executableTarget(name: "RunNetworkFile", dependencies: ["SpikeKit"], path: "Examples/RunNetworkFile"),
+        .executableTarget(name: "CustomNeuron", dependencies: ["SpikeCore", "SpikeData", "SpikeNeurons", "SpikeNN"],
+                          path: "Examples/CustomNeuron"),
+        .executableTarget(name: "ImportNIR", dependencies: ["SpikeKit"], path: "Examples/ImportNIR"),
         .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
         .testTarget(name: "SpikeNeuronsTests", dependencies: ["SpikeNeurons", "SpikeIO"],
                     resources: [.copy("Fixtures")]),
@@ -61,6 +73,9 @@ let package = Package(
         .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeData", "SpikeNN", "SpikeCoding", "SpikeCore"]),
         .testTarget(name: "SpikeDistributedTests", dependencies: ["SpikeDistributed", "SpikeTraining", "SpikeNN", "SpikeData", "SpikeCore"]),
-        .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "SpikeNetworkFile", "spike"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpikePlotTests", dependencies: ["SpikePlot", "SpikeIO"]),
+        .testTarget(name: "DocumentationTests",
+                    dependencies: ["SpikeKit", "TrainRandman", "TrainCSNN", "SimulateNetwork", "RunNetworkFile", "CustomNeuron", "ImportNIR"]),
     ]
 )

@@ -9,9 +9,16 @@ cd "$(dirname "$0")/.."
 rounds=${1:-1}; dvs=${2:-}
 PY=${PY:-python3}
 SK=.build/release/spike
-PEERS=${PEERS:-../shared/bench/peers}
-[ -x "$SK" ] || { echo "conv_side_by_side: build first: swift build -c release --product spike" >&2; exit 1; }
-[ -f "$PEERS/conv_train_step.py" ] || { echo "conv_side_by_side: peer scripts not found in $PEERS (set PEERS)" >&2; exit 1; }
+# The peer scripts: $PEERS, else Benchmarks/peers, else the workspace's ../shared/bench/peers (Benchmarks/README.md).
+if [ -z "${PEERS:-}" ]; then
+  if [ -d Benchmarks/peers ]; then PEERS=Benchmarks/peers; else PEERS=../shared/bench/peers; fi
+fi
+[ -f "$PEERS/conv_train_step.py" ] || { echo "conv_side_by_side: the peer scripts are not in $PEERS: set PEERS to the folder holding conv_train_step.py (Benchmarks/README.md)" >&2; exit 1; }
+"$PY" -c "import torch" 2>/dev/null || { echo "conv_side_by_side: $PY cannot import torch: set PY to a Python with torch, spikingjelly and snntorch (Benchmarks/README.md)" >&2; exit 1; }
+if [ ! -x "$SK" ]; then
+  echo "conv_side_by_side: building the release binary first (swift build -c release --product spike)" >&2
+  swift build -c release --product spike >&2
+fi
 mem() { /usr/bin/time -f "  peak %M KiB" "$@" 2>&1 | grep -v Warning | tail -2; }
 for round in $(seq 1 "$rounds"); do
   echo "=== round $round $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo ?)"

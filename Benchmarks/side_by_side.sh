@@ -9,10 +9,17 @@ cd "$(dirname "$0")/.."
 rounds=${1:-3}; big=${2:-}
 PY=${PY:-python3}
 SK=.build/release/spike
-PEERS=${PEERS:-../shared/bench/peers}
+# The peer scripts: $PEERS, else Benchmarks/peers, else the workspace's ../shared/bench/peers (Benchmarks/README.md).
+if [ -z "${PEERS:-}" ]; then
+  if [ -d Benchmarks/peers ]; then PEERS=Benchmarks/peers; else PEERS=../shared/bench/peers; fi
+fi
 FWD=Benchmarks/peer_lif_layer_forward.py
-[ -x "$SK" ] || { echo "side_by_side: build first: swift build -c release --product spike" >&2; exit 1; }
-[ -f "$PEERS/lif_layer.py" ] || { echo "side_by_side: peer scripts not found in $PEERS (set PEERS)" >&2; exit 1; }
+[ -f "$PEERS/lif_layer.py" ] || { echo "side_by_side: the peer scripts are not in $PEERS: set PEERS to the folder holding lif_layer.py (Benchmarks/README.md)" >&2; exit 1; }
+"$PY" -c "import torch" 2>/dev/null || { echo "side_by_side: $PY cannot import torch: set PY to a Python with torch, spikingjelly, snntorch and norse (Benchmarks/README.md)" >&2; exit 1; }
+if [ ! -x "$SK" ]; then
+  echo "side_by_side: building the release binary first (swift build -c release --product spike)" >&2
+  swift build -c release --product spike >&2
+fi
 for round in $(seq 1 "$rounds"); do
   echo "=== round $round $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo ?)"
   for rate in 0.1 0.2; do

@@ -7,7 +7,7 @@ struct CUBABench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cuba",
         abstract: "The CUBA benchmark network (Vogels & Abbott 2005, Brian2's CUBA.py): run time and spike statistics.")
     @Option(parsing: .unconditional, help: "Number of neurons (80 % excitatory).") var neurons = 4000
-    @Option(parsing: .unconditional, help: "Biological duration in seconds.") var duration: Double = 10
+    @Option(parsing: .unconditional, help: "Biological duration with its unit: 10s, 500ms (a bare number reads as seconds, deprecated).") var duration: String = "10s"
     @Option(parsing: .unconditional, help: "Connection probability.") var p: Double = 0.02
     @Option(parsing: .unconditional, help: "Seed of connectivity and initial membranes.") var seed: UInt64 = 1
     @Option(help: "The network: cuba (default), coba, or brunel (--neurons is then the excitatory count).") var example = "cuba"
@@ -23,7 +23,8 @@ struct CUBABench: ParsableCommand {
 
     func run() throws {
         guard neurons >= 5 else { throw CLIError("bench cuba: --neurons must be >= 5, got \(neurons)") }
-        guard duration > 0, duration.isFinite else { throw CLIError("bench cuba: --duration must be > 0 s, got \(duration)") }
+        let duration = try DurationOption.milliseconds(self.duration, bareUnit: "s") / 1000
+        guard duration > 0 else { throw CLIError("bench cuba: --duration must be > 0, got \(self.duration)") }
         guard p > 0, p <= 1 else { throw CLIError("bench cuba: --p must be in (0, 1], got \(p)") }
         var net: Network! = nil
         let build = try timed {

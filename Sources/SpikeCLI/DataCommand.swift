@@ -137,7 +137,8 @@ struct DataFrames: ParsableCommand {
     @Flag(help: "Take the sample from the test split (default: the training split).") var test = false
     @OptionGroup var frameOptions: FrameOptions
     @Option(help: "Output .npy (float32).") var output: String
-    @Option(help: "Also draw the sample to this SVG file: frames as a grid of small images, or a raster.") var plot: String?
+    @Option(help: "Also draw the sample to this figure (.svg or .png): frames as a grid of small images, or a raster.") var plot: String?
+    @Option(help: "Tick-label font size of the figure in pixels.") var fontSize: Double = 11
 
     func run() throws {
         var spec = try DataSpec.detect(path, name: dataset)
@@ -153,10 +154,13 @@ struct DataFrames: ParsableCommand {
         }
         let (x, label) = try data.sample(at: sample, epoch: 0)
         let title = "\(spec.name) \(test ? "test" : "train") sample \(sample), label \(label), shape \(x.shape)"
-        let svg = plot.map { _ in SVGPlot.frames(x, title: title) }
+        var figureOptions = FigureOptions()
+        guard fontSize.isFinite, fontSize >= 4, fontSize <= 72 else { throw CLIError("--font-size must be in 4...72 pixels, got \(fontSize)") }
+        figureOptions.fontSize = fontSize
+        let figure = try plot.map { try PlotOptions.encode(FrameFigure.figure(x.scalars, shape: x.shape, title: title, options: figureOptions), for: $0) }
         // All or nothing: both files are staged, then published together.
         try outputs.stage(URL(fileURLWithPath: output)) { try NPY.write(x, to: $0) }
-        if let plot, let svg { try outputs.stage(Data(svg.utf8), for: URL(fileURLWithPath: plot)) }
+        if let plot, let figure { try outputs.stage(figure, for: URL(fileURLWithPath: plot)) }
         try outputs.publish()
         FileHandle.standardError.write(Data("\(title) -> \(output)\n".utf8))
     }

@@ -190,8 +190,8 @@ extension Simulate {
                 guard let v = UInt64(value) else { throw CLIError("--sweep seed: '\(value)' is not a seed") }
                 copy.seed = v
             } else if name == "duration" {
-                guard let v = Double(value) else { throw CLIError("--sweep duration: '\(value)' is not a number of ms") }
-                copy.duration = v
+                _ = try DurationOption.milliseconds(value, bareUnit: "ms")   // checked here, as --duration takes it
+                copy.duration = value
             } else {
                 throw CLIError("--sweep: a network file sweeps seed and duration (edit the file, or use --example, for other parameters); got '\(name)'")
             }

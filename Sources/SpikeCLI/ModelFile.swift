@@ -134,7 +134,7 @@ public struct ModelPlan {
     static func option(_ n: FileNode, _ body: () throws -> Void) throws {
         do { try body() }
         catch let e as ParameterError { throw n.error(e.message) }
-        catch let e as CLIError { throw e }
+        catch let e as NetworkFileError { throw e } catch let e as CLIError { throw e }
         catch { throw n.error("\(error)") }
     }
 
@@ -361,7 +361,7 @@ public struct ModelPlan {
                                                  neuron: neuronFactory, rng: &rng) }, n)
         default:
             let connect = try top["connect"].map { n -> SEWConnect in
-                do { return try SEWConnect(parsing: try n.string()) } catch let e as CLIError { throw e } catch { throw n.error("\(error)") }
+                do { return try SEWConnect(parsing: try n.string()) } catch let e as NetworkFileError { throw e } catch let e as CLIError { throw e } catch { throw n.error("\(error)") }
             } ?? .add
             return ({ rng in Architectures.sewResnet18(inChannels: inC, classes: classes, connect: connect, neuron: neuronFactory, rng: &rng) },
                     11_200_000 + inC * 64 * 49 + 513 * classes)

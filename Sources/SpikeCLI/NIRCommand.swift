@@ -66,12 +66,13 @@ public struct NIRInfo: ParsableCommand {
 public struct NIRRun: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run a NIR graph on an input and write every node's output.",
-        discussion: "Input: float32 .npy [T, B, ...input shape] for the graph's single Input. Writes DIR/output.npy ([T, B, ...], the graph's Output; the first by name when there are several) and DIR/<node>.npy for every node (nested names joined with '.'); nothing is written unless the whole run succeeds.")
+        discussion: "Input: float32 .npy [T, B, ...input shape] for the graph's single Input. Writes DIR/output.npy ([T, B, ...], the graph's Output; the first by name when there are several), DIR/<node>.npy for every node (nested names joined with '.') and DIR/summary.json; nothing is written unless the whole run succeeds. DIR must be new or empty unless --overwrite.")
     @Argument(help: "The .nir file.") var file: String
     @Option(help: "Input .npy, [T, B, ...].") var input: String
     @Option(help: "Time step in seconds (default: the file's metadata dt).") var dt: Double?
     @Option(help: "euler (NIR's reference) or exact.") var integration: String = "euler"
-    @Option(help: "Output directory.") var output: String
+    @Option(help: "Output directory (new or empty, unless --overwrite).") var output: String
+    @Flag(help: "Write into a non-empty output folder: files of this run replace theirs, and the files an earlier run listed in its summary.json are removed.") var overwrite = false
     public init() {}
 
     public func run() throws {
@@ -98,9 +99,16 @@ public struct NIRRun: ParsableCommand {
             files.append(("\(n).npy", v.value))
         }
         let dir = URL(fileURLWithPath: output)
-        let outputs = try StagedOutputs(files.map { dir.appendingPathComponent($0.0) }, creating: [dir])
+        let stale = try OutputFolder.check(dir, overwrite: overwrite)
+        let names = files.map(\.0) + ["summary.json"]
+        let outputs = try StagedOutputs(names.map { dir.appendingPathComponent($0) }, creating: [dir])
         for (name, value) in files { try outputs.stage(NPY.encode(value), for: dir.appendingPathComponent(name)) }
+        let steps = x.shape.first ?? 0
+        let summary: [String: Any] = ["graph": file, "steps": steps, "dt_s": step, "files": names]
+        try outputs.stage(try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted]), for: dir.appendingPathComponent("summary.json"))
         try outputs.publish()
+        OutputFolder.remove(stale, keeping: names, in: dir)
+        print("\(file): ran \(steps) steps of \(step) s; wrote \(names.count) files to \(output)")
     }
 }
 

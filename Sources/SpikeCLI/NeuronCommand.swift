@@ -6,7 +6,7 @@ import SpikeKit
 public struct Neuron: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Run one neuron model on an input current and write its spikes and state traces.",
-        discussion: "Input: .npy of shape [T] or [T, N] (float32 or float64). Output: DIR/spikes.npy, DIR/v.npy and one DIR/NAME.npy per further state, float32 [T, N], each the state after the step. With --grad-weights R.npy also DIR/grad_input.npy = d sum(R * spikes) / d input through the surrogate gradient and BPTT.")
+        discussion: "Input: .npy of shape [T] or [T, N] (float32 or float64). The input holds the input current of each step (or the drive in the model's own units: see --list MODEL), one column per neuron. Output (DIR, new or empty unless --overwrite): DIR/spikes.npy, DIR/v.npy and one DIR/NAME.npy per further state, float32 [T, N], each the state after the step, and DIR/summary.json. With --grad-weights R.npy also DIR/grad_input.npy = d sum(R * spikes) / d input through the surrogate gradient and BPTT. `spike neuron --list lif` shows one model.")
 
     @Argument(help: "Model id (see --list).") var model: String?
     @Option(help: "Input .npy, [T] or [T, N].") var input: String?
@@ -16,15 +16,19 @@ public struct Neuron: ParsableCommand {
     @Option(parsing: .unconditional, help: "Integration step in the model's time unit (see --list), for models that integrate with one.") var dt: Double?
     @Option(help: "Output directory.") var output: String?
     @Option(help: "Weights R (.npy, the input's shape) for grad_input.npy.") var gradWeights: String?
-    @Option(help: "Also draw the traces as an SVG figure: membrane with spike marks, then one panel per further state.") var plot: String?
-    @Flag(help: "List every model with its parameters, defaults and units.") var list = false
+    @Option(help: "Also draw the run as a figure (.svg or .png): the input, the membrane with threshold and reset, a raster with one row per neuron, then one panel per further state.") var plot: String?
+    @OptionGroup var figure: PlotOptions
+    @Flag(help: "List every model (or only MODEL, when given) with its parameters, defaults and units.") var list = false
+    @Flag(help: "Write into a non-empty output folder: files of this run replace theirs, and the files an earlier run listed in its summary.json are removed.") var overwrite = false
 
     public init() {}
 
-    public static func listing() -> String {
+    /// Every model's entry, or only `model`'s (an unknown id throws the registry's one-line error).
+    public static func listing(_ model: String? = nil) throws -> String {
         var lines: [String] = []
         // Each model under its id and its family-qualified id (`lif | spikingjelly.lif`); either is accepted.
-        for e in NeuronRegistry.entries {
+        let entries = try model.map { [try NeuronRegistry.entry($0)] } ?? NeuronRegistry.entries
+        for e in entries {
             lines.append("\(NeuronRegistry.names(of: e.id).joined(separator: " | ")): \(e.summary)")
             for p in e.parameters {
                 let unit = p.unit.isEmpty ? "" : " [\(p.unit)]"
@@ -35,7 +39,7 @@ public struct Neuron: ParsableCommand {
     }
 
     public func run() throws {
-        if list { print(Self.listing()); return }
+        if list { print(try Self.listing(model)); return }
         guard let model else { throw CLIError("spike neuron: give a MODEL (one of \(NeuronRegistry.allIDs.joined(separator: ", "))) or --list") }
         guard let input else { throw CLIError("spike neuron: --input FILE.npy is required") }
         guard let output else { throw CLIError("spike neuron: --output DIR is required") }
@@ -68,10 +72,14 @@ public struct Neuron: ParsableCommand {
         let dir = URL(fileURLWithPath: output)
         let names = (neuron.isSpiking ? ["spikes"] : []) + neuron.stateNames + (gradWeights != nil ? ["grad_input"] : [])
         let plotURL = plot.map { URL(fileURLWithPath: $0) }
+        let figureOptions = try figure.options(neurons: 8)
+        if let plot { _ = try PlotOptions.encode(Figure(width: 1, height: 1), for: plot) }   // the format, before any work
         if let existing = try? FileManager.default.attributesOfItem(atPath: output)[.type] as? FileAttributeType, existing != .typeDirectory {
             throw CLIError("\(output): exists and is not a folder")
         }
-        let outputs = try StagedOutputs(names.map { dir.appendingPathComponent("\($0).npy") } + (plotURL.map { [$0] } ?? []), creating: [dir])
+        let stale = try OutputFolder.check(dir, overwrite: overwrite)
+        let outputs = try StagedOutputs(names.map { dir.appendingPathComponent("\($0).npy") } + [dir.appendingPathComponent("summary.json")]
+                                        + (plotURL.map { [$0] } ?? []), creating: [dir])
         let x = try NPY.read(from: URL(fileURLWithPath: input))
         guard x.rank == 1 || x.rank == 2, x.count > 0 else {
             throw CLIError("\(input): input must have shape [T] or [T, N] with T, N > 0, got \(x.shape)")
@@ -129,14 +137,78 @@ public struct Neuron: ParsableCommand {
             files.append(("grad_input", Tensor(shape: [T, N], scalars: g)))
         }
         for (name, t) in files { try outputs.stage(dir.appendingPathComponent("\(name).npy")) { try NPY.write(t, to: $0) } }
-        if let plotURL {
-            // The membrane first, then the other states.
-            let ordered = traces.sorted { ($0.0 == "v" ? 0 : 1) < ($1.0 == "v" ? 0 : 1) }
-            let dtValue = neuron.parameterNames.contains("dt") ? Double(neuron.table(neurons: 1)["dt"][0]) : nil
-            let svg = SVGPlot.panels(ordered.map { (name: $0.0, values: $0.1) }, spikes: neuron.isSpiking ? fwd.output : nil,
-                                     steps: T, neurons: N, dt: dtValue, title: entry.summary.count > 110 ? String(entry.summary.prefix(107)) + "..." : entry.summary)
-            try outputs.stage(Data(svg.utf8), for: plotURL)
+        if let plot, let plotURL {
+            let content = Self.figureContent(entry: entry, neuron: neuron, input: x, steps: T, neurons: N, traces: traces,
+                                             spikes: neuron.isSpiking ? fwd.output : nil)
+            try outputs.stage(try PlotOptions.encode(NeuronFigure.figure(content, options: figureOptions), for: plot), for: plotURL)
         }
+        let spikeCount = neuron.isSpiking ? fwd.output.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } : 0
+        let summary = NeuronRunSummary(model: model, steps: T, neurons: N, spikes: neuron.isSpiking ? spikeCount : nil,
+                                       files: files.map { "\($0.0).npy" } + ["summary.json"])
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try outputs.stage(try enc.encode(summary), for: dir.appendingPathComponent("summary.json"))
         try outputs.publish()
+        OutputFolder.remove(stale, keeping: summary.files, in: dir)
+        let spikeText = neuron.isSpiking ? ", \(spikeCount) spikes" : ""
+        print("\(model): \(T) steps x \(N) neurons\(spikeText); wrote \(summary.files.count) files to \(output)" + (plot.map { " and \($0)" } ?? ""))
     }
+}
+
+extension Neuron {
+    /// The figure of a run: title and caption from the registry's summary (`NAME (REFERENCE): EQUATION`), the
+    /// time axis in the unit of the model's `dt` (steps for discrete-time models), the membrane in the unit of
+    /// its threshold parameter, with the threshold and reset values the model has.
+    static func figureContent(entry: NeuronEntry, neuron: AnyNeuronModel, input x: Tensor, steps T: Int, neurons N: Int,
+                              traces: [(String, [Float])], spikes: [Float]?) -> NeuronFigure.Content {
+        let summary = entry.summary
+        var title = entry.id, caption = summary
+        if let close = summary.range(of: "): ") {
+            title = "\(entry.id): " + summary[..<close.lowerBound] + ")"
+            caption = String(summary[close.upperBound...])
+        } else if let colon = summary.range(of: ": ") {
+            title = "\(entry.id): " + summary[..<colon.lowerBound]
+            caption = String(summary[colon.upperBound...])
+        }
+        let table = neuron.table(neurons: 1)
+        func parameter(_ names: [String]) -> (value: Float, unit: String)? {
+            for n in names where neuron.parameterNames.contains(n) {
+                let unit = entry.parameters.first { $0.name == n }?.unit ?? ""
+                return (table[n][0], unit == "a.u." ? "" : unit)
+            }
+            return nil
+        }
+        let dt = parameter(["dt"])
+        var c = NeuronFigure.Content(title: title, caption: caption, steps: T, neurons: N, dt: dt.map { Double($0.value) },
+                                     timeUnit: dt?.unit ?? "")
+        let threshold = parameter(["v_threshold", "v_th", "threshold", "v_thresh", "vt"])
+        let reset = parameter(["v_reset", "reset", "vr", "v_r"])
+        let inputValues = x.rank == 1 ? x.scalars.flatMap { [Float](repeating: $0, count: N) } : x.scalars
+        c.input = Trace(name: "input", unit: "", values: inputValues)
+        for (name, values) in traces {
+            if name == "v" {
+                c.membrane = Trace(name: "v", unit: threshold?.unit ?? "", values: values)
+            } else {
+                c.states.append(Trace(name: name, unit: "", values: values))
+            }
+        }
+        c.threshold = threshold?.value
+        c.reset = reset?.value
+        c.spikes = spikes
+        return c
+    }
+}
+
+/// What `spike neuron` writes to `summary.json`.
+public struct NeuronRunSummary: Codable, Equatable {
+    /// The zoo model id.
+    public let model: String
+    /// Time steps T of the input.
+    public let steps: Int
+    /// Neurons N (columns of the input).
+    public let neurons: Int
+    /// Spikes of all neurons (nil for models that do not spike).
+    public let spikes: Int?
+    /// The files written to the output folder, in order.
+    public let files: [String]
 }

@@ -12,9 +12,10 @@ public struct SimulationSummary: Codable, Equatable {
         public let model: String
         /// Number of neurons.
         public let size: Int
-        /// Spikes of the whole group during this run.
+        /// Spikes of the whole group from time 0 to the end of this run (a resumed run counts its saved part
+        /// too), as the spike monitor files hold them.
         public let spikes: Int
-        /// Mean firing rate per neuron during this run in Hz.
+        /// Mean firing rate per neuron from time 0 to the end of this run, in Hz.
         public let meanRateHz: Double
         /// Mean coefficient of variation of the inter-spike intervals over the neurons with at least 3 recorded
         /// spikes (from the group's spikes monitor, whole recording; nil without one or without such neurons).
@@ -50,7 +51,32 @@ final class SimulationProgress {
     let start = Date()
     var lastDraw = Date.distantPast
 
-    init(dt: Double, offset: Int = 0, live: Bool = isatty(2) != 0) { self.dt = dt; self.offset = offset; self.live = live }
+    /// Columns of the terminal the bar is drawn in.
+    let width: Int
+
+    init(dt: Double, offset: Int = 0, live: Bool = isatty(2) != 0, width: Int = SimulationProgress.terminalWidth()) {
+        self.dt = dt; self.offset = offset; self.live = live; self.width = width
+    }
+
+    /// The width of the terminal on stderr: its window size, else `COLUMNS`, else 80.
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+        return 80
+    }
+
+    /// The live line for `done` of `total` steps after `elapsed` seconds, at most `width - 1` columns (the
+    /// cursor's column stays free, so the terminal never wraps it): the bar shrinks first, then the text is cut.
+    func line(_ done: Int, _ total: Int, elapsed: Double) -> String {
+        let text = String(format: "t = %.1f / %.1f ms  (%d / %d steps, %.0f steps/s)", Double(offset + done) * dt,
+                          Double(offset + total) * dt, done, total, Double(done) / max(elapsed, 1e-9))
+        let room = width - 1
+        let barWidth = min(24, room - text.count - 3)
+        guard barWidth >= 8 else { return String(text.prefix(max(0, room))) }
+        let filled = Int(Double(barWidth) * Double(done) / Double(max(1, total)))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] " + text
+    }
 
     /// How often (in steps) the network should call `update` for a run of `total` steps.
     func every(_ total: Int) -> Int { live ? max(1, total / 200) : max(1, (total + 9) / 10) }
@@ -63,9 +89,7 @@ final class SimulationProgress {
             let now = Date()
             guard now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
             lastDraw = now
-            let width = 24, filled = Int(Double(width) * Double(done) / Double(max(1, total)))
-            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(text)".utf8))
+            FileHandle.standardError.write(Data("\r\u{1B}[2K\(line(done, total, elapsed: elapsed))".utf8))
             if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
         } else {
             FileHandle.standardError.write(Data("simulate: \(text)\n".utf8))
@@ -79,9 +103,10 @@ public struct Simulate: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Simulate a network described in a JSON file (docs/SIMULATION.md) and write its recordings.",
         discussion: """
-        Output (DIR): per spikes monitor NAME.npy ([K, 2]: index, time in ms) and NAME.csv; per state monitor \
+        Output (DIR, which must be empty or new unless --overwrite): per spikes monitor NAME_i.npy (int32 neuron indices), \
+        NAME_t.npy (float64 times in ms) and NAME.csv; per state monitor \
         NAME_VAR.npy ([samples, neurons]) and NAME_VAR.csv; per rate monitor NAME.npy ([steps], Hz) and NAME.csv; \
-        summary.json; with --plot raster.svg (raster of every spikes monitor and the population rate). Files appear \
+        summary.json; with --plot FILE.svg a raster of every spikes monitor and the population rate. Files appear \
         only when the run succeeded and every file (with --save-state the state too) was written: all or nothing. Examples: \(NetworkExampleFiles.names.joined(separator: ", ")) \
         (--example NAME --print shows one as a network file, --list-examples their --set names).
         """)
@@ -92,10 +117,12 @@ public struct Simulate: ParsableCommand {
     @Flag(help: "Print the network file (of --example, or FILE as checked) on stdout and exit.") var print = false
     @Flag(help: "List the built-in examples with their --set names and defaults.") var listExamples = false
     @Flag(help: "Check the network file completely (parse and build the network), report its size, and exit without running.") var check = false
-    @Option(help: "Output folder.") var output: String?
-    @Option(parsing: .unconditional, help: "Override the file's duration (ms).") var duration: Double?
+    @Option(help: "Output folder (new or empty, unless --overwrite).") var output: String?
+    @Flag(help: "Write into a non-empty output folder: files of this run replace theirs, and the files an earlier run listed in its summary.json are removed.") var overwrite = false
+    @Option(parsing: .unconditional, help: "Override the file's duration, with its unit: 500ms, 2s (a bare number reads as ms, deprecated).") var duration: String?
     @Option(parsing: .unconditional, help: "Override the file's seed.") var seed: UInt64?
-    @Flag(help: "Draw raster.svg: the spikes of every spikes monitor and the population rate.") var plot = false
+    @Option(help: "Draw the spikes of every spikes monitor and the population rate to this figure (.svg or .png).") var plot: String?
+    @OptionGroup var figure: PlotOptions
     @Option(help: "After the run, save the network's whole state (neurons, queued spikes, weights, traces, generators, recordings, time) to this .safetensors file.") var saveState: String?
     @Option(help: "Continue from a state saved by --save-state with the same network file and seed: runs the duration further, bit for bit as one uninterrupted run.") var resume: String?
     @Flag(help: "Print the summary as one line of JSON on stdout.") var json = false
@@ -137,8 +164,8 @@ public struct Simulate: ParsableCommand {
             Swift.print(text.hasSuffix("\n") ? String(text.dropLast()) : text)
             return
         }
-        if let duration {
-            guard duration >= 0, duration.isFinite else { throw CLIError("--duration must be >= 0 ms, got \(duration)") }
+        if let text = self.duration {
+            let duration = try DurationOption.milliseconds(text, bareUnit: "ms")
             guard duration / Double(d.dt) < Double(Int32.max) else {
                 throw CLIError("--duration: \(duration) ms is more than the \(Int32.max) steps of \(d.dt) ms a run can have")
             }
@@ -156,12 +183,16 @@ public struct Simulate: ParsableCommand {
             throw CLIError("\(output): exists and is not a folder")
         }
         let spikeMonitors = d.monitors.filter { if case .spikes = $0.kind { return true }; return false }
-        if plot, spikeMonitors.isEmpty { throw CLIError("\(name): --plot draws the spikes monitors, and the file has none") }
+        if plot != nil, spikeMonitors.isEmpty { throw CLIError("\(name): --plot draws the spikes monitors, and the file has none") }
         // Every output (recordings, plot, summary, state) is validated now and published together at the end.
         let dir = URL(fileURLWithPath: output)
-        let fileNames = d.monitors.flatMap(\.files) + (plot ? ["raster.svg"] : []) + ["summary.json"]
+        let fileNames = d.monitors.flatMap(\.files) + ["summary.json"]
+        let plotURL = plot.map { URL(fileURLWithPath: $0) }
+        let figureOptions = try figure.options(neurons: 1000)
+        if let plot { _ = try PlotOptions.encode(Figure(width: 1, height: 1), for: plot) }
         let stateURL = saveState.map { URL(fileURLWithPath: $0) }
-        let outputs = try StagedOutputs(fileNames.map { dir.appendingPathComponent($0) } + (stateURL.map { [$0] } ?? []), creating: [dir])
+        let stale = try OutputFolder.check(dir, overwrite: overwrite)
+        let outputs = try StagedOutputs(fileNames.map { dir.appendingPathComponent($0) } + (stateURL.map { [$0] } ?? []) + (plotURL.map { [$0] } ?? []), creating: [dir])
 
         let net = try NetworkBuilder.build(d)
         // The step as written (0.1, not the nearest Float's 0.10000000149), so times and durations read as given.
@@ -176,6 +207,7 @@ public struct Simulate: ParsableCommand {
                 try net.restore(tensors: state.tensors, metadata: state.metadata)
                 let byName = Dictionary(state.tensors, uniquingKeysWith: { a, _ in a })
                 for w in net.monitors.compactMap({ $0 as? WeightMonitor }) { try w.restore(byName) }
+                for c in net.monitors.compactMap({ $0 as? SpikeCounter }) { try c.restore(byName) }
             } catch { throw CLIError("\(resume): \(error)") }
         }
         let start = net.step
@@ -198,16 +230,19 @@ public struct Simulate: ParsableCommand {
         var files = Self.recordings(net, dtMs: dtMs)
         let groups = net.monitors.compactMap { $0 as? SpikeCounter }.map { c in
             SimulationSummary.Group(name: c.group.name, model: c.group.model.id, size: c.group.size, spikes: c.count,
-                                    meanRateHz: SpikeStatistics.meanRate(spikes: c.count, neurons: c.group.size, duration: duration),
+                                    meanRateHz: SpikeStatistics.meanRate(spikes: c.count, neurons: c.group.size, duration: ms(start + steps)),
                                     meanCV: net.monitors.compactMap { $0 as? SpikeMonitor }.first { $0.source === c.group }.flatMap { m in
                                         let cvs = SpikeStatistics.cvISI(m.trains(dt: net.dt))
                                         return cvs.isEmpty ? nil : SpikeStatistics.mean(cvs)
                                     })
         }
-        if plot {
-            let svg = SimulationPlot.raster(net.monitors.compactMap { $0 as? SpikeMonitor }, steps: net.step, dt: net.dt,
-                                            title: "\(name): \(String(format: "%g", Double(net.step) * dtMs)) ms")
-            files.append(("raster.svg", Data(svg.utf8)))
+        if let plot, let plotURL {
+            let bands = net.monitors.compactMap { $0 as? SpikeMonitor }.map { m in
+                NetworkRasterFigure.Band(name: m.source.name, size: m.source.size, indices: m.indices, steps: m.steps, isGroup: m.source is NeuronGroup)
+            }
+            let figure = NetworkRasterFigure.figure(bands, steps: net.step, dt: dtMs,
+                                                    title: "\(name): \(String(format: "%g", Double(net.step) * dtMs)) ms", options: figureOptions)
+            try outputs.stage(try PlotOptions.encode(figure, for: plot), for: plotURL)
         }
         let summary = SimulationSummary(network: name, dt: net.dt, startMs: ms(start), durationMs: duration, steps: steps, seed: d.seed, wallSeconds: wall,
                                         groups: groups, files: files.map(\.0) + ["summary.json"])
@@ -218,19 +253,22 @@ public struct Simulate: ParsableCommand {
         if let stateURL {
             var (tensors, metadata) = try net.checkpoint()
             for w in net.monitors.compactMap({ $0 as? WeightMonitor }) { tensors += w.checkpoint() }
+            for c in net.monitors.compactMap({ $0 as? SpikeCounter }) { tensors += c.checkpoint() }
             try outputs.stage(stateURL) { try SafeTensors.write(tensors, metadata: metadata, to: $0) }
         }
         try outputs.publish()
+        OutputFolder.remove(stale, keeping: summary.files, in: dir)
 
         if json { try printJSON(summary) } else {
             let from = start > 0 ? String(format: ", from %g ms", Double(start) * dtMs) : ""
             Swift.print(String(format: "simulated %g ms (%d steps of %g ms", duration, steps, dtMs) + from + String(format: ") in %.2f s", wall))
+            if start > 0 { Swift.print(String(format: "spikes and rates from 0 to %g ms (the saved part included, as in the files):", ms(start + steps))) }
             let width = max(5, groups.map(\.name.count).max() ?? 5)
             for g in groups {
                 Swift.print("  \(g.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%7d", g.size)) neurons  \(String(format: "%9d", g.spikes)) spikes  \(String(format: "%8.2f", g.meanRateHz)) Hz" + (g.meanCV.map { String(format: "  CV %.2f", $0) } ?? ""))
             }
             if example == "stdp", let report = try? NetworkExamples.stdpReport(net) { Swift.print(report.summary) }
-            Swift.print("wrote \(files.count) files to \(output)")
+            Swift.print("wrote \(files.count) files to \(output)" + (plot.map { " and \($0)" } ?? ""))
         }
     }
 
@@ -242,13 +280,12 @@ public struct Simulate: ParsableCommand {
         for m in net.monitors {
             switch m {
             case let s as SpikeMonitor:
-                var rows = [Float](), csv = "index,time_ms\n"
-                rows.reserveCapacity(2 * s.count)
-                for (i, step) in zip(s.indices, s.steps) {
-                    rows.append(Float(i)); rows.append(time(step))
-                    csv += "\(i),\(time(step))\n"
-                }
-                files.append(("\(s.name).npy", NPY.encode(Tensor(shape: [s.count, 2], scalars: rows))))
+                var csv = "index,time_ms\n"
+                // Times as float64 ms, step x dt without binary noise (2.1, not 2.1000000000000001).
+                let times = s.steps.map { (Double($0) * dtMs * 1e9).rounded() / 1e9 }
+                for (i, t) in zip(s.indices, times) { csv += "\(i),\(t)\n" }
+                files.append(("\(s.name)_i.npy", NPY.encode(int32: s.indices, shape: [s.count])))
+                files.append(("\(s.name)_t.npy", NPY.encode(float64: times, shape: [s.count])))
                 files.append(("\(s.name).csv", Data(csv.utf8)))
             case let s as StateMonitor:
                 for v in s.variables {

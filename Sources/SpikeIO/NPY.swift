@@ -47,15 +47,16 @@ public enum NPY {
 
     // MARK: - Header writing
 
-    /// The preamble and padded header (everything before the data) for a C-ordered float32 array of `shape`.
-    static func header(shape: [Int]) -> Data {
+    /// The preamble and padded header (everything before the data) for a C-ordered array of `shape` with numpy
+    /// type string `descr` (default float32).
+    static func header(shape: [Int], descr: String = "<f4") -> Data {
         let shapeRepr: String
         switch shape.count {
         case 0: shapeRepr = "()"
         case 1: shapeRepr = "(\(shape[0]),)"
         default: shapeRepr = "(" + shape.map(String.init).joined(separator: ", ") + ")"
         }
-        var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeRepr), }"
+        var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeRepr), }"
         if let first = shape.first {
             dict += String(repeating: " ", count: max(0, growthAxisMaxDigits - String(first).count))
         }

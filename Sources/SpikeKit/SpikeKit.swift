@@ -10,3 +10,5 @@
 @_exported import SpikeNIR
 @_exported import SpikeTraining
 @_exported import SpikeDistributed
+@_exported import SpikeNetworkFile
+@_exported import SpikePlot

@@ -22,7 +22,7 @@ final class AllOrNothingOutputTests: SpikeProcessTestCase {
         // The same command with a good plot path writes everything.
         let ok = try spike(["neuron", "lif", "--input", x, "--output", path("out"), "--plot", path("out/figure.svg")])
         XCTAssertEqual(ok.status, 0, ok.stderr)
-        XCTAssertEqual(try listing(path("out")), ["figure.svg", "spikes.npy", "v.npy"])
+        XCTAssertEqual(try listing(path("out")), ["figure.svg", "spikes.npy", "summary.json", "v.npy"])
     }
 
     func testEncodeWithAnUnwritablePlotWritesNothing() throws {
@@ -51,16 +51,16 @@ final class AllOrNothingOutputTests: SpikeProcessTestCase {
         let out = path("out")
         XCTAssertEqual(try spike(["simulate", net, "--output", out]).status, 0)
         let before = try listing(out)
-        XCTAssertEqual(before, ["rate_E.csv", "rate_E.npy", "spikes_E.csv", "spikes_E.npy", "summary.json"])
-        let old = try Data(contentsOf: URL(fileURLWithPath: out + "/spikes_E.npy"))
+        XCTAssertEqual(before, ["rate_E.csv", "rate_E.npy", "spikes_E.csv", "spikes_E_i.npy", "spikes_E_t.npy", "summary.json"])
+        let old = try Data(contentsOf: URL(fileURLWithPath: out + "/spikes_E_t.npy"))
         // One target is a folder now: refused before the run; the other files keep their old contents.
         try FileManager.default.removeItem(atPath: out + "/rate_E.csv")
         try FileManager.default.createDirectory(atPath: out + "/rate_E.csv", withIntermediateDirectories: false)
-        let r = try spike(["simulate", net, "--output", out, "--duration", "3"])
+        let r = try spike(["simulate", net, "--output", out, "--duration", "3ms", "--overwrite"])
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertEqual(r.stderr, "Error: \(out)/rate_E.csv: cannot write: is a directory; only a regular file is replaced\n")
         XCTAssertEqual(try listing(out), before)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/spikes_E.npy")), old)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/spikes_E_t.npy")), old)
     }
 
     func testSaveStateIntoAnUnwritablePlaceFailsBeforeAnythingIsPublished() throws {
@@ -82,10 +82,16 @@ final class AllOrNothingOutputTests: SpikeProcessTestCase {
         try p.run(); p.waitUntilExit()
         let dead = p.processIdentifier
         try FileManager.default.createDirectory(atPath: out + "/.spike-simulate-\(dead)-77", withIntermediateDirectories: false)
-        try Data([1]).write(to: URL(fileURLWithPath: out + "/.spike-simulate-\(dead)-77/spikes_E.npy"))
+        try Data([1]).write(to: URL(fileURLWithPath: out + "/.spike-simulate-\(dead)-77/spikes_E_t.npy"))
         try FileManager.default.createDirectory(atPath: out + "/.spike-staging-\(dead)-aa", withIntermediateDirectories: false)
         try Data([1]).write(to: URL(fileURLWithPath: out + "/.summary.json.tmp-\(dead)-x1"))
-        XCTAssertEqual(try spike(["simulate", net, "--output", out]).status, 0)
-        XCTAssertEqual(try listing(out), ["rate_E.csv", "rate_E.npy", "spikes_E.csv", "spikes_E.npy", "summary.json"])
+        XCTAssertEqual(try spike(["simulate", net, "--output", out, "--overwrite"]).status, 0)
+        XCTAssertEqual(try listing(out), ["rate_E.csv", "rate_E.npy", "spikes_E.csv", "spikes_E_i.npy", "spikes_E_t.npy", "summary.json"])
+        // In a folder that holds only such leftovers, a run needs no --overwrite.
+        let fresh = path("fresh")
+        try FileManager.default.createDirectory(atPath: fresh + "/.spike-staging-\(dead)-bb", withIntermediateDirectories: true)
+        try Data([1]).write(to: URL(fileURLWithPath: fresh + "/.summary.json.tmp-\(dead)-x2"))
+        XCTAssertEqual(try spike(["simulate", net, "--output", fresh]).status, 0)
+        XCTAssertEqual(try listing(fresh), ["rate_E.csv", "rate_E.npy", "spikes_E.csv", "spikes_E_i.npy", "spikes_E_t.npy", "summary.json"])
     }
 }

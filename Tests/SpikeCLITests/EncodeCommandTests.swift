@@ -19,7 +19,9 @@ final class EncodeCommandTests: SpikeProcessTestCase {
             let svg = try String(contentsOfFile: path("\(method).svg"), encoding: .utf8)
             XCTAssertTrue(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"), method)
             if method != "constant-current" {
-                XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, s.scalars.filter { $0 != 0 }.count, method)
+                // One mark per spike, one raster row per neuron (10 rows: the [2, 5] values flattened).
+                XCTAssertEqual(svg.components(separatedBy: "stroke-width=\"1.20\"").count - 1, s.scalars.filter { $0 != 0 }.count, method)
+                XCTAssertTrue(svg.contains(">spikes / bin</text>") && svg.contains(">time (steps)</text>") , method)
             }
         }
         // Latency (linear, normalised): larger values spike earlier.
@@ -40,7 +42,13 @@ final class EncodeCommandTests: SpikeProcessTestCase {
         XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("adm.npy"))).shape, [T, 2])
         let rec = try NPY.read(from: URL(fileURLWithPath: path("rec.npy")))
         for (a, b) in zip(rec.scalars, signal.scalars) { XCTAssertLessThanOrEqual(abs(a - b), 0.1 + 1e-6) }
-        XCTAssertTrue(try String(contentsOfFile: path("adm.svg"), encoding: .utf8).contains("reconstruction"))
+        let adm = try String(contentsOfFile: path("adm.svg"), encoding: .utf8)
+        for label in [">reconstruction</text>", ">signal</text>", ">UP</text>", ">DOWN</text>", ">time (steps)</text>"] {
+            XCTAssertTrue(adm.contains(label), label)
+        }
+        // One mark per UP or DOWN spike of channel 0 (the only channel here).
+        let events = try NPY.read(from: URL(fileURLWithPath: path("adm.npy"))).scalars.filter { $0 != 0 }.count
+        XCTAssertEqual(adm.components(separatedBy: "stroke-width=\"1.20\"").count - 1, events + 2, "and the two traces")
     }
 
     func testBadInputsFailWithOneLineAndWriteNothing() throws {

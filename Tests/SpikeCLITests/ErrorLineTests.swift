@@ -39,7 +39,7 @@ final class ErrorLineTests: SpikeProcessTestCase {
         try assertOneLine(["encode", "poisson", "--input", x, "--steps", "1e9", "--output", path("o.npy")], status: 64,
                           "The value '1e9' is invalid for '--steps <steps>'")
         try assertOneLine(["train", "--no-such-flag"], status: 64, "--no-such-flag")
-        try assertOneLine(["simulate", "--duration", "-5", "--example", "cuba", "--output", path("o")], status: 1, "--duration must be >= 0 ms, got -5.0")
+        try assertOneLine(["simulate", "--duration", "-5ms", "--example", "cuba", "--output", path("o")], status: 1, "--duration: expected a duration such as 500ms or 10s, got '-5ms'")
         // Help is not an error: the whole text, status 0.
         let h = try spike(["encode", "--help"])
         XCTAssertEqual(h.status, 0)

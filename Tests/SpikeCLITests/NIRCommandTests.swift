@@ -24,8 +24,10 @@ final class NIRCommandTests: SpikeProcessTestCase {
         let out = try NPY.read(from: URL(fileURLWithPath: path("out/output.npy")))
         XCTAssertEqual(out, lif)
         for n in ["input", "fc", "w_rec"] { XCTAssertTrue(FileManager.default.fileExists(atPath: path("out/\(n).npy")), n) }
-        // Into an existing folder (a second run replaces the files; an empty folder is filled).
-        let again = try spike(["nir", "run", file, "--input", try fixture("graph_recurrent_x.npy"), "--output", path("out")])
+        XCTAssertTrue(r.stdout.contains(": ran 12 steps of 0.001 s; wrote 6 files") && r.stdout.contains("files to \(path("out"))"), r.stdout)
+        // Into a used folder only with --overwrite (a second run replaces the files); an empty folder is filled.
+        try assertFails(["nir", "run", file, "--input", try fixture("graph_recurrent_x.npy"), "--output", path("out")], "the output folder is not empty")
+        let again = try spike(["nir", "run", file, "--input", try fixture("graph_recurrent_x.npy"), "--output", path("out"), "--overwrite"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try NPY.read(from: URL(fileURLWithPath: path("out/lif.npy"))), lif)
         try FileManager.default.createDirectory(atPath: path("empty"), withIntermediateDirectories: false)

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import SpikeKit
+@testable import SpikeNetworkFile
 @testable import SpikeCLI
 
 /// `NetworkFile` in process: what a parse yields.

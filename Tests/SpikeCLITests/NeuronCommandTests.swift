@@ -37,6 +37,27 @@ final class NeuronCommandTests: SpikeProcessTestCase {
         XCTAssertNotEqual((0..<T).map { v[$0 * 3] }, (0..<T).map { v[$0 * 3 + 1] })
     }
 
+    /// PNG output, size, font, neurons shown and the time window, through the real binary; units from the model.
+    func testFigureOptionsAndPNG() throws {
+        let x = try write(Tensor(shape: [300, 12], scalars: (0..<3600).map { Float($0 % 12) * 0.05 + 0.3 }), "x.npy")
+        let r = try spike(["neuron", "va_cuba", "--input", x, "--output", path("o"), "--plot", path("f.png"),
+                           "--plot-neurons", "12", "--plot-window", "5:20", "--plot-size", "600x400", "--font-size", "12"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path("f.png"))))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        XCTAssertEqual(Array(png[16..<24]), [0, 0, 2, 88, 0, 0, 1, 144], "600 x 400")
+        let s = try spike(["neuron", "va_cuba", "--input", x, "--output", path("p"), "--plot", path("f.svg"), "--plot-neurons", "12"])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        let svg = try String(contentsOfFile: path("f.svg"), encoding: .utf8)
+        for label in [">v (mV)</text>", ">time (ms)</text>", ">neuron 11</text>", ">threshold -50</text>", ">reset -60</text>", ">-50</text>"] {
+            XCTAssertTrue(svg.contains(label), label)
+        }
+        try assertFails(["neuron", "lif", "--input", x, "--output", path("q"), "--plot", path("f.pdf")], "the figure is written as .svg or .png")
+        try assertFails(["neuron", "lif", "--input", x, "--output", path("q"), "--plot", path("f.svg"), "--plot-window", "9:3"], "--plot-window expects START:END")
+        try assertFails(["neuron", "lif", "--input", x, "--output", path("q"), "--plot", path("f.svg"), "--plot-size", "10x10"], "--plot-size expects")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("q")))
+    }
+
     func testPlotHasOnePanelPerState() throws {
         // A two-state model: LIF has one state; use the discrete LI and the IF for a spiking/non-spiking pair.
         let x = try write(Tensor(shape: [20, 2], scalars: [Float](repeating: 0.6, count: 40)), "x.npy")
@@ -44,7 +65,7 @@ final class NeuronCommandTests: SpikeProcessTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let svg = try String(contentsOfFile: path("if.svg"), encoding: .utf8)
         // Spike marks: one tick per spike of the shown neurons (IF at 0.6 fires every second step: 10 each).
-        XCTAssertEqual(svg.components(separatedBy: "stroke-width=\"1.5\"").count - 1, 20)
+        XCTAssertEqual(svg.components(separatedBy: "stroke-width=\"1.50\"").count - 1, 20)
     }
 
     /// `--list` names each model by its id and its family-qualified id; either runs the same model.
@@ -79,7 +100,10 @@ final class NeuronCommandTests: SpikeProcessTestCase {
                 XCTAssertEqual(try read("\(entry.id)/\(name).npy").shape, [30, 2], "\(entry.id) \(name)")
             }
             let svg = try String(contentsOfFile: path("\(entry.id).svg"), encoding: .utf8)
-            XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2 * model.stateNames.count, entry.id)
+            // The input and every state, two neurons each; the title is the model's id and reference.
+            XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2 * (1 + model.stateNames.count), entry.id)
+            XCTAssertTrue(svg.contains(">\(entry.id): "), entry.id)
+            XCTAssertTrue(svg.contains(">input</text>") && svg.contains(">time ("), entry.id)
         }
     }
 

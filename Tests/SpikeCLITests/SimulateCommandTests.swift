@@ -1,12 +1,27 @@
 import XCTest
 import Foundation
 import SpikeKit
+@testable import SpikeNetworkFile
 @testable import SpikeCLI
 
 /// `spike simulate`: network files, the built-in examples, recordings, plots, and every kind of bad file.
 final class SimulateCommandTests: SpikeProcessTestCase {
     func read(_ f: String) throws -> Tensor { try NPY.read(from: URL(fileURLWithPath: path(f))) }
     func text(_ f: String) throws -> String { try String(contentsOfFile: path(f), encoding: .utf8) }
+
+    /// The live progress line never reaches the terminal's last column (no wrapped fragment on redraw), at any
+    /// width: the bar shrinks first, then the text is cut.
+    func testProgressLineFitsTheTerminalWidth() {
+        for width in [20, 40, 60, 80, 100, 200] {
+            let p = SimulationProgress(dt: 0.1, offset: 12345, live: true, width: width)
+            for done in [0, 500, 1000] {
+                let line = p.line(done, 1000, elapsed: 0.37)
+                XCTAssertLessThanOrEqual(line.count, width - 1, "width \(width): \(line)")
+                if width >= 80 { XCTAssertTrue(line.hasPrefix("[") && line.contains("steps/s"), line) }
+            }
+        }
+        XCTAssertTrue(SimulationProgress(dt: 0.1, live: true, width: 200).line(500, 1000, elapsed: 1).hasPrefix("[############------------] "))
+    }
 
     /// Writes `object` as a JSON network file; returns its path.
     func network(_ object: [String: Any], _ name: String = "net.json") throws -> String {
@@ -32,8 +47,8 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         for m in monitors {
             XCTAssertGreaterThan(m.count, 0, m.name, line: line)
             let expected = zip(m.indices, m.steps).flatMap { [Float($0), Float(Double($1) * 0.1)] }
-            XCTAssertEqual(try read("\(dir)/\(m.name).npy").scalars, expected, m.name, line: line)
-            XCTAssertEqual(try read("\(dir)/\(m.name).npy").shape, [m.count, 2], line: line)
+            XCTAssertEqual(try spikeRows("\(dir)/\(m.name)").scalars, expected, m.name, line: line)
+            XCTAssertEqual(try spikeRows("\(dir)/\(m.name)").shape, [m.count, 2], line: line)
         }
         for m in net.monitors.compactMap({ $0 as? PopulationRateMonitor }) {
             XCTAssertEqual(try read("\(dir)/\(m.name).npy").scalars, m.rates(dt: net.dt), m.name, line: line)
@@ -87,10 +102,10 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         let b = try spike(["simulate", "--example", "cuba", "--set", "neurons=100", "--set", "duration=30", "--output", path("b")])
         XCTAssertEqual(a.status, 0, a.stderr)
         XCTAssertEqual(b.status, 0, b.stderr)
-        for f in ["spikes_E.npy", "spikes_I.npy", "rate_E.csv"] {
+        for f in ["spikes_E_i.npy", "spikes_E_t.npy", "spikes_I_t.npy", "rate_E.csv"] {
             XCTAssertEqual(try Data(contentsOf: tmp.appendingPathComponent("a/\(f)")), try Data(contentsOf: tmp.appendingPathComponent("b/\(f)")), f)
         }
-        XCTAssertGreaterThan(try read("a/spikes_E.npy").shape[0], 0)
+        XCTAssertGreaterThan(try spikeRows("a/spikes_E").shape[0], 0)
         // The summary on stdout names each group with its spikes and rate; progress goes to stderr as plain lines.
         XCTAssertTrue(a.stdout.contains("simulated 30 ms (300 steps of 0.1 ms)"), a.stdout)
         XCTAssertTrue(a.stdout.contains(" E ") && a.stdout.contains(" Hz"), a.stdout)
@@ -98,17 +113,17 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         // A different seed gives a different network.
         let c = try spike(["simulate", path("cuba.json"), "--output", path("c"), "--seed", "2"])
         XCTAssertEqual(c.status, 0, c.stderr)
-        XCTAssertNotEqual(try read("a/spikes_E.npy"), try read("c/spikes_E.npy"))
+        XCTAssertNotEqual(try spikeRows("a/spikes_E"), try spikeRows("c/spikes_E"))
     }
 
     /// A spike at 1 ms through a 1 ms delay onto `v` arrives after the update of step 20 and shows in the
     /// update of step 21: the target fires at 2.1 ms, as in Brian2.
     func testDelaysRecordingsAndTheirFiles() throws {
-        let r = try spike(["simulate", try network(small()), "--output", path("o"), "--plot", "--json"])
+        let r = try spike(["simulate", try network(small()), "--output", path("o"), "--plot", path("o/raster.svg"), "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         // Three spikes per neuron, 1 ms apart: perfectly regular.
         XCTAssertEqual(try XCTUnwrap(JSONDecoder().decode(SimulationSummary.self, from: Data(r.stdout.utf8)).groups[0].meanCV), 0, accuracy: 1e-6)
-        let spikes = try read("o/spikes_A.npy")
+        let spikes = try spikeRows("o/spikes_A")
         XCTAssertEqual(spikes.shape, [15, 2])
         XCTAssertEqual(Array(spikes.scalars[0..<10]), [0, 2.1, 1, 2.1, 2, 2.1, 3, 2.1, 4, 2.1])
         XCTAssertEqual(try text("o/spikes_A.csv").split(separator: "\n").prefix(2), ["index,time_ms", "0,2.1"])
@@ -119,10 +134,10 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("rate (Hz)") && svg.contains("time (ms)"))
         XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, 15)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("o")).sorted(),
-                       ["raster.svg", "spikes_A.csv", "spikes_A.npy", "state_A_v.csv", "state_A_v.npy", "summary.json"])
+                       ["raster.svg", "spikes_A.csv", "spikes_A_i.npy", "spikes_A_t.npy", "state_A_v.csv", "state_A_v.npy", "summary.json"])
     }
 
-    /// Recorded spikes replay through a spike generator's `file`; weights and initial values come from .npy files.
+    /// Recorded spikes replay through a spike generator's `indices` and `times` files; weights and initial values come from .npy files.
     func testValuesAndSpikeTrainsFromFiles() throws {
         let r = try spike(["simulate", try network(small()), "--output", path("o")])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -131,23 +146,31 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         let replay: [String: Any] = [
             "dt": 0.1, "duration": 5,
             "groups": [["name": "B", "model": "lif_delta", "size": 5, "initial": ["v": ["file": "v0.npy"]]]],
-            "inputs": [["name": "R", "type": "spike_generator", "size": 5, "file": "o/spikes_A.npy"]],
+            "inputs": [["name": "R", "type": "spike_generator", "size": 5, "indices": "o/spikes_A_i.npy", "times": "o/spikes_A_t.npy"]],
             "synapses": [["name": "RB", "source": "R", "target": "B", "variable": "v", "connect": "one_to_one", "weight": ["file": "w.npy"]]],
             "monitors": [["type": "spikes", "source": "R"], ["type": "spikes", "source": "B"],
                          ["type": "state", "group": "B", "variables": ["v"], "neurons": [3, 4]]]]
         let p = try spike(["simulate", try network(replay, "replay.json"), "--output", path("p")])
         XCTAssertEqual(p.status, 0, p.stderr)
-        XCTAssertEqual(try read("p/spikes_R.npy"), try read("o/spikes_A.npy"))
+        XCTAssertEqual(try spikeRows("p/spikes_R"), try spikeRows("o/spikes_A"))
         // Only the three neurons with weight 25 fire, one step after each replayed spike.
-        let b = try read("p/spikes_B.npy").scalars
+        let b = try spikeRows("p/spikes_B").scalars
         XCTAssertEqual(Set(stride(from: 0, to: b.count, by: 2).map { Int(b[$0]) }), [0, 1, 2])
         XCTAssertEqual(try read("p/state_B_v.npy").scalars[0], 3 * Float(exp(-0.1 / 20.0)), accuracy: 1e-5)
         var bad = replay
         bad["synapses"] = [["name": "RB", "source": "R", "target": "B", "connect": "all_to_all", "weight": ["file": "w.npy"]]]
         try assertFails(["simulate", try network(bad, "bad.json"), "--output", path("x")], "bad.json: synapses[0].weight: 5 weights in the file for 25 synapses")
         bad = replay
-        bad["inputs"] = [["name": "R", "type": "spike_generator", "size": 2, "file": "o/spikes_A.npy"]]
+        bad["inputs"] = [["name": "R", "type": "spike_generator", "size": 2, "indices": "o/spikes_A_i.npy", "times": "o/spikes_A_t.npy"]]
+        try assertFails(["simulate", try network(bad, "bad.json"), "--output", path("x")], "bad.json: inputs[0].indices: entry 2: index 2 out of range 0..<2")
+        // The [K, 2] rows of (index, time) replay through `file`.
+        _ = try write(try spikeRows("o/spikes_A"), "rows.npy")
+        bad["inputs"] = [["name": "R", "type": "spike_generator", "size": 2, "file": "rows.npy"]]
         try assertFails(["simulate", try network(bad, "bad.json"), "--output", path("x")], "bad.json: inputs[0].file: row 2: index 2 out of range 0..<2")
+        var rows = replay
+        rows["inputs"] = [["name": "R", "type": "spike_generator", "size": 5, "file": "rows.npy"]]
+        XCTAssertEqual(try spike(["simulate", try network(rows, "rows.json"), "--output", path("q")]).status, 0)
+        XCTAssertEqual(try spikeRows("q/spikes_R"), try spikeRows("o/spikes_A"))
         bad["inputs"] = [["name": "R", "type": "spike_generator", "size": 2, "file": "nope.npy"]]
         try assertFails(["simulate", try network(bad, "bad.json"), "--output", path("x")], "bad.json: inputs[0].file:")
     }
@@ -192,7 +215,7 @@ final class SimulateCommandTests: SpikeProcessTestCase {
                 ["type": "state", "group": "L", "variables": ["v"]],
             ],
         ]
-        let r = try spike(["simulate", try network(file), "--output", path("o/nested"), "--json", "--plot"])
+        let r = try spike(["simulate", try network(file), "--output", path("o/nested"), "--json", "--plot", path("raster.svg")])
         XCTAssertEqual(r.status, 0, r.stderr)
         let summary = try JSONDecoder().decode(SimulationSummary.self, from: Data(r.stdout.utf8))
         XCTAssertEqual(summary.groups.map(\.name), ["E", "D", "L"])
@@ -204,7 +227,7 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         XCTAssertEqual(try read("o/nested/state_L_v.npy").shape, [200, 3])
         XCTAssertEqual(try read("o/nested/rate_E.npy").shape, [200])
         XCTAssertEqual(try text("o/nested/rate_E.csv").split(separator: "\n").first, "time_ms,rate_hz")
-        XCTAssertGreaterThan(try read("o/nested/spikes_X.npy").shape[0], 0)
+        XCTAssertGreaterThan(try spikeRows("o/nested/spikes_X").shape[0], 0)
         // Initial values: the first sample of ge is the constant after one step of decay, v lies in [-60, -50].
         let v0 = Array(try read("o/nested/state_E_v.npy").scalars[0..<40])
         XCTAssertTrue(v0.allSatisfy { $0 >= -61 && $0 < -49 }, "\(v0)")
@@ -213,7 +236,7 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         // The same file and seed give the same bits.
         let again = try spike(["simulate", path("net.json"), "--output", path("again")])
         XCTAssertEqual(again.status, 0, again.stderr)
-        for f in ["spikes_E.npy", "d_spikes.npy", "state_E_ge.npy", "state_L_v.npy"] {
+        for f in ["spikes_E_i.npy", "spikes_E_t.npy", "d_spikes_t.npy", "state_E_ge.npy", "state_L_v.npy"] {
             XCTAssertEqual(try read("o/nested/\(f)"), try read("again/\(f)"), f)
         }
     }
@@ -283,7 +306,7 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         try bad({ syn(&$0) { $0["name"] = "A" } }, "net.json: synapses[0].name: the name 'A' is already used by groups[0]")
         try bad({ group(&$0) { $0["name"] = "../x" } }, "net.json: groups[0].name: '../x' is not a valid name")
         try bad({ $0["monitors"] = [["type": "spikes", "source": "A", "name": "s_v"], ["type": "state", "group": "A", "variables": ["v"], "name": "s"]] },
-                "net.json: monitors[1]: its output file 's_v.npy' is also written by monitors[0]")
+                "net.json: monitors[1]: its output file 's_v.csv' is also written by monitors[0]")
         // Problems found while building (still before any step): two spikes of one neuron in one step.
         try bad({ $0["inputs"] = [["name": "G", "type": "spike_generator", "size": 3, "indices": [0, 0], "times": [1, 1.02]]] },
                 "net.json: inputs[0]: spike generator 'G': neuron 0 has two spikes in the step of 1.02 ms")
@@ -313,8 +336,9 @@ final class SimulateCommandTests: SpikeProcessTestCase {
         try assertFails(["simulate", try network(small()), "--output", path("plainfile")], "exists and is not a folder")
         var noSpikes = small()
         noSpikes["monitors"] = [["type": "rate", "source": "A"]]
-        try assertFails(["simulate", try network(noSpikes), "--output", path("o"), "--plot"], "--plot draws the spikes monitors, and the file has none")
-        try assertFails(["simulate", try network(small()), "--output", path("o"), "--duration=-1"], "--duration must be >= 0 ms")
+        try assertFails(["simulate", try network(noSpikes), "--output", path("o"), "--plot", path("r.svg")], "--plot draws the spikes monitors, and the file has none")
+        try assertFails(["simulate", try network(small()), "--output", path("o"), "--duration=-1ms"], "--duration: expected a duration such as 500ms or 10s, got '-1ms'")
+        try assertFails(["simulate", try network(small()), "--output", path("o"), "--duration=5min"], "--duration: expected a duration such as 500ms or 10s, got '5min'")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("o")))
     }
 }
@@ -333,17 +357,23 @@ final class SimulateResumeTests: SpikeProcessTestCase {
         let second = try spike(example + ["--duration", "16.3", "--output", path("second"), "--resume", path("state.safetensors"), "--json"])
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stderr.contains("from 23.7 ms") && second.stderr.contains("t = 40.0 / 40.0 ms"), second.stderr)
-        for f in ["spikes_E.npy", "spikes_I.npy", "rate_E.npy", "spikes_E.csv", "rate_I.csv"] {
+        for f in ["spikes_E_i.npy", "spikes_E_t.npy", "spikes_I_t.npy", "rate_E.npy", "spikes_E.csv", "rate_I.csv"] {
             XCTAssertEqual(try data("second/\(f)"), try data("whole/\(f)"), f)
         }
-        XCTAssertNotEqual(try data("first/spikes_E.npy"), try data("whole/spikes_E.npy"))
+        XCTAssertNotEqual(try data("first/spikes_E_t.npy"), try data("whole/spikes_E_t.npy"))
         let summary = try JSONDecoder().decode(SimulationSummary.self, from: Data(second.stdout.utf8))
         XCTAssertEqual(summary.startMs, 23.7)
         XCTAssertEqual(summary.steps, 163)
-        // The spikes counted in the second run are those of the recording after 23.7 ms.
-        let spikesE = try NPY.read(from: tmp.appendingPathComponent("whole/spikes_E.npy")).scalars
-        let late = stride(from: 1, to: spikesE.count, by: 2).filter { spikesE[$0] >= 23.75 }.count
-        XCTAssertEqual(summary.groups[0].spikes, late)
+        // The summary describes what the files hold: the whole run from 0 ms, as the uninterrupted run's does.
+        let wholeSummary = try JSONDecoder().decode(SimulationSummary.self, from: try data("whole/summary.json"))
+        let recorded = try NPY.read(from: tmp.appendingPathComponent("second/spikes_E_i.npy")).count
+        XCTAssertEqual(summary.groups[0].spikes, recorded)
+        XCTAssertEqual(summary.groups.map(\.spikes), wholeSummary.groups.map(\.spikes))
+        XCTAssertEqual(summary.groups.map(\.meanRateHz), wholeSummary.groups.map(\.meanRateHz))
+        let text = try spike(example + ["--duration", "16.3ms", "--output", path("third"), "--resume", path("state.safetensors")])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("spikes and rates from 0 to 40 ms"), text.stdout)
+        XCTAssertTrue(text.stdout.contains(String(format: "%9d spikes", wholeSummary.groups[0].spikes)), text.stdout)
 
         try assertFails(example + ["--seed", "2", "--duration", "5", "--output", path("x"), "--resume", path("state.safetensors")],
                         "state.safetensors: saved from a network with seed 1, this one has seed 2")

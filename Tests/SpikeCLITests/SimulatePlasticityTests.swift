@@ -29,7 +29,7 @@ final class SimulatePlasticityTests: SpikeProcessTestCase {
     func testSTDPPairWindowThroughTheFile() throws {
         let r = try run(pairNetwork(["rule": "stdp", "a_plus": 0.01, "a_minus": 0.0105, "tau_plus": 20, "tau_minus": 20]), "stdp")
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try read("stdp/spikes_A.npy").scalars, [0, 14.1])
+        XCTAssertEqual(try spikeRows("stdp/spikes_A").scalars, [0, 14.1])
         let w = try read("stdp/weights_GA.npy")
         XCTAssertEqual(w.shape, [300, 1])
         XCTAssertEqual(w.scalars[140], 0.5)
@@ -72,14 +72,14 @@ final class SimulatePlasticityTests: SpikeProcessTestCase {
 
     func testExampleSTDPEqualsTheLibraryNetworkBitForBit() throws {
         let r = try spike(["simulate", "--example", "stdp", "--set", "inputs=200", "--set", "gmax=0.05", "--set", "potentiation=0.05",
-                           "--duration", "200.1", "--output", path("o"), "--plot"])
+                           "--duration", "200.1ms", "--output", path("o"), "--plot", path("stdp.svg")])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("correlated inputs (100): mean w/gmax"), r.stdout)
         let net = try NetworkExamples.stdp(inputs: 200, gmax: 0.05, potentiation: 0.05)
         try net.run(steps: 2001)
         let m = try XCTUnwrap(net.monitors.compactMap { $0 as? SpikeMonitor }.first)
         XCTAssertGreaterThan(m.count, 0)
-        XCTAssertEqual(try read("o/spikes_neuron.npy").scalars, zip(m.indices, m.steps).flatMap { [Float($0), Float(Double($1) * 0.1)] })
+        XCTAssertEqual(try spikeRows("o/spikes_neuron").scalars, zip(m.indices, m.steps).flatMap { [Float($0), Float(Double($1) * 0.1)] })
         let w = try read("o/weights_S.npy")
         XCTAssertEqual(w.shape, [3, 200])
         XCTAssertEqual(Array(w.scalars[400..<600]), net.synapses[0].weight)
@@ -104,7 +104,7 @@ final class SimulatePlasticityTests: SpikeProcessTestCase {
         var b = f; b["duration"] = 23
         let second = try run(b, "second", ["--resume", path("s.safetensors")])
         XCTAssertEqual(second.status, 0, second.stderr)
-        for file in ["weights_PA.npy", "spikes_A.npy", "weights_PA.csv"] {
+        for file in ["weights_PA.npy", "spikes_A_i.npy", "spikes_A_t.npy", "weights_PA.csv"] {
             XCTAssertEqual(try Data(contentsOf: tmp.appendingPathComponent("second/\(file)")),
                            try Data(contentsOf: tmp.appendingPathComponent("whole/\(file)")), file)
         }

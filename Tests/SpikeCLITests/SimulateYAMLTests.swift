@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import SpikeKit
+@testable import SpikeNetworkFile
 @testable import SpikeCLI
 
 /// Network files in YAML (the block subset of `YAMLSubset`): the same values, checks and places as JSON.
@@ -72,7 +73,7 @@ final class SimulateYAMLTests: SpikeProcessTestCase {
         try y.write(toFile: path("net.yaml"), atomically: true, encoding: .utf8)
         let r = try spike(["simulate", path("net.yaml"), "--output", path("o")])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try NPY.read(from: tmp.appendingPathComponent("o/spikes_A.npy")).scalars.prefix(4), [0, 2.1, 1, 2.1])
+        XCTAssertEqual(try spikeRows("o/spikes_A").scalars.prefix(4), [0, 2.1, 1, 2.1])
         try y.replacingOccurrences(of: "delay: 1", with: "delay: 0.05").write(toFile: path("bad.yml"), atomically: true, encoding: .utf8)
         try assertFails(["simulate", path("bad.yml"), "--output", path("x")], "bad.yml: synapses[0].delay: 0.05 ms is below one step (dt = 0.1 ms)")
         try y.replacingOccurrences(of: "  - type: spikes", with: "  - type: spikes\n   source: B").write(toFile: path("bad.yaml"), atomically: true, encoding: .utf8)

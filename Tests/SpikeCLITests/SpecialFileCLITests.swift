@@ -53,7 +53,7 @@ final class SpecialFileCLITests: SpikeProcessTestCase {
         try assertOneLine(["encode", "poisson", "--input", x, "--output", path("fifo.npy")], "is a FIFO; only a regular file is replaced")
         try FileManager.default.createDirectory(atPath: path("dir.npy"), withIntermediateDirectories: false)
         try assertOneLine(["encode", "poisson", "--input", x, "--output", path("dir.npy")], "is a directory; only a regular file is replaced")
-        try assertOneLine(["simulate", "--example", "cuba", "--duration", "1", "--output", path("o"), "--save-state", path("fifo.npy")], "is a FIFO")
+        try assertOneLine(["simulate", "--example", "cuba", "--duration", "1ms", "--output", path("o"), "--save-state", path("fifo.npy")], "is a FIFO")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("o")))
     }
 }

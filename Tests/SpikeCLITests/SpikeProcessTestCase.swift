@@ -19,6 +19,18 @@ class SpikeProcessTestCase: XCTestCase {
     /// Writes `t` as .npy into the temporary directory; returns its path.
     func write(_ t: Tensor, _ name: String) throws -> String { try NPY.write(t, to: tmp.appendingPathComponent(name)); return path(name) }
 
+    /// A spikes monitor's files `PREFIX_i.npy` (int32 indices) and `PREFIX_t.npy` (float64 times in ms) as [K, 2]
+    /// rows (index, time), after checking their types.
+    func spikeRows(_ prefix: String) throws -> Tensor {
+        let iData = try Data(contentsOf: URL(fileURLWithPath: path(prefix + "_i.npy")))
+        let tData = try Data(contentsOf: URL(fileURLWithPath: path(prefix + "_t.npy")))
+        XCTAssertTrue(String(decoding: iData.prefix(128), as: UTF8.self).contains("'descr': '<i4'"), prefix)
+        XCTAssertTrue(String(decoding: tData.prefix(128), as: UTF8.self).contains("'descr': '<f8'"), prefix)
+        let i = try NPY.read(from: URL(fileURLWithPath: path(prefix + "_i.npy"))), t = try NPY.read(from: URL(fileURLWithPath: path(prefix + "_t.npy")))
+        XCTAssertEqual(i.shape, t.shape, prefix)
+        return Tensor(shape: [i.count, 2], scalars: zip(i.scalars, t.scalars).flatMap { [$0, $1] })
+    }
+
     struct Run { let status: Int32; let stdout: String; let stderr: String }
 
     /// Runs `spike args` (with `environment` replacing the process environment when given).

@@ -1,6 +1,6 @@
 import FuzzCommon
 import Foundation
-import SpikeCLI
+import SpikeNetworkFile
 
 /// The network-file checker (`NetworkFile.parse`: reader, then every field, name, size, index, model and
 /// plasticity rule), on the input read as JSON and again as YAML. Errors are one line naming the file.

@@ -1,6 +1,6 @@
 import FuzzCommon
-import SpikeCLI
-@_spi(Fuzzing) import SpikeCLI
+import SpikeNetworkFile
+@_spi(Fuzzing) import SpikeNetworkFile
 import SpikeIO
 
 /// The `plasticity` object of a projection (`PlasticityDescription.parse`), on its own: the input is read as a
@@ -17,7 +17,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         return 0
     }
     do {
-        try SpikeCLIFuzzing.plasticity(value, file: "fuzz.json")
+        try NetworkFileFuzzing.plasticity(value, file: "fuzz.json")
     } catch {
         let message = "\(error)"
         Fuzz.checkMessage(message)

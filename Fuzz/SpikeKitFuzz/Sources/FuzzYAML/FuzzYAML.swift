@@ -1,5 +1,5 @@
 import FuzzCommon
-import SpikeCLI
+import SpikeNetworkFile
 import SpikeIO
 
 /// The YAML subset of network files (`YAMLSubset.parse`). Errors are one line; a document that parses reads the

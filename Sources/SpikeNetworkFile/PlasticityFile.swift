@@ -1,5 +1,9 @@
 import Foundation
-import SpikeKit
+import SpikeCore
+import SpikeNeurons
+import SpikeCoding
+import SpikeIO
+import SpikeSim
 
 /// The `plasticity` of a projection in a network file, parsed and type-checked (the rule itself is made, and
 /// its values range-checked, when the network is built, still before the first step).

@@ -1,5 +1,9 @@
 import Foundation
-import SpikeKit
+import SpikeCore
+import SpikeNeurons
+import SpikeCoding
+import SpikeIO
+import SpikeSim
 
 /// A reader for the block subset of YAML that network files need, into the same ordered `JSON` values as the
 /// JSON reader (so every check and error place is the same for both):

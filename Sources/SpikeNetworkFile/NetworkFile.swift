@@ -1,5 +1,9 @@
 import Foundation
-import SpikeKit
+import SpikeCore
+import SpikeNeurons
+import SpikeCoding
+import SpikeIO
+import SpikeSim
 
 /// A network file (docs/SIMULATION.md), parsed and checked completely: every field known, every name resolved,
 /// every index, size, state variable and delay in range. Nothing has run yet; `NetworkBuilder` turns it into a
@@ -124,10 +128,12 @@ public struct MonitorDescription {
     /// What is recorded.
     public let kind: Kind
 
-    /// The files this monitor writes into the output folder.
+    /// The files this monitor writes into the output folder: for spikes `NAME_i.npy` (int32 neuron indices) and
+    /// `NAME_t.npy` (float64 times in ms), as Brian2's `SpikeMonitor.i` and `.t` hold them, and `NAME.csv`.
     public var files: [String] {
         switch kind {
-        case .spikes, .rate: return ["\(name).npy", "\(name).csv"]
+        case .spikes: return ["\(name)_i.npy", "\(name)_t.npy", "\(name).csv"]
+        case .rate: return ["\(name).npy", "\(name).csv"]
         case .weights: return ["\(name).npy", "\(name).csv", "\(name)_synapses.npy"]
         case let .state(_, variables, _, _): return variables.flatMap { ["\(name)_\($0).npy", "\(name)_\($0).csv"] }
         }
@@ -142,7 +148,7 @@ public enum NetworkFile {
         let url = URL(fileURLWithPath: path)
         let data: Data
         do { data = try InputFile.read(path: path) }
-        catch let SpikeIOError.cannotRead(_, reason) { throw CLIError("\(path): cannot read the network file: \(reason)") }
+        catch let SpikeIOError.cannotRead(_, reason) { throw NetworkFileError("\(path): cannot read the network file: \(reason)") }
         return try parse(Array(data), file: path, directory: url.deletingLastPathComponent())
     }
 
@@ -157,9 +163,9 @@ public enum NetworkFile {
         let json: JSON
         if isYAML(file) {
             do { json = try YAMLSubset.parse(document: bytes) }
-            catch let e as YAMLSubset.ParseError { throw CLIError("\(file): invalid YAML: \(e.message)") }
+            catch let e as YAMLSubset.ParseError { throw NetworkFileError("\(file): invalid YAML: \(e.message)") }
         } else {
-            do { json = try JSON.parse(document: bytes) } catch let e { throw CLIError("\(file): invalid JSON: \(e.message)") }
+            do { json = try JSON.parse(document: bytes) } catch let e { throw NetworkFileError("\(file): invalid JSON: \(e.message)") }
         }
         var parser = Parser(root: FileNode(file: file, value: json), directory: directory)
         return try parser.parse()
@@ -408,7 +414,19 @@ public enum NetworkFile {
                 var indices: [Int] = [], times: [Float] = []
                 switch (o["indices"], o["times"], o["file"]) {
                 case let (iNode?, tNode?, nil):
-                    indices = try iNode.ints(); times = try tNode.floats()
+                    if case .string = iNode.value {
+                        // A recording of a spikes monitor: NAME_i.npy (indices) and NAME_t.npy (times in ms).
+                        let iv = try file(iNode).scalars, tv = try file(tNode).scalars
+                        for (k, i) in iv.enumerated() where i != i.rounded() || abs(i) > 2e9 {
+                            throw iNode.error("entry \(k): index \(i) is not an integer")
+                        }
+                        indices = iv.map { Int($0) }; times = tv
+                        guard indices.count == times.count else { throw node.error("\(indices.count) indices but \(times.count) times") }
+                        for (k, i) in indices.enumerated() where i < 0 || i >= size { throw iNode.error("entry \(k): index \(i) out of range 0..<\(size)") }
+                        for (k, t) in times.enumerated() where !(t >= 0 && t.isFinite) { throw tNode.error("entry \(k): time must be >= 0 ms, got \(t)") }
+                    } else {
+                        indices = try iNode.ints(); times = try tNode.floats()
+                    }
                     guard indices.count == times.count else { throw node.error("\(indices.count) indices but \(times.count) times") }
                     for (k, i) in indices.enumerated() where i < 0 || i >= size {
                         throw try iNode.array()[k].error("index \(i) out of range 0..<\(size)")
@@ -469,8 +487,8 @@ public enum NetworkFile {
             default: // encoder
                 let methodNode = try o.required("method")
                 let method = try methodNode.string()
-                guard EncodeCommand.methods.contains(method) else {
-                    throw methodNode.error("unknown encoding method \(MessageText.quoted(method)) (known: \(EncodeCommand.methods.joined(separator: ", ")))")
+                guard EncoderMethods.names.contains(method) else {
+                    throw methodNode.error("unknown encoding method \(MessageText.quoted(method)) (known: \(EncoderMethods.names.joined(separator: ", ")))")
                 }
                 let x: Tensor
                 switch (o["values"], o["file"]) {
@@ -500,7 +518,7 @@ public enum NetworkFile {
                 // Encoders draw from their own stream of the file's seed, apart from the network's streams.
                 var rng = SeededRandom(seed: seed).split(stream: (1 << 32) + UInt64(index))
                 let spikes: Tensor
-                do { spikes = try EncodeCommand.encode(method: method, x, steps: steps, parameters: params, rng: &rng).spikes }
+                do { spikes = try EncoderMethods.encode(method: method, x, steps: steps, parameters: params, rng: &rng).spikes }
                 catch { throw node.error("\(error)") }
                 let T = spikes.shape.first ?? 0
                 guard T > 0, spikes.count > 0 else { throw node.error("the encoder produced no time steps (shape \(spikes.shape))") }

@@ -1,5 +1,9 @@
 import Foundation
-import SpikeKit
+import SpikeCore
+import SpikeNeurons
+import SpikeCoding
+import SpikeIO
+import SpikeSim
 
 /// One value of a network file with its place in the file (`synapses[2].delay`), so that every error is one
 /// line naming the file and the place: `net.json: synapses[2].delay: 0.05 ms is below one step (dt = 0.1 ms)`.
@@ -13,31 +17,31 @@ public struct FileNode {
 
     /// The root of a document.
     public init(file: String, value: JSON) { self.file = file; path = ""; self.value = value }
-    init(file: String, path: String, value: JSON) { self.file = file; self.path = path; self.value = value }
+    package init(file: String, path: String, value: JSON) { self.file = file; self.path = path; self.value = value }
 
     /// The longest message of `error`, in characters: messages quote input cut (`MessageText`), and what they
     /// pass on from elsewhere (a model's parameter check) is cut here.
-    static let messageLimit = 2000
+    package static let messageLimit = 2000
 
     /// An error at this place: `file: path: message` (one line: control characters escaped, the place and message
     /// cut after `messageLimit` characters).
-    public func error(_ message: String) -> CLIError {
-        CLIError("\(file): " + MessageText.excerpt(path.isEmpty ? message : "\(path): \(message)", limit: Self.messageLimit))
+    public func error(_ message: String) -> NetworkFileError {
+        NetworkFileError("\(file): " + MessageText.excerpt(path.isEmpty ? message : "\(path): \(message)", limit: Self.messageLimit))
     }
 
     /// The place of member `key` below this one (a key from the file is cut and escaped as in messages).
-    func child(_ key: String, _ value: JSON) -> FileNode {
+    package func child(_ key: String, _ value: JSON) -> FileNode {
         let key = MessageText.excerpt(key)
         return FileNode(file: file, path: path.isEmpty ? key : "\(path).\(key)", value: value)
     }
 
     /// Whether the value is JSON `null`.
-    var isNull: Bool { if case .null = value { return true } else { return false } }
+    package var isNull: Bool { if case .null = value { return true } else { return false } }
 
     /// The members of an object, checked against `allowed` (unknown and duplicate keys are errors) and
     /// `required` (missing keys are errors).
     /// `unknown` words the error for a key not allowed (default: "unknown field (known here: ...)").
-    func object(allowed: [String], required: [String] = [], unknown: ((String) -> String)? = nil) throws -> Members {
+    package func object(allowed: [String], required: [String] = [], unknown: ((String) -> String)? = nil) throws -> Members {
         guard case let .object(members) = value else { throw error("expected an object, got \(value.kind)") }
         var seen = Set<String>()
         for (key, _) in members {
@@ -51,13 +55,13 @@ public struct FileNode {
     }
 
     /// The items of an array.
-    func array() throws -> [FileNode] {
+    package func array() throws -> [FileNode] {
         guard case let .array(items) = value else { throw error("expected an array, got \(value.kind)") }
         return items.enumerated().map { FileNode(file: file, path: "\(path)[\($0.offset)]", value: $0.element) }
     }
 
     /// A finite number as a Double.
-    func double() throws -> Double {
+    package func double() throws -> Double {
         guard case let .number(text, _) = value, let d = Double(text), d.isFinite else {
             throw error("expected a number, got \(value.kind)")
         }
@@ -65,21 +69,21 @@ public struct FileNode {
     }
 
     /// A finite number as a Float (read from its text, so a Float's shortest form reads back exactly).
-    func float() throws -> Float {
+    package func float() throws -> Float {
         guard case let .number(text, _) = value else { throw error("expected a number, got \(value.kind)") }
         guard let f = Float(text), f.isFinite else { throw error("\(MessageText.excerpt(text)) is not a finite 32-bit number") }
         return f
     }
 
     /// An integer (written without a fraction or exponent).
-    func int() throws -> Int {
+    package func int() throws -> Int {
         guard case let .number(text, integer) = value else { throw error("expected an integer, got \(value.kind)") }
         guard let i = integer else { throw error("expected an integer, got \(MessageText.excerpt(text))") }
         return i
     }
 
     /// An integer in `range`, or an error saying which values are allowed.
-    func int(in range: ClosedRange<Int>) throws -> Int {
+    package func int(in range: ClosedRange<Int>) throws -> Int {
         let i = try int()
         guard range.contains(i) else {
             throw error(range.upperBound >= Int(Int32.max) ? "must be >= \(range.lowerBound), got \(i)"
@@ -89,19 +93,19 @@ public struct FileNode {
     }
 
     /// A string.
-    func string() throws -> String {
+    package func string() throws -> String {
         guard case let .string(s) = value else { throw error("expected a string, got \(value.kind)") }
         return s
     }
 
     /// `true` or `false`.
-    func bool() throws -> Bool {
+    package func bool() throws -> Bool {
         guard case let .bool(b) = value else { throw error("expected true or false, got \(value.kind)") }
         return b
     }
 
     /// A list of numbers (Float). Large lists are read without a node per item (one is made for an error only).
-    func floats() throws -> [Float] {
+    package func floats() throws -> [Float] {
         guard case let .array(items) = value else { throw error("expected an array, got \(value.kind)") }
         var out = [Float](); out.reserveCapacity(items.count)
         for (k, v) in items.enumerated() {
@@ -112,7 +116,7 @@ public struct FileNode {
     }
 
     /// A list of integers.
-    func ints() throws -> [Int] {
+    package func ints() throws -> [Int] {
         guard case let .array(items) = value else { throw error("expected an array, got \(value.kind)") }
         var out = [Int](); out.reserveCapacity(items.count)
         for (k, v) in items.enumerated() {
@@ -123,10 +127,10 @@ public struct FileNode {
     }
 
     /// A list of strings.
-    func strings() throws -> [String] { try array().map { try $0.string() } }
+    package func strings() throws -> [String] { try array().map { try $0.string() } }
 
     /// A name usable as a file name: letters, digits, `_`, `-`, `.`, not starting with `.` or `-`.
-    func name() throws -> String {
+    package func name() throws -> String {
         let s = try string()
         let ok = !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "_-.".unicodeScalars.contains($0) }
         guard ok, !s.hasPrefix("."), !s.hasPrefix("-") else {
@@ -137,21 +141,21 @@ public struct FileNode {
 }
 
 /// The checked members of one object of a network file.
-struct Members {
-    let node: FileNode
-    let members: [(key: String, value: JSON)]
+package struct Members {
+    package let node: FileNode
+    package let members: [(key: String, value: JSON)]
 
     /// Member `key`, if present.
-    subscript(_ key: String) -> FileNode? {
+    package subscript(_ key: String) -> FileNode? {
         members.first { $0.key == key }.map { node.child(key, $0.value) }
     }
 
     /// Member `key`, which the object's `required` list guarantees.
-    func required(_ key: String) throws -> FileNode {
+    package func required(_ key: String) throws -> FileNode {
         guard let n = self[key] else { throw node.error("missing field \(MessageText.quoted(key))") }
         return n
     }
 
     /// The keys in file order.
-    var keys: [String] { members.map(\.key) }
+    package var keys: [String] { members.map(\.key) }
 }

@@ -1,5 +1,9 @@
 import Foundation
-import SpikeKit
+import SpikeCore
+import SpikeNeurons
+import SpikeCoding
+import SpikeIO
+import SpikeSim
 
 /// The built-in examples of `spike simulate --example NAME`, written as network files (what `--print` shows),
 /// each the network of a `NetworkExamples` function of SpikeSim with the same draws (the tests check that the
@@ -37,52 +41,52 @@ public enum NetworkExampleFiles {
     /// The network file of example `name` with `settings` (unknown names and bad values are errors).
     public static func text(_ name: String, settings given: [String: String]) throws -> String {
         guard let known = settings[name] else {
-            throw CLIError("unknown example '\(name)' (known: \(names.joined(separator: ", ")))")
+            throw NetworkFileError("unknown example '\(name)' (known: \(names.joined(separator: ", ")))")
         }
         let o = try OptionValues("example \(name)", given, allowed: known.map(\.name))
         func number(_ key: String) throws -> Double {
             let text = given[key] ?? known.first { $0.name == key }!.defaultValue
-            guard let v = Double(text), v.isFinite else { throw CLIError("example \(name): \(key) must be a number, got '\(text)'") }
+            guard let v = Double(text), v.isFinite else { throw NetworkFileError("example \(name): \(key) must be a number, got '\(text)'") }
             return v
         }
         func integer(_ key: String) throws -> Int { try o.int(key) ?? Int(known.first { $0.name == key }!.defaultValue)! }
         /// A size (neurons, inputs): at most Int32.max, as a group of a network file.
         func size(_ key: String) throws -> Int {
             let n = try integer(key)
-            guard n <= Int(Int32.max) else { throw CLIError("example \(name): \(key) must be at most \(Int32.max), got \(n)") }
+            guard n <= Int(Int32.max) else { throw NetworkFileError("example \(name): \(key) must be at most \(Int32.max), got \(n)") }
             return n
         }
         func float(_ key: String) throws -> Float {
             let text = given[key] ?? known.first { $0.name == key }!.defaultValue
-            guard let v = Float(text), v.isFinite else { throw CLIError("example \(name): \(key) must be a number, got '\(text)'") }
+            guard let v = Float(text), v.isFinite else { throw NetworkFileError("example \(name): \(key) must be a number, got '\(text)'") }
             return v
         }
         let seed = try integer("seed"), duration = try number("duration")
-        guard seed >= 0 else { throw CLIError("example \(name): seed must be >= 0, got \(seed)") }
-        guard duration >= 0 else { throw CLIError("example \(name): duration must be >= 0 ms, got \(duration)") }
+        guard seed >= 0 else { throw NetworkFileError("example \(name): seed must be >= 0, got \(seed)") }
+        guard duration >= 0 else { throw NetworkFileError("example \(name): duration must be >= 0 ms, got \(duration)") }
         switch name {
         case "stdp":
             let n = try size("inputs"), fraction = try number("correlated"), c = try float("correlation")
             let rate = try float("rate"), gmax = try float("gmax"), potentiation = try float("potentiation")
-            guard n >= 2 else { throw CLIError("example stdp: inputs must be >= 2, got \(n)") }
+            guard n >= 2 else { throw NetworkFileError("example stdp: inputs must be >= 2, got \(n)") }
             // The file lists one correlation per input (up to 16 bytes of text each).
             try MemoryBudget.checkProduct([n, 16], elementSize: 1, what: "example stdp: the network file of \(n) inputs")
-            guard fraction >= 0, fraction <= 1 else { throw CLIError("example stdp: correlated must be in [0, 1], got \(fraction)") }
-            guard c >= 0, c <= 1 else { throw CLIError("example stdp: correlation must be in [0, 1], got \(c)") }
-            guard gmax > 0 else { throw CLIError("example stdp: gmax must be > 0, got \(gmax)") }
+            guard fraction >= 0, fraction <= 1 else { throw NetworkFileError("example stdp: correlated must be in [0, 1], got \(fraction)") }
+            guard c >= 0, c <= 1 else { throw NetworkFileError("example stdp: correlation must be in [0, 1], got \(c)") }
+            guard gmax > 0 else { throw NetworkFileError("example stdp: gmax must be > 0, got \(gmax)") }
             return stdp(inputs: n, correlatedFraction: fraction, correlation: c, rate: rate, gmax: gmax, potentiation: potentiation,
                         duration: duration, seed: seed)
         case "brunel":
             let ne = try size("excitatory"), g = try float("g"), nu = try float("nu"), epsilon = try number("epsilon")
-            guard ne >= 4 else { throw CLIError("example brunel: excitatory must be >= 4, got \(ne)") }
-            guard g >= 0 else { throw CLIError("example brunel: g must be >= 0, got \(g)") }
-            guard nu >= 0 else { throw CLIError("example brunel: nu must be >= 0, got \(nu)") }
-            guard epsilon > 0, epsilon <= 1 else { throw CLIError("example brunel: epsilon must be in (0, 1], got \(epsilon)") }
+            guard ne >= 4 else { throw NetworkFileError("example brunel: excitatory must be >= 4, got \(ne)") }
+            guard g >= 0 else { throw NetworkFileError("example brunel: g must be >= 0, got \(g)") }
+            guard nu >= 0 else { throw NetworkFileError("example brunel: nu must be >= 0, got \(nu)") }
+            guard epsilon > 0, epsilon <= 1 else { throw NetworkFileError("example brunel: epsilon must be in (0, 1], got \(epsilon)") }
             return brunel(excitatory: ne, g: g, nu: nu, epsilon: epsilon, duration: duration, seed: seed)
         default:
             let n = try size("neurons"), p = try number("p")
-            guard n >= 5 else { throw CLIError("example \(name): neurons must be >= 5, got \(n)") }
-            guard p >= 0, p <= 1 else { throw CLIError("example \(name): p must be in [0, 1], got \(p)") }
+            guard n >= 5 else { throw NetworkFileError("example \(name): neurons must be >= 5, got \(n)") }
+            guard p >= 0, p <= 1 else { throw NetworkFileError("example \(name): p must be in [0, 1], got \(p)") }
             return name == "cuba" ? cuba(neurons: n, p: p, duration: duration, seed: seed)
                                   : coba(neurons: n, p: p, duration: duration, seed: seed)
         }

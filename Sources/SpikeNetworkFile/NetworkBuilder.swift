@@ -1,5 +1,9 @@
 import Foundation
-import SpikeKit
+import SpikeCore
+import SpikeNeurons
+import SpikeCoding
+import SpikeIO
+import SpikeSim
 
 /// Counts the spikes of each neuron group during a run, for `spike simulate`'s summary (whatever the file's
 /// monitors are).
@@ -16,6 +20,21 @@ public final class SpikeCounter: Monitor {
 
     /// Adds this step's spikes of the group.
     public func record(step: Int) { count += group.spikes.count }
+
+    /// Checkpoint tensor (`spike simulate --save-state` adds it to the network's own), so that a resumed run
+    /// counts from time 0, as the restored spike monitors hold the whole run.
+    public func checkpoint() -> [(String, Tensor)] {
+        // Two float32 halves: counts above 2^24 stay exact.
+        [("spikecli/count/\(group.name)", Tensor(shape: [2], scalars: [Float(count >> 24), Float(count & 0xFF_FFFF)]))]
+    }
+
+    /// Restores what `checkpoint()` saved.
+    public func restore(_ byName: [String: Tensor]) throws {
+        guard let t = byName["spikecli/count/\(group.name)"], t.count == 2 else {
+            throw SimulationError("checkpoint: missing spike count of group '\(group.name)' (a state saved before counts were saved)")
+        }
+        count = Int(t.scalars[0]) << 24 + Int(t.scalars[1])
+    }
 }
 
 /// Records the weights of a projection (all its synapses, or chosen ones) every `every` steps, after the step's
@@ -56,13 +75,13 @@ public final class WeightMonitor: Monitor {
     }
 
     /// Checkpoint tensors (`spike simulate --save-state` adds them to the network's own).
-    func checkpoint() -> [(String, Tensor)] {
+    public func checkpoint() -> [(String, Tensor)] {
         [("spikecli/weights/\(name)/values", Tensor(shape: [values.count], scalars: values)),
          ("spikecli/weights/\(name)/steps", Tensor(shape: [steps.count], scalars: steps.map(Float.init)))]
     }
 
     /// Restores what `checkpoint()` saved.
-    func restore(_ byName: [String: Tensor]) throws {
+    public func restore(_ byName: [String: Tensor]) throws {
         guard let v = byName["spikecli/weights/\(name)/values"], let s = byName["spikecli/weights/\(name)/steps"],
               v.count == s.count * indices.count else {
             throw SimulationError("checkpoint: missing or mismatched recording of weights monitor '\(name)'")
@@ -90,9 +109,16 @@ public enum NetworkBuilder {
     /// The network of `d` with a `SpikeCounter` per group after the file's monitors.
     public static func build(_ d: NetworkDescription) throws -> Network {
         let net = try Network(dt: d.dt, seed: d.seed)
+        try populate(net, d)
+        return net
+    }
+
+    /// Adds the groups, inputs, projections and monitors of `d` (and a `SpikeCounter` per group) to `net`, a
+    /// new network made with `d.dt` and `d.seed` (its random streams are taken in the order of `build`).
+    static func populate(_ net: Network, _ d: NetworkDescription) throws {
         func place(_ node: FileNode) -> String { "\(node.file): \(node.path)" }
         func at<T>(_ node: FileNode, _ body: () throws -> T) throws -> T {
-            do { return try body() } catch let e as CLIError { throw e } catch { throw node.error("\(error)") }
+            do { return try body() } catch let e as NetworkFileError { throw e } catch { throw node.error("\(error)") }
         }
         let drawsValues = d.groups.contains { g in
             !g.mismatch.isEmpty || g.perNeuron.contains { isRandom($0.values) } || g.initial.contains { isRandom($0.values) }
@@ -164,6 +190,5 @@ public enum NetworkBuilder {
             }
         }
         for g in net.groups { try net.add(SpikeCounter(g)) }
-        return net
     }
 }
