@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SpikeSim", targets: ["SpikeSim"]),
         .library(name: "SpikeNIR", targets: ["SpikeNIR"]),
         .library(name: "SpikeTraining", targets: ["SpikeTraining"]),
+        .library(name: "SpikeEquations", targets: ["SpikeEquations"]),
         // The CLI's file readers (network files, YAML subset) for the fuzz targets of Fuzz/Package.swift.
         .library(name: "SpikeCLI", targets: ["SpikeCLI"]),
         .executable(name: "spike", targets: ["spike"]),
@@ -36,7 +37,8 @@ let package = Package(
         .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeCore", "SpikeIO", "SpikeNN", "SpikeNeurons"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeCore", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO"]),
-        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining"]),
+        .target(name: "SpikeEquations", dependencies: ["SpikeCore", "SpikeNeurons"]),
+        .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining", "SpikeEquations"]),
         .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",
             "SpikeTraining",
@@ -51,6 +53,8 @@ let package = Package(
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpikeEquationsTests", dependencies: ["SpikeEquations", "SpikeNeurons", "SpikeNN", "SpikeSim", "SpikeCore"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeData", "SpikeNN", "SpikeCoding", "SpikeCore"]),
         .testTarget(name: "SpikeCLITests", dependencies: ["SpikeCLI", "spike"], resources: [.copy("Fixtures")]),

@@ -115,7 +115,7 @@ public struct Neuron: ParsableCommand {
         let fwd = neuron.forward(x.scalars, steps: T, elements: N, table: table)
         var files: [(String, Tensor)] = []
         if neuron.isSpiking { files.append(("spikes", Tensor(shape: [T, N], scalars: fwd.output))) }
-        let S = neuron.stateNames.count
+        let S = neuron.stateCount
         var traces: [(String, [Float])] = []
         for (k, name) in neuron.stateNames.enumerated() {
             var trace = [Float](repeating: 0, count: T * N)

@@ -9,3 +9,4 @@
 @_exported import SpikeSim
 @_exported import SpikeNIR
 @_exported import SpikeTraining
+@_exported import SpikeEquations
