@@ -18,6 +18,8 @@ public struct Neuron: ParsableCommand {
     @Option(help: "Weights R (.npy, the input's shape) for grad_input.npy.") var gradWeights: String?
     @Option(help: "Also draw the traces as an SVG figure: membrane with spike marks, then one panel per further state.") var plot: String?
     @Flag(help: "List every model with its parameters, defaults and units.") var list = false
+    @Option(help: "A model written as Brian2 equations: a YAML or JSON file with equations, threshold, reset, refractory, method, parameters, input, input_unit, initial, dt, surrogate (docs/EQUATIONS.md). Replaces MODEL; --set NAME=VALUE takes values with units (tau=20*ms), --dt is in ms.")
+    var equations: String?
 
     public init() {}
 
@@ -35,6 +37,14 @@ public struct Neuron: ParsableCommand {
 
     public func run() throws {
         if list { print(Self.listing()); return }
+        if let equations {
+            guard model == nil else { throw CLIError("spike neuron: give either a MODEL or --equations FILE, not both") }
+            guard let input else { throw CLIError("spike neuron: --input FILE.npy is required") }
+            guard let output else { throw CLIError("spike neuron: --output DIR is required") }
+            guard mismatch.isEmpty, plot == nil else { throw CLIError("spike neuron --equations: --mismatch and --plot are not supported with equation models") }
+            try runEquations(equations, input: input, output: output)
+            return
+        }
         guard let model else { throw CLIError("spike neuron: give a MODEL (one of \(NeuronRegistry.modelIDs.joined(separator: ", "))) or --list") }
         guard let input else { throw CLIError("spike neuron: --input FILE.npy is required") }
         guard let output else { throw CLIError("spike neuron: --output DIR is required") }
@@ -136,6 +146,70 @@ public struct Neuron: ParsableCommand {
                                      steps: T, neurons: N, dt: dtValue, title: entry.summary.count > 110 ? String(entry.summary.prefix(107)) + "..." : entry.summary)
             try outputs.stage(Data(svg.utf8), for: plotURL)
         }
+        try outputs.publish()
+    }
+}
+
+extension Neuron {
+    /// `spike neuron --equations FILE`: compiles the model file (the library's `EquationModelFile`), runs it on the
+    /// input and writes spikes, one trace per state variable of the equations and the input gradient, all or nothing.
+    func runEquations(_ path: String, input: String, output: String) throws {
+        let bytes = [UInt8](try InputFile.read(path: path))
+        let doc: JSON
+        let lower = path.lowercased()
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
+            do { doc = try YAMLSubset.parse(document: bytes) }
+            catch let e as YAMLSubset.ParseError { throw CLIError("\(path): invalid YAML: \(e.message)") }
+        } else {
+            do { doc = try JSON.parse(document: bytes) } catch let e { throw CLIError("\(path): invalid JSON: \(e.message)") }
+        }
+        var file = try EquationModelFile(doc, file: path)
+        for (name, value) in try parseAssignments(assignments).sorted(by: { $0.key < $1.key }) { file.description.parameters[name] = value }
+        if let dt {
+            guard dt > 0, dt.isFinite else { throw CLIError("--dt must be > 0 (ms), got \(dt)") }
+            file.description.dt = "\(dt)*ms"
+        }
+        let model: EquationModel
+        do { model = try EquationModel(file.description) } catch { throw CLIError("\(path): \(error)") }
+        let states = model.compiled.stateNames.filter { !$0.hasPrefix("_") }
+        let dir = URL(fileURLWithPath: output)
+        let names = (model.compiled.isSpiking ? ["spikes"] : []) + states + (gradWeights != nil ? ["grad_input"] : [])
+        if let existing = try? FileManager.default.attributesOfItem(atPath: output)[.type] as? FileAttributeType, existing != .typeDirectory {
+            throw CLIError("\(output): exists and is not a folder")
+        }
+        let outputs = try StagedOutputs(names.map { dir.appendingPathComponent("\($0).npy") }, creating: [dir])
+        let x = try NPY.read(from: URL(fileURLWithPath: input))
+        guard x.rank == 1 || x.rank == 2, x.count > 0 else {
+            throw CLIError("\(input): input must have shape [T] or [T, N] with T, N > 0, got \(x.shape)")
+        }
+        guard x.scalars.allSatisfy({ $0.isFinite }) else { throw CLIError("\(input): input contains NaN or infinity") }
+        let T = x.shape[0], N = x.rank == 2 ? x.shape[1] : 1
+        let S = EquationModel.State.count
+        try MemoryBudget.checkProduct([T, N, 2 * S + 3], elementSize: 4, what: "\(path): traces of \(T) steps x \(N) neurons")
+        var weights: Tensor?
+        if let gradWeights {
+            let r = try NPY.read(from: URL(fileURLWithPath: gradWeights))
+            guard r.count == T * N, r.shape == x.shape || r.shape == [T, N] else {
+                throw CLIError("\(gradWeights): shape \(r.shape) does not match the input's \(x.shape)")
+            }
+            weights = r
+        }
+        let scale = Float(file.inputScale)
+        let xs = x.scalars.map { $0 * scale }
+        let fwd = NeuronKernel.forward(model, input: xs, steps: T, elements: N)
+        var files: [(String, Tensor)] = []
+        if model.compiled.isSpiking { files.append(("spikes", Tensor(shape: [T, N], scalars: fwd.output))) }
+        for name in states {
+            let k = model.compiled.stateNames.firstIndex(of: name)!
+            var trace = [Float](repeating: 0, count: T * N)
+            for t in 0..<T { for i in 0..<N { trace[t * N + i] = fwd.states[(t * S + k) * N + i] } }
+            files.append((name, Tensor(shape: [T, N], scalars: trace)))
+        }
+        if let weights {
+            let g = NeuronKernel.backward(model, input: xs, states: fwd.states, gradOutput: weights.scalars, steps: T, elements: N).gradInput
+            files.append(("grad_input", Tensor(shape: [T, N], scalars: g.map { $0 * scale })))
+        }
+        for (name, t) in files { try outputs.stage(dir.appendingPathComponent("\(name).npy")) { try NPY.write(t, to: $0) } }
         try outputs.publish()
     }
 }

@@ -101,6 +101,10 @@ public final class CompiledEquations: Sendable {
         self.refractoryTime = refractoryTime; self.derivedCount = derivedCount; self.compileSeconds = compileSeconds
     }
 
+    /// Runs `body` with the program and its lane program (no copies of their arrays per call).
+    @inline(__always)
+    func withLaneProgram<R>(_ body: (Program, LaneProgram) -> R) -> R { body(program, program.lane) }
+
     /// The derived constants for parameter values `p` (SI, in `parameterNames` order).
     func derive(_ p: [Double]) -> [Float] {
         var env: [String: Double] = [:]
@@ -171,7 +175,7 @@ public func compileEquations(_ d: EquationModelDescription) throws -> CompiledEq
     let dtQ = try quantity(d.dt, "dt")
     guard dtQ.dimension == .second, dtQ.value > 0, dtQ.value.isFinite else { throw EquationError("dt: must be a positive time (e.g. 0.1*ms), got '\(d.dt)'") }
 
-    var states: [EquationLine] = lines.filter { $0.kind == .differential }
+    let states: [EquationLine] = lines.filter { $0.kind == .differential }
     let subs = Dictionary(uniqueKeysWithValues: lines.filter { $0.kind == .subexpression }.map { ($0.name, $0) })
     var declared = lines.filter { $0.kind == .parameter }
     var names: [String: NameInfo] = [:]

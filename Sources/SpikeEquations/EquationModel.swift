@@ -33,6 +33,8 @@ public struct EquationModel: NeuronModel, LaneSteppable, @unchecked Sendable {
     public var surrogate: Surrogate
     var values: Parameters
     var uniforms: [Float] = []
+    /// The uniform values the lane program reads, broadcast (in `LaneProgram.uniforms` order).
+    var uniformLanes: [SIMD8<Float>] = []
     var initial: State
 
     /// Compiles `equations` (Brian2 syntax, one per line) with the threshold condition, reset statements,
@@ -79,6 +81,7 @@ public struct EquationModel: NeuronModel, LaneSteppable, @unchecked Sendable {
             }
         }
         uniforms = u
+        uniformLanes = compiled.program.lane.uniforms.map { SIMD8<Float>(repeating: u[Int($0.1)]) }
     }
 
     public var parameters: Parameters {
@@ -186,19 +189,21 @@ public struct EquationModel: NeuronModel, LaneSteppable, @unchecked Sendable {
     /// over all blocks at a time.
     public func stepBlocks(_ blocks: Int, x: UnsafePointer<SIMD8<Float>>, states: UnsafeMutablePointer<SIMD8<Float>>, stride: Int,
                            spikes: UnsafeMutablePointer<SIMD8<Float>>) {
-        let p = compiled.program, w = blocks
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: max(p.count, 1) * w) { buf in
-            let r = buf.baseAddress!
-            uniforms.withUnsafeBufferPointer { u in
-                for n in p.uniformNodes { let v = SIMD8<Float>(repeating: u[Int(n)]); for j in 0..<w { r[Int(n) * w + j] = v } }
+        let w = blocks
+        compiled.withLaneProgram { p, lane in
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: max(lane.registers, 1) * w) { buf in
+                let r = buf.baseAddress!
+                uniformLanes.withUnsafeBufferPointer { u in
+                    for (k, (dreg, _)) in lane.uniforms.enumerated() { let v = u[k]; let o = Int(dreg) * w; for j in 0..<w { r[o + j] = v } }
+                }
+                for (k, l) in lane.stateLoads.enumerated() where l >= 0 { let o = Int(l) * w; for j in 0..<w { r[o + j] = states[j * stride + k] } }
+                if lane.input >= 0 { let o = Int(lane.input) * w; for j in 0..<w { r[o + j] = x[j] } }
+                p.evaluateLanes(r, width: w, surrogate: surrogate)
+                let S = lane.outputs.count - 1
+                for k in 0..<S { let o = Int(lane.outputs[k]) * w; for j in 0..<w { states[j * stride + k] = r[o + j] } }
+                let o = Int(lane.outputs[S]) * w
+                for j in 0..<w { spikes[j] = r[o + j] }
             }
-            for (k, l) in p.stateLoads.enumerated() { for j in 0..<w { r[Int(l) * w + j] = states[j * stride + k] } }
-            if p.inputLoad >= 0 { for j in 0..<w { r[Int(p.inputLoad) * w + j] = x[j] } }
-            p.evaluateLanes(r, width: w, surrogate: surrogate)
-            let S = p.outputs.count - 1
-            for k in 0..<S { let o = Int(p.outputs[k]) * w; for j in 0..<w { states[j * stride + k] = r[o + j] } }
-            let o = Int(p.outputs[S]) * w
-            for j in 0..<w { spikes[j] = r[o + j] }
         }
     }
 }

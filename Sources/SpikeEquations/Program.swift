@@ -25,8 +25,25 @@ public struct Program: Sendable {
     public internal(set) var inputLoad: Int32 = -1
     /// Loads of the parameters (-1 when unused).
     public internal(set) var parameterLoads: [Int32] = []
+    /// The lane program: the varying instructions over dense registers (live varying nodes and the uniform nodes
+    /// they read), so a block's register file is small.
+    var lane = LaneProgram()
 
     public var count: Int { ops.count }
+}
+
+/// Instructions over dense registers for the lane path (see `Program.evaluateLanes`).
+struct LaneProgram: Sendable {
+    struct Instruction: Sendable { var op: Op; var d: Int32; var x: Int32; var y: Int32; var z: Int32; var flag: Float }
+    var instructions: [Instruction] = []
+    /// Number of dense registers.
+    var registers = 0
+    /// (dense register, node) of each uniform value the instructions or outputs read.
+    var uniforms: [(Int32, Int32)] = []
+    /// Dense registers of the state loads (-1 when unused), the input, and the outputs.
+    var stateLoads: [Int32] = []
+    var input: Int32 = -1
+    var outputs: [Int32] = []
 }
 
 /// Builds a `Program` with common subexpressions merged (hash-consing on operation and operands).
@@ -84,6 +101,26 @@ final class GraphBuilder {
             if p.uniform[i] { p.uniformNodes.append(Int32(i)) }
             else if p.ops[i] != .state && p.ops[i] != .input { p.varying.append(Int32(i)) }
         }
+        // Dense registers for the lane path.
+        var dense = [Int32](repeating: -1, count: p.count)
+        var lane = LaneProgram()
+        func reg(_ n: Int32) -> Int32 {
+            if n < 0 { return 0 }
+            if dense[Int(n)] < 0 {
+                dense[Int(n)] = Int32(lane.registers); lane.registers += 1
+                if p.uniform[Int(n)] { lane.uniforms.append((dense[Int(n)], n)) }
+            }
+            return dense[Int(n)]
+        }
+        lane.stateLoads = stateLoads.map { live[Int($0)] ? reg($0) : -1 }
+        lane.input = inputLoad >= 0 && live[Int(inputLoad)] ? reg(inputLoad) : -1
+        for n in p.varying {
+            let i = Int(n)
+            let x = reg(p.a[i]), y = reg(p.b[i]), z = reg(p.c[i])
+            lane.instructions.append(.init(op: p.ops[i], d: reg(n), x: x, y: y, z: z, flag: p.payload[i]))
+        }
+        lane.outputs = outputs.map { reg($0) }
+        p.lane = lane
         return p
     }
 }
@@ -216,17 +253,18 @@ extension Program {
     func evaluateLanes(_ r: UnsafeMutablePointer<SIMD8<Float>>, width w: Int, surrogate: Surrogate) {
         let zero = SIMD8<Float>(repeating: 0), one = SIMD8<Float>(repeating: 1)
         @inline(__always) func mask(_ m: SIMDMask<SIMD8<Int32>>) -> SIMD8<Float> { zero.replacing(with: one, where: m) }
-        for n32 in varying {
-            let n = Int(n32)
-            let d = r + n * w, x = r + Int(max(a[n], 0)) * w, y = r + Int(max(b[n], 0)) * w, z = r + Int(max(c[n], 0)) * w
-            switch ops[n] {
+        lane.instructions.withUnsafeBufferPointer { ins in
+        for k in ins.indices {
+            let q = ins[k]
+            let d = r + Int(q.d) * w, x = r + Int(q.x) * w, y = r + Int(q.y) * w, z = r + Int(q.z) * w
+            switch q.op {
             case .add: for j in 0..<w { d[j] = x[j] + y[j] }
             case .sub: for j in 0..<w { d[j] = x[j] - y[j] }
             case .mul: for j in 0..<w { d[j] = x[j] * y[j] }
             case .div: for j in 0..<w { d[j] = x[j] / y[j] }
             case .neg: for j in 0..<w { d[j] = -x[j] }
-            case .min: for j in 0..<w { d[j] = pointwiseMin(x[j], y[j]) }
-            case .max: for j in 0..<w { d[j] = pointwiseMax(x[j], y[j]) }
+            case .min: for j in 0..<w { d[j] = x[j].replacing(with: y[j], where: y[j] .< x[j]) }
+            case .max: for j in 0..<w { d[j] = x[j].replacing(with: y[j], where: y[j] .>= x[j]) }   // Swift.max: y >= x ? y : x
             case .sqrt: for j in 0..<w { d[j] = x[j].squareRoot() }
             case .abs: for j in 0..<w { d[j] = x[j].replacing(with: -x[j], where: x[j] .< 0) }
             case .floor: for j in 0..<w { d[j] = x[j].rounded(.down) }
@@ -243,16 +281,17 @@ extension Program {
             case .not: for j in 0..<w { d[j] = mask(x[j] .== zero) }
             case .select: for j in 0..<w { d[j] = z[j].replacing(with: y[j], where: x[j] .!= zero) }
             case .fire where !surrogate.smoothForward:
-                if payload[n] != 0 { for j in 0..<w { d[j] = mask(x[j] .>= zero) } } else { for j in 0..<w { d[j] = mask(x[j] .> zero) } }
+                if q.flag != 0 { for j in 0..<w { d[j] = mask(x[j] .>= zero) } } else { for j in 0..<w { d[j] = mask(x[j] .> zero) } }
             default:
                 // Transcendental functions: lane by lane through the scalar definition (same bits).
-                let op = ops[n], flag = payload[n]
+                let op = q.op, flag = q.flag
                 for j in 0..<w {
                     var o = SIMD8<Float>()
                     for l in 0..<8 { o[l] = Program.apply(op, x[j][l], y[j][l], z[j][l], flag: flag, surrogate: surrogate) }
                     d[j] = o
                 }
             }
+        }
         }
     }
 }
