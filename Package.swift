@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "SpikeSim", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeCore", "SpikeIO", "SpikeNN", "SpikeNeurons"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeCore", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO"]),
-        .target(name: "SpikeEquations", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeIO"]),
+        .target(name: "SpikeEquations", dependencies: ["SpikeCKernels", "SpikeCore", "SpikeNeurons", "SpikeIO"]),
         .target(name: "SpikeKit", dependencies: ["SpikeCore", "SpikeNeurons", "SpikeNN", "SpikeCoding", "SpikeData", "SpikeIO", "SpikeSim", "SpikeNIR", "SpikeTraining", "SpikeEquations"]),
         .target(name: "SpikeCLI", dependencies: [
             "SpikeKit",

@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCKernels
 import SpikeNeurons
 
 /// A neuron model defined by equations in Brian2's language, compiled once into a step program
@@ -82,6 +83,7 @@ public struct EquationModel: NeuronModel, LaneSteppable, @unchecked Sendable {
         }
         uniforms = u
         uniformLanes = compiled.program.lane.uniforms.map { SIMD8<Float>(repeating: u[Int($0.1)]) }
+        if uniformLanes.isEmpty { uniformLanes = [.zero] }   // never read; keeps the table's pointer valid
     }
 
     public var parameters: Parameters {
@@ -193,12 +195,33 @@ public struct EquationModel: NeuronModel, LaneSteppable, @unchecked Sendable {
         compiled.withLaneProgram { p, lane in
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: max(lane.registers, 1) * w) { buf in
                 let r = buf.baseAddress!
-                uniformLanes.withUnsafeBufferPointer { u in
-                    for (k, (dreg, _)) in lane.uniforms.enumerated() { let v = u[k]; let o = Int(dreg) * w; for j in 0..<w { r[o + j] = v } }
-                }
                 for (k, l) in lane.stateLoads.enumerated() where l >= 0 { let o = Int(l) * w; for j in 0..<w { r[o + j] = states[j * stride + k] } }
                 if lane.input >= 0 { let o = Int(lane.input) * w; for j in 0..<w { r[o + j] = x[j] } }
-                p.evaluateLanes(r, width: w, surrogate: surrogate)
+                // SpikeCKernels' AVX2 loop (same bits) when the program is in its subset and the CPU has AVX2; it
+                // reads uniform operands from the broadcast table, so only uniform outputs are copied.
+                var ran: Int32 = 0
+                if let native = lane.native, !surrogate.smoothForward {
+                    ran = native.withUnsafeBufferPointer { ins in
+                        uniformLanes.withUnsafeBufferPointer { u in
+                            UnsafeRawPointer(u.baseAddress!).withMemoryRebound(to: Float.self, capacity: u.count * 8) { uf in
+                                UnsafeMutableRawPointer(r).withMemoryRebound(to: Float.self, capacity: lane.registers * w * 8) { f in
+                                    sk_eq_run(ins.baseAddress, ins.count, f, uf, w)
+                                }
+                            }
+                        }
+                    }
+                    if ran != 0 {
+                        uniformLanes.withUnsafeBufferPointer { u in
+                            for (dreg, k) in lane.outputUniforms { let o = Int(dreg) * w; for j in 0..<w { r[o + j] = u[Int(k)] } }
+                        }
+                    }
+                }
+                if ran == 0 {
+                    uniformLanes.withUnsafeBufferPointer { u in
+                        for (k, (dreg, _)) in lane.uniforms.enumerated() { let v = u[k]; let o = Int(dreg) * w; for j in 0..<w { r[o + j] = v } }
+                    }
+                    p.evaluateLanes(r, width: w, surrogate: surrogate)
+                }
                 let S = lane.outputs.count - 1
                 for k in 0..<S { let o = Int(lane.outputs[k]) * w; for j in 0..<w { states[j * stride + k] = r[o + j] } }
                 let o = Int(lane.outputs[S]) * w

@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCKernels
 import SpikeNeurons
 
 /// The compiled update of one time step: a flat list of instructions in static single assignment (node i
@@ -44,6 +45,19 @@ struct LaneProgram: Sendable {
     var stateLoads: [Int32] = []
     var input: Int32 = -1
     var outputs: [Int32] = []
+    /// The instructions for SpikeCKernels' AVX2 loop (`sk_eq_run`), or nil when one of them is not in its subset.
+    var native: [sk_eq_instr]?
+    /// (dense register, uniform index) of uniform values that are outputs (the native path writes only these).
+    var outputUniforms: [(Int32, Int32)] = []
+
+    /// The C code of each operation the kernel runs.
+    static let nativeCodes: [Op: Int32] = [
+        .add: Int32(SK_EQ_ADD), .sub: Int32(SK_EQ_SUB), .mul: Int32(SK_EQ_MUL), .div: Int32(SK_EQ_DIV), .neg: Int32(SK_EQ_NEG),
+        .min: Int32(SK_EQ_MIN), .max: Int32(SK_EQ_MAX), .sqrt: Int32(SK_EQ_SQRT), .abs: Int32(SK_EQ_ABS),
+        .floor: Int32(SK_EQ_FLOOR), .ceil: Int32(SK_EQ_CEIL), .trunc: Int32(SK_EQ_TRUNC), .lt: Int32(SK_EQ_LT),
+        .le: Int32(SK_EQ_LE), .gt: Int32(SK_EQ_GT), .ge: Int32(SK_EQ_GE), .eq: Int32(SK_EQ_EQ), .ne: Int32(SK_EQ_NE),
+        .and: Int32(SK_EQ_AND), .or: Int32(SK_EQ_OR), .not: Int32(SK_EQ_NOT), .select: Int32(SK_EQ_SELECT), .fire: Int32(SK_EQ_FIRE),
+    ]
 }
 
 /// Builds a `Program` with common subexpressions merged (hash-consing on operation and operands).
@@ -120,6 +134,16 @@ final class GraphBuilder {
             lane.instructions.append(.init(op: p.ops[i], d: reg(n), x: x, y: y, z: z, flag: p.payload[i]))
         }
         lane.outputs = outputs.map { reg($0) }
+        if lane.instructions.allSatisfy({ LaneProgram.nativeCodes[$0.op] != nil }) {
+            // Operands that are uniform read the broadcast table directly: -(index in `uniforms` + 1).
+            var uniformIndex = [Int32](repeating: -1, count: lane.registers)
+            for (k, (dreg, _)) in lane.uniforms.enumerated() { uniformIndex[Int(dreg)] = Int32(k) }
+            func operand(_ r: Int32) -> Int32 { uniformIndex[Int(r)] >= 0 ? -(uniformIndex[Int(r)] + 1) : r }
+            lane.native = lane.instructions.map { q in
+                sk_eq_instr(op: LaneProgram.nativeCodes[q.op]!, d: q.d, x: operand(q.x), y: operand(q.y), z: operand(q.z), flag: q.flag)
+            }
+            lane.outputUniforms = lane.uniforms.enumerated().filter { lane.outputs.contains($0.element.0) }.map { ($0.element.0, Int32($0.offset)) }
+        }
         p.lane = lane
         return p
     }

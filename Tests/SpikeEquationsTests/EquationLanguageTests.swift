@@ -125,6 +125,35 @@ final class EquationLanguageTests: XCTestCase {
         XCTAssertLessThan(m.compiled.compileSeconds, 0.05)
     }
 
+    func testNativeLanesEqualScalarSteps() throws {
+        // The CUBA equations use only operations of SpikeCKernels' AVX2 loop (sk_eq_run): its lanes equal `step`.
+        let m = try EquationExamples.cuba()
+        XCTAssertNotNil(m.compiled.program.lane.native)
+        var rng = SeededRandom(seed: 6)
+        let blocks = 3
+        var states = [SIMD8<Float>](repeating: .zero, count: blocks * 8)
+        var scalar = [FloatVector<8>](repeating: m.initialState, count: blocks * 8)
+        for j in 0..<blocks { for l in 0..<8 { let v = -60 + 10 * rng.nextUniform(); scalar[j * 8 + l][0] = v; states[j * 8][l] = v } }
+        var fired = 0
+        for _ in 0..<400 {
+            var xs = [SIMD8<Float>](repeating: .zero, count: blocks)
+            for j in 0..<blocks { for l in 0..<8 { xs[j][l] = rng.nextUniform() < 0.05 ? 1.5 : 0 } }
+            for j in 0..<blocks { for l in 0..<8 { scalar[j * 8 + l][1] += xs[j][l]; states[j * 8 + 1][l] += xs[j][l] } }   // ge += we
+            var ys = [SIMD8<Float>](repeating: .zero, count: blocks)
+            m.stepBlocks(blocks, x: [SIMD8<Float>](repeating: .zero, count: blocks), states: &states, stride: 8, spikes: &ys)
+            for j in 0..<blocks {
+                for l in 0..<8 {
+                    let (y, n) = m.step(0, scalar[j * 8 + l])
+                    scalar[j * 8 + l] = n
+                    XCTAssertEqual(y, ys[j][l])
+                    fired += Int(y)
+                    for k in 0..<4 { XCTAssertEqual(n[k].bitPattern, states[j * 8 + k][l].bitPattern, "state \(k)") }
+                }
+            }
+        }
+        XCTAssertGreaterThan(fired, 5)
+    }
+
     func testLanesEqualScalarSteps() throws {
         let m = try EquationModel(equations: """
             dv/dt = (0.04/mV*v**2 + 5*v + 140*mV - u + I*mV)/ms : volt
