@@ -12,18 +12,27 @@ int sk_has_avx2_fma(void);
         __m256 a = _mm256_loadu_ps(x + j * xs), b = _mm256_loadu_ps(y + j * ys); (void)b; \
         _mm256_storeu_ps(d + j * 8, (expr)); } break;
 
+static inline const float *operand(int32_t o, float *regs, const float *uniforms, const float *states, ptrdiff_t ss,
+                                   ptrdiff_t w, ptrdiff_t *stride) {
+    if (o >= SK_EQ_STATE) { *stride = ss; return states + (ptrdiff_t)(o - SK_EQ_STATE) * 8; }
+    if (o >= 0) { *stride = 8; return regs + (ptrdiff_t)o * w * 8; }
+    *stride = 0; return uniforms + (ptrdiff_t)(-o - 1) * 8;
+}
+
 __attribute__((target("avx2")))
-static void run_avx2(const sk_eq_instr *ins, ptrdiff_t count, float *regs, const float *uniforms, ptrdiff_t w) {
+static void run_avx2(const sk_eq_instr *ins, ptrdiff_t count, float *regs, const float *uniforms, const float *states,
+                     ptrdiff_t ss, ptrdiff_t w) {
     const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
     const __m256 sign = _mm256_set1_ps(-0.0f);
     for (ptrdiff_t k = 0; k < count; k++) {
         const sk_eq_instr q = ins[k];
         float *d = regs + (ptrdiff_t)q.d * w * 8;
-        // A negative operand -(u + 1) reads uniform u (eight equal lanes), the same for every block (stride 0).
-        const float *x = q.x >= 0 ? regs + (ptrdiff_t)q.x * w * 8 : uniforms + (ptrdiff_t)(-q.x - 1) * 8;
-        const float *y = q.y >= 0 ? regs + (ptrdiff_t)q.y * w * 8 : uniforms + (ptrdiff_t)(-q.y - 1) * 8;
-        const float *z = q.z >= 0 ? regs + (ptrdiff_t)q.z * w * 8 : uniforms + (ptrdiff_t)(-q.z - 1) * 8;
-        const ptrdiff_t xs = q.x >= 0 ? 8 : 0, ys = q.y >= 0 ? 8 : 0, zs = q.z >= 0 ? 8 : 0;
+        // A negative operand -(u + 1) reads uniform u (eight equal lanes), the same for every block (stride 0);
+        // SK_EQ_STATE + k reads state variable k in place (block j at states + j * ss + k * 8).
+        ptrdiff_t xs, ys, zs;
+        const float *x = operand(q.x, regs, uniforms, states, ss, w, &xs);
+        const float *y = operand(q.y, regs, uniforms, states, ss, w, &ys);
+        const float *z = operand(q.z, regs, uniforms, states, ss, w, &zs);
         switch (q.op) {
         case SK_EQ_ADD: SK_LOOP(_mm256_add_ps(a, b))
         case SK_EQ_SUB: SK_LOOP(_mm256_sub_ps(a, b))
@@ -56,10 +65,11 @@ static void run_avx2(const sk_eq_instr *ins, ptrdiff_t count, float *regs, const
 }
 #endif
 
-int sk_eq_run(const sk_eq_instr *ins, ptrdiff_t count, float *regs, const float *uniforms, ptrdiff_t width) {
+int sk_eq_run(const sk_eq_instr *ins, ptrdiff_t count, float *regs, const float *uniforms, const float *states,
+              ptrdiff_t state_stride, ptrdiff_t width) {
 #if defined(__x86_64__)
-    if (sk_has_avx2_fma()) { run_avx2(ins, count, regs, uniforms, width); return 1; }
+    if (sk_has_avx2_fma()) { run_avx2(ins, count, regs, uniforms, states, state_stride, width); return 1; }
 #endif
-    (void)ins; (void)count; (void)regs; (void)uniforms; (void)width;
+    (void)ins; (void)count; (void)regs; (void)uniforms; (void)states; (void)state_stride; (void)width;
     return 0;
 }

@@ -195,8 +195,8 @@ public struct EquationModel: NeuronModel, LaneSteppable, @unchecked Sendable {
         compiled.withLaneProgram { p, lane in
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: max(lane.registers, 1) * w) { buf in
                 let r = buf.baseAddress!
-                for (k, l) in lane.stateLoads.enumerated() where l >= 0 { let o = Int(l) * w; for j in 0..<w { r[o + j] = states[j * stride + k] } }
                 if lane.input >= 0 { let o = Int(lane.input) * w; for j in 0..<w { r[o + j] = x[j] } }
+                let S = lane.outputs.count - 1
                 // SpikeCKernels' AVX2 loop (same bits) when the program is in its subset and the CPU has AVX2; it
                 // reads uniform operands from the broadcast table, so only uniform outputs are copied.
                 var ran: Int32 = 0
@@ -205,7 +205,9 @@ public struct EquationModel: NeuronModel, LaneSteppable, @unchecked Sendable {
                         uniformLanes.withUnsafeBufferPointer { u in
                             UnsafeRawPointer(u.baseAddress!).withMemoryRebound(to: Float.self, capacity: u.count * 8) { uf in
                                 UnsafeMutableRawPointer(r).withMemoryRebound(to: Float.self, capacity: lane.registers * w * 8) { f in
-                                    sk_eq_run(ins.baseAddress, ins.count, f, uf, w)
+                                    UnsafeRawPointer(states).withMemoryRebound(to: Float.self, capacity: w * stride * 8) { sf in
+                                        sk_eq_run(ins.baseAddress, ins.count, f, uf, sf, stride * 8, w)
+                                    }
                                 }
                             }
                         }
@@ -214,16 +216,20 @@ public struct EquationModel: NeuronModel, LaneSteppable, @unchecked Sendable {
                         uniformLanes.withUnsafeBufferPointer { u in
                             for (dreg, k) in lane.outputUniforms { let o = Int(dreg) * w; for j in 0..<w { r[o + j] = u[Int(k)] } }
                         }
+                        // Outputs: a variable whose next value is its own load is unchanged (never copied in).
+                        for k in 0..<S where lane.outputs[k] != lane.stateLoads[k] {
+                            let o = Int(lane.outputs[k]) * w; for j in 0..<w { states[j * stride + k] = r[o + j] }
+                        }
                     }
                 }
                 if ran == 0 {
+                    for (k, l) in lane.stateLoads.enumerated() where l >= 0 { let o = Int(l) * w; for j in 0..<w { r[o + j] = states[j * stride + k] } }
                     uniformLanes.withUnsafeBufferPointer { u in
                         for (k, (dreg, _)) in lane.uniforms.enumerated() { let v = u[k]; let o = Int(dreg) * w; for j in 0..<w { r[o + j] = v } }
                     }
                     p.evaluateLanes(r, width: w, surrogate: surrogate)
+                    for k in 0..<S { let o = Int(lane.outputs[k]) * w; for j in 0..<w { states[j * stride + k] = r[o + j] } }
                 }
-                let S = lane.outputs.count - 1
-                for k in 0..<S { let o = Int(lane.outputs[k]) * w; for j in 0..<w { states[j * stride + k] = r[o + j] } }
                 let o = Int(lane.outputs[S]) * w
                 for j in 0..<w { spikes[j] = r[o + j] }
             }

@@ -134,11 +134,21 @@ final class GraphBuilder {
             lane.instructions.append(.init(op: p.ops[i], d: reg(n), x: x, y: y, z: z, flag: p.payload[i]))
         }
         lane.outputs = outputs.map { reg($0) }
-        if lane.instructions.allSatisfy({ LaneProgram.nativeCodes[$0.op] != nil }) {
+        // The native loop reads states in place and the results are copied out afterwards, so an output may be its
+        // own variable's load (unchanged) but not another variable's load.
+        let crossed = lane.outputs.dropLast().enumerated().contains { k, o in lane.stateLoads.enumerated().contains { $0.offset != k && $0.element == o } }
+        if !crossed, lane.instructions.allSatisfy({ LaneProgram.nativeCodes[$0.op] != nil }) {
             // Operands that are uniform read the broadcast table directly: -(index in `uniforms` + 1).
             var uniformIndex = [Int32](repeating: -1, count: lane.registers)
             for (k, (dreg, _)) in lane.uniforms.enumerated() { uniformIndex[Int(dreg)] = Int32(k) }
-            func operand(_ r: Int32) -> Int32 { uniformIndex[Int(r)] >= 0 ? -(uniformIndex[Int(r)] + 1) : r }
+            // State loads read the state blocks in place: SK_EQ_STATE + k.
+            var stateIndex = [Int32](repeating: -1, count: lane.registers)
+            for (k, l) in lane.stateLoads.enumerated() where l >= 0 { stateIndex[Int(l)] = Int32(k) }
+            func operand(_ r: Int32) -> Int32 {
+                if uniformIndex[Int(r)] >= 0 { return -(uniformIndex[Int(r)] + 1) }
+                if stateIndex[Int(r)] >= 0 { return Int32(SK_EQ_STATE) + stateIndex[Int(r)] }
+                return r
+            }
             lane.native = lane.instructions.map { q in
                 sk_eq_instr(op: LaneProgram.nativeCodes[q.op]!, d: q.d, x: operand(q.x), y: operand(q.y), z: operand(q.z), flag: q.flag)
             }
