@@ -3,7 +3,9 @@ import Foundation
 /// An error in a model's equations, threshold, reset, refractory condition or parameters: one line naming
 /// the place (the equation or statement, and the column), and the problem.
 public struct EquationError: Error, CustomStringConvertible, Equatable {
+    /// The one-line message.
     public let message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
@@ -339,10 +341,13 @@ let knownFunctions: [String: Int] = ["exp": 1, "log": 1, "log10": 1, "sqrt": 1, 
 
 /// One statement of reset code: `x = e`, `x += e`, `x -= e`, `x *= e`, `x /= e`.
 public struct Statement: Sendable, Equatable {
+    /// The state variable assigned.
     public let variable: String
     /// "=", "+=", "-=", "*=", "/=".
     public let op: String
+    /// The right-hand side.
     public let expression: Expr
+    /// The statement as errors name it.
     public let place: String
 }
 

@@ -7,7 +7,9 @@ import SpikeNeurons
 /// derived constants; the rest are arithmetic. Nodes that depend only on parameters ("uniform") are evaluated
 /// once per parameter set; the rest run per neuron (scalar), or over eight-lane SIMD registers in blocks.
 public struct Program: Sendable {
+    /// The operation of each node.
     public internal(set) var ops: [Op] = []
+    /// The operands of each node (registers, -1 when absent).
     public internal(set) var a: [Int32] = []
     public internal(set) var b: [Int32] = []
     public internal(set) var c: [Int32] = []
@@ -30,6 +32,7 @@ public struct Program: Sendable {
     /// they read), so a block's register file is small.
     var lane = LaneProgram()
 
+    /// Number of nodes (registers).
     public var count: Int { ops.count }
 }
 

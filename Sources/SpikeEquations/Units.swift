@@ -8,6 +8,7 @@ public struct Dimension: Hashable, Sendable, CustomStringConvertible {
 
     /// Dimensionless (`: 1` in Brian2's equations).
     public static let one = Dimension([0, 0, 0, 0, 0, 0, 0])
+    /// The base units' dimensions (metre, kilogram, second, ampere, kelvin, mole, candela).
     public static let metre = Dimension([1, 0, 0, 0, 0, 0, 0])
     public static let kilogram = Dimension([0, 1, 0, 0, 0, 0, 0])
     public static let second = Dimension([0, 0, 1, 0, 0, 0, 0])
@@ -18,10 +19,13 @@ public struct Dimension: Hashable, Sendable, CustomStringConvertible {
     /// kg m^2 s^-3 A^-1.
     public static let volt = Dimension([2, 1, -3, -1, 0, 0, 0])
 
+    /// A dimension from its seven exponents (m, kg, s, A, K, mol, cd).
     public init(_ exponents: [Int]) { self.exponents = exponents }
 
+    /// Whether every exponent is 0.
     public var isDimensionless: Bool { exponents.allSatisfy { $0 == 0 } }
 
+    /// Product and quotient of dimensions (exponents add, subtract).
     public static func * (a: Dimension, b: Dimension) -> Dimension { Dimension(zip(a.exponents, b.exponents).map { $0 + $1 }) }
     public static func / (a: Dimension, b: Dimension) -> Dimension { Dimension(zip(a.exponents, b.exponents).map { $0 - $1 }) }
     /// The dimension to an integer power.
@@ -42,8 +46,11 @@ public struct Dimension: Hashable, Sendable, CustomStringConvertible {
 
 /// A value in SI base units with its dimension (`10*mV` is 0.01 with the dimension of volt).
 public struct Quantity: Sendable, Equatable, CustomStringConvertible {
+    /// The value in SI base units.
     public var value: Double
+    /// Its dimension.
     public var dimension: Dimension
+    /// A quantity of `value` SI base units of `dimension`.
     public init(_ value: Double, _ dimension: Dimension = .one) { self.value = value; self.dimension = dimension }
     public var description: String { dimension.isDimensionless ? "\(value)" : "\(value) \(dimension)" }
 }
