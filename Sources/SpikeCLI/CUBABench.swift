@@ -13,6 +13,8 @@ struct CUBABench: ParsableCommand {
     @Option(help: "The network: cuba (default), coba, or brunel (--neurons is then the excitatory count).") var example = "cuba"
     @Option(parsing: .unconditional, help: "Brunel: relative inhibition g.") var g: Float = 5
     @Option(parsing: .unconditional, help: "Brunel: external rate nu_ext / nu_thr.") var nu: Float = 2
+    @Flag(help: "cuba: the neuron written as Brian2 equations (SpikeEquations' EquationExamples.cuba) instead of the built-in va_cuba.")
+    var equations = false
     @Flag var json = false
 
     struct Result: Encodable {
@@ -22,6 +24,7 @@ struct CUBABench: ParsableCommand {
     }
 
     func run() throws {
+        guard !equations || example == "cuba" else { throw CLIError("bench cuba: --equations applies to --example cuba only") }
         guard neurons >= 5 else { throw CLIError("bench cuba: --neurons must be >= 5, got \(neurons)") }
         let duration = try DurationOption.milliseconds(self.duration, bareUnit: "s") / 1000
         guard duration > 0 else { throw CLIError("bench cuba: --duration must be > 0, got \(self.duration)") }
@@ -29,7 +32,9 @@ struct CUBABench: ParsableCommand {
         var net: Network! = nil
         let build = try timed {
             switch example {
-            case "cuba": net = try NetworkExamples.cuba(neurons: neurons, p: p, seed: seed)
+            case "cuba":
+                net = try NetworkExamples.cuba(neurons: neurons, p: p, seed: seed,
+                                               neuron: equations ? AnyNeuronModel(try EquationExamples.cuba()) : nil)
             case "coba": net = try NetworkExamples.coba(neurons: neurons, p: p, seed: seed)
             case "brunel": net = try NetworkExamples.brunel(excitatory: neurons, g: g, nuExtOverNuThr: nu, epsilon: p, seed: seed)
             default: throw CLIError("bench cuba: --example must be cuba, coba or brunel, got '\(example)'")
@@ -51,7 +56,7 @@ struct CUBABench: ParsableCommand {
                        bandPower: SpikeStatistics.bandPower(spec, bands: SpikeStatistics.benchmarkBands),
                        peakMemoryMiB: peakMemoryMiB())
         if json { try printJSON(r) } else {
-            print(String(format: "\(example) N=%d duration=%gs p=%g synapses=%d: build %.3f s, sim_s=%.3f, spikes=%d, rate %.2f Hz, CV %.3f, spectral peak %.1f Hz, peak %.0f MiB",
+            print(String(format: "\(example)\(equations ? " (equations)" : "") N=%d duration=%gs p=%g synapses=%d: build %.3f s, sim_s=%.3f, spikes=%d, rate %.2f Hz, CV %.3f, spectral peak %.1f Hz, peak %.0f MiB",
                          total, duration, p, r.synapses, build, sim, spikes, r.meanRateHz, r.meanCV, r.peakFrequencyHz, r.peakMemoryMiB))
         }
     }

@@ -20,6 +20,8 @@ public struct Neuron: ParsableCommand {
     @OptionGroup var figure: PlotOptions
     @Flag(help: "List every model (or only MODEL, when given) with its parameters, defaults and units.") var list = false
     @Flag(help: "Write into a non-empty output folder: files of this run replace theirs, and the files an earlier run listed in its summary.json are removed.") var overwrite = false
+    @Option(help: "A model written as Brian2 equations: a YAML or JSON file with equations, threshold, reset, refractory, method, parameters, input, input_unit, initial, dt, surrogate (docs/EQUATIONS.md). Replaces MODEL; --set NAME=VALUE takes values with units (tau=20*ms), --dt is in ms.")
+    var equations: String?
 
     public init() {}
 
@@ -40,6 +42,14 @@ public struct Neuron: ParsableCommand {
 
     public func run() throws {
         if list { print(try Self.listing(model)); return }
+        if let equations {
+            guard model == nil else { throw CLIError("spike neuron: give either a MODEL or --equations FILE, not both") }
+            guard let input else { throw CLIError("spike neuron: --input FILE.npy is required") }
+            guard let output else { throw CLIError("spike neuron: --output DIR is required") }
+            guard mismatch.isEmpty, plot == nil else { throw CLIError("spike neuron --equations: --mismatch and --plot are not supported with equation models") }
+            try runEquations(equations, input: input, output: output)
+            return
+        }
         guard let model else { throw CLIError("spike neuron: give a MODEL (one of \(NeuronRegistry.allIDs.joined(separator: ", "))) or --list") }
         guard let input else { throw CLIError("spike neuron: --input FILE.npy is required") }
         guard let output else { throw CLIError("spike neuron: --output DIR is required") }
@@ -124,7 +134,7 @@ public struct Neuron: ParsableCommand {
         let fwd = neuron.forward(x.scalars, steps: T, elements: N, table: table)
         var files: [(String, Tensor)] = []
         if neuron.isSpiking { files.append(("spikes", Tensor(shape: [T, N], scalars: fwd.output))) }
-        let S = neuron.stateNames.count
+        let S = neuron.stateCount
         var traces: [(String, [Float])] = []
         for (k, name) in neuron.stateNames.enumerated() {
             var trace = [Float](repeating: 0, count: T * N)
@@ -156,6 +166,79 @@ public struct Neuron: ParsableCommand {
 }
 
 extension Neuron {
+    /// `spike neuron --equations FILE`: compiles the model file (the library's `EquationModelFile`), runs it on the
+    /// input and writes spikes, one trace per state variable of the equations and the input gradient, all or nothing.
+    func runEquations(_ path: String, input: String, output: String) throws {
+        let bytes = [UInt8](try InputFile.read(path: path))
+        let doc: JSON
+        let lower = path.lowercased()
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
+            do { doc = try YAMLSubset.parse(document: bytes) }
+            catch let e as YAMLSubset.ParseError { throw CLIError("\(path): invalid YAML: \(e.message)") }
+        } else {
+            do { doc = try JSON.parse(document: bytes) } catch let e { throw CLIError("\(path): invalid JSON: \(e.message)") }
+        }
+        var file = try EquationModelFile(doc, file: path)
+        for (name, value) in try parseAssignments(assignments).sorted(by: { $0.key < $1.key }) { file.description.parameters[name] = value }
+        if let dt {
+            guard dt > 0, dt.isFinite else { throw CLIError("--dt must be > 0 (ms), got \(dt)") }
+            file.description.dt = "\(dt)*ms"
+        }
+        let model: EquationModel
+        do { model = try EquationModel(file.description) } catch { throw CLIError("\(path): \(error)") }
+        let states = model.compiled.stateNames.filter { !$0.hasPrefix("_") }
+        let dir = URL(fileURLWithPath: output)
+        let names = (model.compiled.isSpiking ? ["spikes"] : []) + states + (gradWeights != nil ? ["grad_input"] : [])
+        if let existing = try? FileManager.default.attributesOfItem(atPath: output)[.type] as? FileAttributeType, existing != .typeDirectory {
+            throw CLIError("\(output): exists and is not a folder")
+        }
+        let stale = try OutputFolder.check(dir, overwrite: overwrite)
+        let outputs = try StagedOutputs(names.map { dir.appendingPathComponent("\($0).npy") } + [dir.appendingPathComponent("summary.json")],
+                                        creating: [dir])
+        let x = try NPY.read(from: URL(fileURLWithPath: input))
+        guard x.rank == 1 || x.rank == 2, x.count > 0 else {
+            throw CLIError("\(input): input must have shape [T] or [T, N] with T, N > 0, got \(x.shape)")
+        }
+        guard x.scalars.allSatisfy({ $0.isFinite }) else { throw CLIError("\(input): input contains NaN or infinity") }
+        let T = x.shape[0], N = x.rank == 2 ? x.shape[1] : 1
+        let S = EquationModel.State.count
+        try MemoryBudget.checkProduct([T, N, 2 * S + 3], elementSize: 4, what: "\(path): traces of \(T) steps x \(N) neurons")
+        var weights: Tensor?
+        if let gradWeights {
+            let r = try NPY.read(from: URL(fileURLWithPath: gradWeights))
+            guard r.count == T * N, r.shape == x.shape || r.shape == [T, N] else {
+                throw CLIError("\(gradWeights): shape \(r.shape) does not match the input's \(x.shape)")
+            }
+            weights = r
+        }
+        let scale = Float(file.inputScale)
+        let xs = x.scalars.map { $0 * scale }
+        let fwd = NeuronKernel.forward(model, input: xs, steps: T, elements: N)
+        var files: [(String, Tensor)] = []
+        if model.compiled.isSpiking { files.append(("spikes", Tensor(shape: [T, N], scalars: fwd.output))) }
+        for name in states {
+            let k = model.compiled.stateNames.firstIndex(of: name)!
+            var trace = [Float](repeating: 0, count: T * N)
+            for t in 0..<T { for i in 0..<N { trace[t * N + i] = fwd.states[(t * S + k) * N + i] } }
+            files.append((name, Tensor(shape: [T, N], scalars: trace)))
+        }
+        if let weights {
+            let g = NeuronKernel.backward(model, input: xs, states: fwd.states, gradOutput: weights.scalars, steps: T, elements: N).gradInput
+            files.append(("grad_input", Tensor(shape: [T, N], scalars: g.map { $0 * scale })))
+        }
+        for (name, t) in files { try outputs.stage(dir.appendingPathComponent("\(name).npy")) { try NPY.write(t, to: $0) } }
+        let spikeCount = model.compiled.isSpiking ? fwd.output.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } : 0
+        let summary = NeuronRunSummary(model: "equations:\(path)", steps: T, neurons: N, spikes: model.compiled.isSpiking ? spikeCount : nil,
+                                       files: files.map { "\($0.0).npy" } + ["summary.json"])
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try outputs.stage(try enc.encode(summary), for: dir.appendingPathComponent("summary.json"))
+        try outputs.publish()
+        OutputFolder.remove(stale, keeping: summary.files, in: dir)
+        let spikeText = model.compiled.isSpiking ? ", \(spikeCount) spikes" : ""
+        print("\(path): \(T) steps x \(N) neurons\(spikeText); wrote \(summary.files.count) files to \(output)")
+    }
+
     /// The figure of a run: title and caption from the registry's summary (`NAME (REFERENCE): EQUATION`), the
     /// time axis in the unit of the model's `dt` (steps for discrete-time models), the membrane in the unit of
     /// its threshold parameter, with the threshold and reset values the model has.

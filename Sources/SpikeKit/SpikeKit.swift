@@ -12,3 +12,4 @@
 @_exported import SpikeDistributed
 @_exported import SpikeNetworkFile
 @_exported import SpikePlot
+@_exported import SpikeEquations

@@ -22,8 +22,8 @@ public struct NeuronLayerParameters<Model: NeuronModel> {
     /// Throws for names the model cannot learn.
     public mutating func learn(_ names: [String], perNeuron: Int? = nil) throws {
         for name in names {
-            guard Model.learnableParameterNames.contains(name), let k = Model.parameterIndex(name) else {
-                let known = Model.learnableParameterNames
+            guard model.instanceLearnableParameterNames.contains(name), let k = model.instanceParameterNames.firstIndex(of: name) else {
+                let known = model.instanceLearnableParameterNames
                 throw ParameterError("\(Model.id): '\(name)' is not learnable (learnable: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
             }
             if learnable.contains(where: { $0.name == name }) { continue }

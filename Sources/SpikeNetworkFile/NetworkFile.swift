@@ -4,6 +4,7 @@ import SpikeNeurons
 import SpikeCoding
 import SpikeIO
 import SpikeSim
+import SpikeEquations
 
 /// A network file (docs/SIMULATION.md), parsed and checked completely: every field known, every name resolved,
 /// every index, size, state variable and delay in range. Nothing has run yet; `NetworkBuilder` turns it into a
@@ -222,12 +223,33 @@ public enum NetworkFile {
 
         // MARK: groups
 
+        /// A group whose `model` is a mapping: an equation model (docs/EQUATIONS.md, the keys of `spike neuron
+        /// --equations` files), integrated at the network's dt; values in the units its equations declare.
+        mutating func equationGroup(_ node: FileNode, _ o: Members, name: String, modelNode: FileNode) throws -> GroupDescription {
+            if let p = o["parameters"] { throw p.error("an equation model takes its parameters inside 'model'") }
+            if let m = o["mismatch"] { throw m.error("mismatch is not supported for equation models") }
+            let size = try o.required("size").int(in: 1...Int(Int32.max))
+            var file: EquationModelFile
+            do { file = try EquationModelFile(modelNode.value, file: "model") } catch { throw modelNode.error("\(error)") }
+            file.description.dt = "\(dt)*ms"
+            let model: AnyNeuronModel
+            do { model = AnyNeuronModel(try EquationModel(file.description)) } catch { throw modelNode.error("\(error)") }
+            var initial: [(String, SynapseValues, FileNode)] = []
+            if let i = o["initial"] {
+                let members = try i.object(allowed: model.stateNames) { "the equation model has no state variable \(MessageText.quoted($0)) (has \(model.stateNames.joined(separator: ", ")))" }
+                for key in members.keys { initial.append((key, try values(members[key]!, count: size, what: "values"), members[key]!)) }
+            }
+            groupModels[name] = model; groupSizes[name] = size; sourceSizes[name] = size
+            return GroupDescription(node: node, name: name, size: size, model: model, perNeuron: [], mismatch: [], initial: initial)
+        }
+
         mutating func group(_ node: FileNode) throws -> GroupDescription {
             let o = try node.object(allowed: ["name", "model", "size", "parameters", "mismatch", "initial"], required: ["name", "model", "size"])
             let nameNode = try o.required("name")
             let name = try nameNode.name()
             try claim(name, nameNode)
             let modelNode = try o.required("model")
+            if case .object = modelNode.value { return try equationGroup(node, o, name: name, modelNode: modelNode) }
             let id = try modelNode.string()
             let entry: NeuronEntry
             do { entry = try NeuronRegistry.entry(id) } catch { throw modelNode.error("\(error)") }

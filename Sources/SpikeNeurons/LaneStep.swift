@@ -9,6 +9,21 @@ public protocol LaneSteppable: NeuronModel {
     var canStepLanes: Bool { get }
     /// One step of eight neurons: inputs `x`, states `s[0 ..< State.count]` updated in place; returns the outputs.
     func stepLanes(_ x: SIMD8<Float>, _ s: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float>
+    /// Whether `stepBlocks` over many blocks is faster than `stepLanes` block by block (models compiled at
+    /// run time, whose per-call dispatch is amortised over blocks). Default false.
+    var prefersBlocks: Bool { get }
+    /// Steps `blocks` blocks of eight neurons: inputs `x[j]`, the states of block j at `states + j * stride`
+    /// (variable k at `states[j * stride + k]`), the outputs written to `spikes[j]`. Default: `stepLanes` per block.
+    func stepBlocks(_ blocks: Int, x: UnsafePointer<SIMD8<Float>>, states: UnsafeMutablePointer<SIMD8<Float>>, stride: Int,
+                    spikes: UnsafeMutablePointer<SIMD8<Float>>)
+}
+
+extension LaneSteppable {
+    public var prefersBlocks: Bool { false }
+    public func stepBlocks(_ blocks: Int, x: UnsafePointer<SIMD8<Float>>, states: UnsafeMutablePointer<SIMD8<Float>>, stride: Int,
+                           spikes: UnsafeMutablePointer<SIMD8<Float>>) {
+        for j in 0..<blocks { spikes[j] = stepLanes(x[j], states + j * stride) }
+    }
 }
 
 /// The refractory counter of eight lanes after a step (see `brian2NextRefractory`): `R - 1` where `fire`,

@@ -15,7 +15,7 @@ public struct NeuronParameterTable: Sendable, Equatable {
     public init<Model: NeuronModel>(_ model: Model, neurons: Int) {
         precondition(neurons > 0, "NeuronParameterTable: neurons must be > 0")
         self.neurons = neurons
-        names = Model.parameterNames
+        names = model.instanceParameterNames
         let p = model.parameters
         values = (0..<Model.Parameters.count).flatMap { k in [Float](repeating: p[k], count: neurons) }
     }

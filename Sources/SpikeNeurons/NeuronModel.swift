@@ -90,12 +90,28 @@ public protocol NeuronModel: Sendable {
     func stepVJP(_ x: Float, _ s: State, gOut: Float, gNext: State) -> (gx: Float, gPrev: State)
     /// Gradient of the same step with respect to the parameters (zero for those not learnable).
     func parameterVJP(_ x: Float, _ s: State, gOut: Float, gNext: State) -> Parameters
+    /// The id of this value (the static `id`, except for models defined at run time such as equation models).
+    var instanceID: String { get }
+    /// The state variable names of this value (the static `stateNames` unless the model is defined at run time;
+    /// then at most `State.count` names, the rest of the state vector unused).
+    var instanceStateNames: [String] { get }
+    /// The parameter names of this value, `Parameters.count` of them (the static `parameterNames` by default).
+    var instanceParameterNames: [String] { get }
+    /// The learnable parameter names of this value (the static `learnableParameterNames` by default).
+    var instanceLearnableParameterNames: [String] { get }
+    /// Whether this value's output is a spike (the static `isSpiking` by default).
+    var instanceIsSpiking: Bool { get }
 }
 
 extension NeuronModel {
     public static var learnableParameterNames: [String] { [] }
     public static func parameterDomainError(_ k: Int, _ value: Float) -> String? { value.isFinite ? nil : "finite" }
     @inlinable public func parameterVJP(_ x: Float, _ s: State, gOut: Float, gNext: State) -> Parameters { Parameters() }
+    public var instanceID: String { Self.id }
+    public var instanceStateNames: [String] { Self.stateNames }
+    public var instanceParameterNames: [String] { Self.parameterNames }
+    public var instanceLearnableParameterNames: [String] { Self.learnableParameterNames }
+    public var instanceIsSpiking: Bool { Self.isSpiking }
     /// The index of the state variable named "v" (the membrane), or 0.
     public static var membraneIndex: Int { stateNames.firstIndex(of: "v") ?? 0 }
     /// The index of a parameter by name.

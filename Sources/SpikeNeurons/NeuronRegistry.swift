@@ -38,13 +38,19 @@ public struct AnyNeuronModel: Sendable {
     /// The concrete model.
     public let base: any NeuronModel
     /// The model id.
-    public var id: String { type(of: base).id }
+    public var id: String { base.instanceID }
     /// State variable names (the membrane is "v").
-    public var stateNames: [String] { type(of: base).stateNames }
+    public var stateNames: [String] { base.instanceStateNames }
+    /// Number of state slots per element in the kernel's `[T, S, M]` traces (`stateNames.count`, or more for
+    /// models defined at run time, whose state vector has a fixed capacity).
+    public var stateCount: Int {
+        func count<M: NeuronModel>(_: M) -> Int { M.State.count }
+        return count(base)
+    }
     /// Whether the output is a spike.
-    public var isSpiking: Bool { type(of: base).isSpiking }
+    public var isSpiking: Bool { base.instanceIsSpiking }
     /// Names of the numeric parameters (those that may vary per neuron).
-    public var parameterNames: [String] { type(of: base).parameterNames }
+    public var parameterNames: [String] { base.instanceParameterNames }
     /// Human-readable parameter summary.
     public let summary: String
 

@@ -8,16 +8,19 @@ public enum NetworkExamples {
     /// (self-connections included, as Brian2's `connect(p=...)`), excitatory spikes adding
     /// we = 60 x 0.27 / 10 = 1.62 mV to `ge`, inhibitory spikes wi = -20 x 4.5 / 10 = -9 mV to `gi`, no delays;
     /// initial membranes uniform in [Vr, Vt) = [-60, -50) mV; dt 0.1 ms. With `monitor` a spike monitor per group
-    /// (`spikes_E`, `spikes_I`) and population-rate monitors (`rate_E`, `rate_I`) are added.
+    /// (`spikes_E`, `spikes_I`) and population-rate monitors (`rate_E`, `rate_I`) are added. `neuron` replaces
+    /// `va_cuba` by another model of the same neuron (state variables `v`, `ge`, `gi` in mV, e.g. the CUBA
+    /// equations of SpikeEquations' `EquationExamples.cuba`).
     public static func cuba(neurons: Int = 4000, p: Double = 0.02, seed: UInt64 = 1, dt: Float = 0.1,
-                            monitor: Bool = true) throws -> Network {
+                            monitor: Bool = true, neuron: AnyNeuronModel? = nil) throws -> Network {
         guard neurons >= 5 else { throw SimulationError("cuba: needs at least 5 neurons, got \(neurons)") }
         guard neurons <= Int(Int32.max) else { throw SimulationError("cuba: at most \(Int32.max) neurons, got \(neurons)") }
         let net = try Network(dt: dt, seed: seed)
         let ne = neurons * 4 / 5, ni = neurons - ne
         let model = Brian2CUBA(dt: dt)
-        let e = try net.add(NeuronGroup(name: "E", size: ne, model: model))
-        let i = try net.add(NeuronGroup(name: "I", size: ni, model: model))
+        let any = neuron ?? AnyNeuronModel(model)
+        let e = try net.add(NeuronGroup(name: "E", size: ne, model: any))
+        let i = try net.add(NeuronGroup(name: "I", size: ni, model: any))
         var rng = net.nextStream()
         for g in [e, i] {
             try g.setState("v", (0..<g.size).map { _ in model.reset + rng.nextUniform() * (model.threshold - model.reset) })

@@ -171,6 +171,36 @@ public final class LaneDynamics<M: LaneSteppable>: GroupDynamics {
             return
         }
         let full = n / 8
+        if m.prefersBlocks {
+            // Models compiled at run time: one call per chunk of blocks, so each instruction's dispatch is shared.
+            let chunk = 32
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * chunk) { buf in
+                let xs = buf.baseAddress!, ys = xs + chunk
+                var b0 = range.lowerBound
+                while b0 < range.upperBound {
+                    let w = min(chunk, range.upperBound - b0)
+                    for j in 0..<w {
+                        let b = b0 + j
+                        if b < full {
+                            xs[j] = UnsafeRawPointer(x + b * 8).loadUnaligned(as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(x + b * 8).storeBytes(of: SIMD8<Float>.zero, as: SIMD8<Float>.self)
+                        } else {
+                            xs[j] = .zero
+                            for l in 0..<(n - b * 8) { xs[j][l] = x[b * 8 + l]; x[b * 8 + l] = 0 }
+                        }
+                    }
+                    m.stepBlocks(w, x: xs, states: base + b0 * S, stride: S, spikes: ys)
+                    if M.isSpiking {
+                        for j in 0..<w where any(ys[j] .> 0) {
+                            let b = b0 + j
+                            for l in 0..<8 where ys[j][l] > 0 && b * 8 + l < n { spikes.append(Int32(b * 8 + l)) }
+                        }
+                    }
+                    b0 += w
+                }
+            }
+            return
+        }
         for b in range {
             var xv = SIMD8<Float>.zero
             if b < full {

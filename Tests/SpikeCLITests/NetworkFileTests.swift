@@ -32,6 +32,31 @@ final class NetworkFileTests: XCTestCase {
         XCTAssertTrue(net.synapses[0].weight.allSatisfy { $0 <= 1.1 })
     }
 
+    /// A group of an equation model (the CUBA neuron as Brian2's equations, in mV) runs like the built-in va_cuba.
+    func testEquationModelGroup() throws {
+        func net(_ model: String) throws -> Network {
+            let d = try parse("""
+            {"dt": 0.1, "duration": 20, "seed": 3,
+             "groups": [{"name": "A", "model": \(model), "size": 16, "initial": {"v": [\((0..<16).map { "\(-60 + Double($0) * 0.7)" }.joined(separator: ", "))]}}],
+             "synapses": [{"name": "AA", "source": "A", "target": "A", "variable": "ge", "connect": {"rule": "all_to_all"}, "weight": 1.62}]}
+            """)
+            return try NetworkBuilder.build(d)
+        }
+        let eqModel = #"{"equations": ["dv/dt  = (ge+gi-(v-El))/taum : 1 (unless refractory)", "dge/dt = -ge/taue : 1", "dgi/dt = -gi/taui : 1"], "#
+            + #""threshold": "v > Vt", "reset": "v = Vr", "refractory": "5*ms", "method": "exact", "#
+            + #""parameters": {"taum": "20*ms", "taue": "5*ms", "taui": "10*ms", "Vt": "-50", "Vr": "-60", "El": "-49"}}"#
+        let a = try net(eqModel), b = try net(#""va_cuba""#)
+        var spikesA = 0, spikesB = 0
+        for _ in 0..<200 {
+            a.advance(); b.advance()
+            spikesA += a.groups[0].spikes.count; spikesB += b.groups[0].spikes.count
+            XCTAssertEqual(a.groups[0].spikes, b.groups[0].spikes)
+        }
+        XCTAssertGreaterThan(spikesA, 0)
+        XCTAssertEqual(spikesA, spikesB)
+        XCTAssertThrowsError(try net(#"{"equations": "dv/dt = -v/tauu : 1"}"#)) { XCTAssertTrue("\($0)".contains("undefined name 'tauu'"), "\($0)") }
+    }
+
     /// Models with a step take the network's in their own unit: ms for Brian2's and SPAIC's, s for Norse's.
     func testModelsTakeTheNetworksStepInTheirUnit() throws {
         let d = try parse("""

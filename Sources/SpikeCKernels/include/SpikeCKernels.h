@@ -2,6 +2,7 @@
 #define SPIKE_C_KERNELS_H
 #include <stddef.h>
 #include "SpikeSimKernels.h"
+#include "SpikeEquationKernels.h"
 
 /// Whether this CPU runs the AVX2 + FMA versions of the kernels (checked once at run time).
 int sk_has_avx2_fma(void);
