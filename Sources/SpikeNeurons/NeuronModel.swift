@@ -90,6 +90,19 @@ public protocol NeuronModel: Sendable {
     func stepVJP(_ x: Float, _ s: State, gOut: Float, gNext: State) -> (gx: Float, gPrev: State)
     /// Gradient of the same step with respect to the parameters (zero for those not learnable).
     func parameterVJP(_ x: Float, _ s: State, gOut: Float, gNext: State) -> Parameters
+    /// The fused forward over `[T, M]` inputs (the work of `NeuronKernel.forward`, which calls it). Models do
+    /// not implement it: the default (`NeuronKernel.genericForward` over `step`) is a protocol requirement's
+    /// default, so the compiler builds it for each conforming type, with `step` inlined and the element loop
+    /// vectorised; a layer that holds the model generically (chosen by id at run time) thus runs code
+    /// specialised for it. A model may implement it only to give the same results faster.
+    func kernelForward(input: [Float], steps: Int, elements: Int, initial: [Float]?, table: NeuronParameterTable?,
+                       keepStates: Bool) -> NeuronKernel.Forward
+    /// The fused backward through time (the work of `NeuronKernel.backward`, which calls it after its checks);
+    /// like `kernelForward`, a default built per conforming type (`NeuronKernel.genericBackward` over
+    /// `stepVJP` and `parameterVJP`).
+    func kernelBackward(input: [Float], states: [Float], gradOutput: [Float], steps: Int, elements: Int,
+                        initial: [Float]?, gradFinalState: [Float]?, table: NeuronParameterTable?,
+                        parameterGradients: Bool, neurons: Int) -> NeuronKernel.Backward
 }
 
 extension NeuronModel {
