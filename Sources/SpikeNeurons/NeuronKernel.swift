@@ -143,13 +143,13 @@ public enum NeuronKernel {
                                                           initial: [Float]?, table: NeuronParameterTable?,
                                                           keepStates: Bool) -> Forward {
         let S = Model.State.count
-        var output = [Float](repeating: 0, count: T * M)
+        if T * M == 0 { return Forward(output: [], states: []) }
+        // Every output and state value is written by the loop below, so the arrays are not zero-filled first.
         // Inference (`keepStates: false`) keeps no history: only the current state of each element.
-        var states = [Float](repeating: 0, count: keepStates ? T * S * M : 0)
-        if T * M == 0 { return Forward(output: output, states: states) }
+        var states: [Float] = []
+        let output = [Float](unsafeUninitializedCapacity: T * M) { po, written in
+        states = [Float](unsafeUninitializedCapacity: keepStates ? T * S * M : 0) { ps, writtenStates in
         input.withUnsafeBufferPointer { px in
-        output.withUnsafeMutableBufferPointer { po in
-        states.withUnsafeMutableBufferPointer { ps in
         (initial ?? []).withUnsafeBufferPointer { pin in
             let ptrs = UncheckedSendable((px.baseAddress!, po.baseAddress!, keepStates ? ps.baseAddress : nil,
                                           initial == nil ? nil : pin.baseAddress))
@@ -157,6 +157,8 @@ public enum NeuronKernel {
             Parallel.forEach(chunks: chunks) { c in
                 let lo = c * chunk, hi = min(M, lo + chunk), n = hi - lo
                 let (x, o, st, ini) = ptrs.value
+                // A local copy: its fields stay in registers across the loops (a captured value might alias the stores).
+                let model = model
                 let models = table.map { tb in (lo..<hi).map { tb.model(model, neuron: $0 % tb.neurons) } }
                 let buf = UnsafeMutablePointer<Float>.allocate(capacity: max(1, S * n))
                 defer { buf.deallocate() }
@@ -182,30 +184,81 @@ public enum NeuronKernel {
                     }
                     return
                 }
-                for t in 0..<T {
-                    let xt = x + t * M + lo, ot = o + t * M + lo
-                    if let st {
-                        let stt = st + t * S * M + lo
-                        for j in 0..<n {
-                            var s = Model.State()
-                            for k in 0..<S { s[k] = buf[k * n + j] }
-                            let (y, next) = model.step(xt[j], s)
-                            ot[j] = y
-                            for k in 0..<S { buf[k * n + j] = next[k]; stt[k * M + j] = next[k] }
-                        }
-                    } else {
-                        for j in 0..<n {
-                            var s = Model.State()
-                            for k in 0..<S { s[k] = buf[k * n + j] }
-                            let (y, next) = model.step(xt[j], s)
-                            ot[j] = y
-                            for k in 0..<S { buf[k * n + j] = next[k] }
-                        }
-                    }
+                forwardChunk(model, x: x + lo, o: o + lo, st: st.map { $0 + lo }, buf: buf, n: n, steps: T, stride: M)
+            }
+        }}
+        writtenStates = keepStates ? T * S * M : 0
+        }
+        written = T * M
+        }
+        return Forward(output: output, states: states)
+    }
+
+    /// The time loop of one chunk of `n` elements with shared parameters (`genericForward`): `x`, `o` and `st`
+    /// point at the chunk's first element of step 0 (steps `stride` apart), `buf` holds the chunk's state
+    /// (`[S, n]`). A function of its own, not inlined into the parallel closure, so that the compiler sees
+    /// the pointers as arguments and vectorises the element loop.
+    @inlinable @inline(never)
+    static func forwardChunk<Model: NeuronModel>(_ model: Model, x: UnsafePointer<Float>, o: UnsafeMutablePointer<Float>,
+                                                 st: UnsafeMutablePointer<Float>?, buf: UnsafeMutablePointer<Float>,
+                                                 n: Int, steps T: Int, stride M: Int) {
+        let S = Model.State.count
+        for t in 0..<T {
+            let xt = x + t * M, ot = o + t * M
+            if let st {
+                let stt = st + t * S * M
+                for j in 0..<n {
+                    var s = Model.State()
+                    for k in 0..<S { s[k] = buf[k * n + j] }
+                    let (y, next) = model.step(xt[j], s)
+                    ot[j] = y
+                    for k in 0..<S { buf[k * n + j] = next[k]; stt[k * M + j] = next[k] }
+                }
+            } else {
+                for j in 0..<n {
+                    var s = Model.State()
+                    for k in 0..<S { s[k] = buf[k * n + j] }
+                    let (y, next) = model.step(xt[j], s)
+                    ot[j] = y
+                    for k in 0..<S { buf[k * n + j] = next[k] }
                 }
             }
-        }}}}
-        return Forward(output: output, states: states)
+        }
+    }
+
+    /// Steps `T-1` down to 1 of one chunk with shared parameters (`genericBackward`), the previous states read
+    /// from the stored trace: `x`, `st`, `go` and `gi` point at the chunk's first element of step 0, `gNext`
+    /// (`[S, n]`) and `gParam` (`[P, n]`, when `wantP`) are the chunk's running gradients. A function of its
+    /// own for the same reason as `forwardChunk`.
+    @inlinable @inline(never)
+    static func backwardChunk<Model: NeuronModel>(_ model: Model, x: UnsafePointer<Float>, st: UnsafePointer<Float>,
+                                                  go: UnsafePointer<Float>, gi: UnsafeMutablePointer<Float>,
+                                                  gNext: UnsafeMutablePointer<Float>, gParam: UnsafeMutablePointer<Float>,
+                                                  wantP: Bool, n: Int, steps T: Int, stride M: Int) {
+        let S = Model.State.count, P = Model.Parameters.count
+        guard T > 1 else { return }
+        for t in stride(from: T - 1, through: 1, by: -1) {
+            let xt = x + t * M, gt = go + t * M, git = gi + t * M, stp = st + (t - 1) * S * M
+            if wantP {
+                for j in 0..<n {
+                    var s = Model.State(), g = Model.State()
+                    for k in 0..<S { s[k] = stp[k * M + j]; g[k] = gNext[k * n + j] }
+                    let d = model.parameterVJP(xt[j], s, gOut: gt[j], gNext: g)
+                    for k in 0..<P { gParam[k * n + j] += d[k] }
+                    let (gx, gprev) = model.stepVJP(xt[j], s, gOut: gt[j], gNext: g)
+                    git[j] = gx
+                    for k in 0..<S { gNext[k * n + j] = gprev[k] }
+                }
+            } else {
+                for j in 0..<n {
+                    var s = Model.State(), g = Model.State()
+                    for k in 0..<S { s[k] = stp[k * M + j]; g[k] = gNext[k * n + j] }
+                    let (gx, gprev) = model.stepVJP(xt[j], s, gOut: gt[j], gNext: g)
+                    git[j] = gx
+                    for k in 0..<S { gNext[k * n + j] = gprev[k] }
+                }
+            }
+        }
     }
 
     /// Backpropagation through time: the gradient of the input (`[T, M]`) and of the initial state (`[S, M]`)
@@ -281,6 +334,7 @@ public enum NeuronKernel {
             Parallel.forEach(chunks: chunks) { c in
                 let lo = c * chunk, hi = min(M, lo + chunk), n = hi - lo
                 let (x, st, go, gi, g0, gp, ini, gf) = ptrs.value
+                let model = model
                 let models = table.map { tb in (lo..<hi).map { tb.model(model, neuron: $0 % tb.neurons) } }
                 let gNext = UnsafeMutablePointer<Float>.allocate(capacity: max(1, S * n))
                 let gParam = UnsafeMutablePointer<Float>.allocate(capacity: max(1, wantP ? P * n : 1))
@@ -306,7 +360,10 @@ public enum NeuronKernel {
                 }
                 /// Steps T-1 ... 1 read the stored states of the step before; step 0 the initial state.
                 @inline(__always) func run(_ m: (Int) -> Model) {
-                    if T > 1, let st {
+                    if models == nil, T > 1, let st, let x, let go {
+                        backwardChunk(model, x: x + lo, st: st + lo, go: go + lo, gi: gi + lo, gNext: gNext, gParam: gParam,
+                                      wantP: wantP, n: n, steps: T, stride: M)
+                    } else if T > 1, let st {
                         for t in stride(from: T - 1, through: 1, by: -1) {
                             let stp = st + (t - 1) * S * M + lo
                             stepBack(t, m) { j, k in stp[k * M + j] }
