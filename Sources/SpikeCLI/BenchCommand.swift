@@ -32,21 +32,24 @@ func peakMemoryMiB() -> Double {
 
 /// The lif-layer work: Linear (no bias, PyTorch init times 4) + LIF (decay 0.9: tau 10, decay_input false,
 /// threshold 1, hard reset 0, ATan) over Bernoulli input spikes of `rate`, loss = sum of output spikes.
+/// With `neuron` another layer (`benchNeuronLayer`: any spiking zoo model) takes the LIF's place, and the
+/// weights are multiplied by `gain` (the peers' `--gain` for models whose input is a current).
 struct LIFLayerWork {
     let x: Variable
     let linear: Linear
-    let layer: SpikingLayer<LIF>
+    let layer: any Module
     /// The two layers as one network (the peers' nn.Sequential): its inference runs them fused.
     let net: Sequential
 
-    init(steps: Int, batch: Int, inputs: Int, outputs: Int, rate: Float) {
+    init(steps: Int, batch: Int, inputs: Int, outputs: Int, rate: Float, neuron: (any Module)? = nil, gain: Float = 1) {
         Memory.keepFreedMemory()
         var rng = SeededRandom(seed: 0)
         x = Variable(Tensor.bernoulli([steps, batch, inputs], p: rate, rng: &rng))
         linear = Linear(inputs, outputs, bias: false, rng: &rng)
         let bound = 4 / Float(inputs).squareRoot()
         linear.weight.value = Tensor.uniform([outputs, inputs], low: -bound, high: bound, rng: &rng)
-        layer = SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan))
+        if gain != 1 { linear.weight.value = linear.weight.value * gain }
+        layer = neuron ?? SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan))
         net = Sequential(layers: [linear, layer])
     }
 
@@ -91,6 +94,8 @@ struct LIFLayerBench: ParsableCommand {
     @Option(parsing: .unconditional) var rate: Float = 0.1
     @Option(parsing: .unconditional) var repeats = 5
     @Flag(help: "Time only the inference forward (for profiling it).") var inferenceOnly = false
+    @OptionGroup var neuron: BenchNeuronOptions
+    @Option(parsing: .unconditional, help: "Factor on the Linear weights (Benchmarks/neuron_layer.py's --gain, 50 for the Norse models).") var gain: Float = 1
     @Flag var json = false
 
     struct Result: Encodable {
@@ -103,15 +108,17 @@ struct LIFLayerBench: ParsableCommand {
         guard steps > 0, batch > 0, inputs > 0, outputs > 0, repeats > 0 else { throw CLIError("bench: sizes and repeats must be positive") }
         guard rate >= 0, rate <= 1 else { throw CLIError("bench: rate must be in [0, 1], got \(rate)") }
         try checkBenchMemory(steps: steps, batch: batch, widths: [inputs, outputs], weights: [inputs, outputs])
-        let m = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate)
+        guard gain.isFinite, gain > 0 else { throw CLIError("bench: --gain must be a positive number, got \(gain)") }
+        let layer = try neuron.layer()
+        let m = LIFLayerWork(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate, neuron: layer, gain: gain)
             .measureWithMinima(repeats: repeats, inferenceOnly: inferenceOnly)
         let (fb, f, spikes) = (m.forwardBackward, m.forward, m.spikes)
         let r = Result(steps: steps, batch: batch, inputs: inputs, outputs: outputs, rate: rate, forwardBackwardSeconds: fb,
                        forwardSeconds: f, outputSpikes: spikes, threads: Parallel.threadCount, peakMemoryMiB: peakMemoryMiB(),
                        minForwardBackwardSeconds: m.minForwardBackward, minForwardSeconds: m.minForward)
         if json { try printJSON(r) } else {
-            print(String(format: "lif-layer T=%d B=%d %d->%d rate %.3g: forward+backward %.5f s (min %.5f), forward (inference) %.5f s (min %.5f), spikes %d, peak %.0f MiB",
-                         steps, batch, inputs, outputs, rate, fb, m.minForwardBackward, f, m.minForward, spikes, r.peakMemoryMiB))
+            print(String(format: "lif-layer %@T=%d B=%d %d->%d rate %.3g: forward+backward %.5f s (min %.5f), forward (inference) %.5f s (min %.5f), spikes %d, peak %.0f MiB",
+                         neuron.neuron.map { "\($0) " } ?? "", steps, batch, inputs, outputs, rate, fb, m.minForwardBackward, f, m.minForward, spikes, r.peakMemoryMiB))
         }
     }
 }
@@ -126,6 +133,7 @@ struct TrainStepBench: ParsableCommand {
     @Option(parsing: .unconditional) var classes = 20
     @Option(parsing: .unconditional) var rate: Float = 0.05
     @Option(parsing: .unconditional) var repeats = 5
+    @OptionGroup var neuron: BenchNeuronOptions
     @Flag var json = false
 
     struct Result: Encodable {
@@ -147,7 +155,7 @@ struct TrainStepBench: ParsableCommand {
             l.weight.value = l.weight.value * gains[i]
             return l
         }
-        let lifs = (0..<3).map { _ in SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan)) }
+        let lifs = try (0..<3).map { _ in try neuron.layer() }
         // Each Linear + LIF pair as a Sequential (as the peers' nn.Sequential; it runs the pair fused).
         let blocks = (0..<3).map { Sequential(layers: [linears[$0], lifs[$0]]) }
         let opt = Adam(linears.flatMap(\.parameters), learningRate: 1e-3)
@@ -211,4 +219,35 @@ func checkBenchMemory(steps: Int, batch: Int, widths: [Int], weights: [Int]) thr
     let activations = MemoryBudget.sum(widths.map { MemoryBudget.product([steps, batch, $0, 16]) })
     let w = MemoryBudget.sum(zip(weights, weights.dropFirst()).map { MemoryBudget.product([$0, $1, 16]) })
     try MemoryBudget.check(bytes: MemoryBudget.sum([activations, w]), what: "bench: \(steps) steps x batch \(batch) x widths \(widths.map(String.init).joined(separator: "-"))")
+}
+
+/// `--neuron ID [--set NAME=VALUE ...]` of `spike bench lif-layer` and `train-step`: the spiking layer that
+/// takes the benchmark LIF's place.
+struct BenchNeuronOptions: ParsableArguments {
+    @Option(help: "Zoo model in place of the benchmark's LIF (any spiking model of `spike neuron --list`); its defaults unless --set. Benchmarks/neuron_layer.py maps each id to its reference framework's class.") var neuron: String?
+    @Option(name: .customLong("set"), help: "Parameter NAME=VALUE of the --neuron model (repeatable, as spike neuron --set).") var assignments: [String] = []
+
+    /// The benchmark's LIF (tau 10, decay_input false, threshold 1, hard reset 0, ATan) without `--neuron`,
+    /// else a `SpikingLayer` of the named model with its parameters.
+    func layer() throws -> any Module {
+        guard let id = neuron else {
+            guard assignments.isEmpty else { throw CLIError("bench: --set needs --neuron") }
+            return SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan))
+        }
+        return try benchNeuronLayer(id: id, parameters: try parseAssignments(assignments))
+    }
+}
+
+/// A `SpikingLayer` of zoo model `id` built with `parameters` (registry names and values), LIF and IF by their
+/// concrete types (as `NetworkSpec.neuronLayer`); throws for unknown ids or parameters and non-spiking models.
+func benchNeuronLayer(id: String, parameters: [String: String]) throws -> any Module {
+    switch id {
+    case "lif": return SpikingLayer(try NeuronRegistry.lif(parameters: parameters))
+    case "if": return SpikingLayer(try NeuronRegistry.ifModel(parameters: parameters))
+    default:
+        let model = try NeuronRegistry.entry(id).build(parameters)
+        guard type(of: model).isSpiking else { throw CLIError("bench: --neuron \(id) does not spike; choose a spiking model") }
+        func layer<M: NeuronModel>(_ m: M) -> any Module { SpikingLayer(m) }
+        return layer(model)
+    }
 }

@@ -112,6 +112,10 @@ public enum NeuronKernel {
 
     /// Runs `model` over `input` (`[T, M]`, flat) from `initial` states (`[S, M]`, or the model's initial state),
     /// with per-neuron parameters from `table` when given (`M` a multiple of `table.neurons`).
+    ///
+    /// LIF and IF with shared parameters run the vectorised C kernel (same bits); every other case runs the
+    /// model's `kernelForward`, the generic loop compiled for the model's own type (see `NeuronModel`), so a
+    /// layer that holds its model generically (chosen by id at run time) still runs specialised code.
     @inlinable
     @_specialize(where Model == LIF)
     @_specialize(where Model == IF)
@@ -121,53 +125,140 @@ public enum NeuronKernel {
                                                    keepStates: Bool = true) -> Forward {
         let S = Model.State.count, M = elements, T = steps
         precondition(input.count == T * M, "NeuronKernel.forward: input has \(input.count) values, expected \(T) x \(M)")
+        precondition(initial.map { $0.count == S * M } ?? true, "NeuronKernel.forward: initial state has \(initial?.count ?? 0) values, expected \(S) x \(M)")
         precondition(table.map { M % $0.neurons == 0 } ?? true, "NeuronKernel.forward: \(M) elements is not a multiple of the table's neurons")
         // LIF and IF with shared parameters: the vectorised C kernel (same bits).
         if table == nil, let fast = FusedIntegrateAndFire.forward(model, input: input, steps: T, elements: M, initial: initial,
                                                                   keepStates: keepStates) { return fast }
-        var output = [Float](repeating: 0, count: T * M)
-        // Inference (`keepStates: false`) keeps no history: only the final state of each element, in registers.
-        var states = [Float](repeating: 0, count: keepStates ? T * S * M : 0)
+        return model.kernelForward(input: input, steps: T, elements: M, initial: initial, table: table, keepStates: keepStates)
+    }
+
+    /// The generic forward loop (what `NeuronModel.kernelForward` runs): elements in fixed chunks of `chunk`,
+    /// in parallel; within a chunk, time outer and elements inner, the state of the chunk held
+    /// structure-of-arrays (`state[k * n + j]`) so the inner loop is one `step` per element on contiguous
+    /// memory, which the compiler vectorises where the model's step allows (each lane the scalar step's own
+    /// operations, so the same bits).
+    @inlinable
+    public static func genericForward<Model: NeuronModel>(_ model: Model, input: [Float], steps T: Int, elements M: Int,
+                                                          initial: [Float]?, table: NeuronParameterTable?,
+                                                          keepStates: Bool) -> Forward {
+        let S = Model.State.count
+        if T * M == 0 { return Forward(output: [], states: []) }
+        // Every output and state value is written by the loop below, so the arrays are not zero-filled first.
+        // Inference (`keepStates: false`) keeps no history: only the current state of each element.
+        var states: [Float] = []
+        let output = [Float](unsafeUninitializedCapacity: T * M) { po, written in
+        states = [Float](unsafeUninitializedCapacity: keepStates ? T * S * M : 0) { ps, writtenStates in
         input.withUnsafeBufferPointer { px in
-        output.withUnsafeMutableBufferPointer { po in
-        states.withUnsafeMutableBufferPointer { ps in
-            let (x, o, st) = (UncheckedSendable(px.baseAddress), UncheckedSendable(po.baseAddress), UncheckedSendable(ps.baseAddress))
+        (initial ?? []).withUnsafeBufferPointer { pin in
+            let ptrs = UncheckedSendable((px.baseAddress!, po.baseAddress!, keepStates ? ps.baseAddress : nil,
+                                          initial == nil ? nil : pin.baseAddress))
             let chunks = (M + chunk - 1) / chunk
             Parallel.forEach(chunks: chunks) { c in
-                let lo = c * chunk, hi = min(M, lo + chunk)
-                guard let x = x.value, let o = o.value else { return }
-                let st = keepStates ? st.value : nil
-                if let table {
-                    let models = (lo..<hi).map { table.model(model, neuron: $0 % table.neurons) }
-                    var local = models.map(\.initialState)
-                    if let initial { for i in lo..<hi { for k in 0..<S { local[i - lo][k] = initial[k * M + i] } } }
-                    for t in 0..<T {
-                        let xt = x + t * M, ot = o + t * M, stt = st.map { $0 + t * S * M }
-                        for i in lo..<hi {
-                            let (y, next) = models[i - lo].step(xt[i], local[i - lo])
-                            ot[i] = y
-                            local[i - lo] = next
-                            if let stt { for k in 0..<S { stt[k * M + i] = next[k] } }
+                let lo = c * chunk, hi = min(M, lo + chunk), n = hi - lo
+                let (x, o, st, ini) = ptrs.value
+                // A local copy: its fields stay in registers across the loops (a captured value might alias the stores).
+                let model = model
+                let models = table.map { tb in (lo..<hi).map { tb.model(model, neuron: $0 % tb.neurons) } }
+                let buf = UnsafeMutablePointer<Float>.allocate(capacity: max(1, S * n))
+                defer { buf.deallocate() }
+                for j in 0..<n {
+                    let s0 = ini == nil ? (models?[j] ?? model).initialState : Model.State()
+                    for k in 0..<S { buf[k * n + j] = ini.map { $0[k * M + lo + j] } ?? s0[k] }
+                }
+                if let models {
+                    models.withUnsafeBufferPointer { pm in
+                        let pm = pm.baseAddress!
+                        for t in 0..<T {
+                            let xt = x + t * M + lo, ot = o + t * M + lo
+                            let stt = st.map { $0 + t * S * M + lo }
+                            for j in 0..<n {
+                                var s = Model.State()
+                                for k in 0..<S { s[k] = buf[k * n + j] }
+                                let (y, next) = pm[j].step(xt[j], s)
+                                ot[j] = y
+                                for k in 0..<S { buf[k * n + j] = next[k] }
+                                if let stt { for k in 0..<S { stt[k * M + j] = next[k] } }
+                            }
                         }
                     }
                     return
                 }
-                var local = [Model.State](repeating: model.initialState, count: hi - lo)
-                if let initial {
-                    for i in lo..<hi { for k in 0..<S { local[i - lo][k] = initial[k * M + i] } }
+                forwardChunk(model, x: x + lo, o: o + lo, st: st.map { $0 + lo }, buf: buf, n: n, steps: T, stride: M)
+            }
+        }}
+        writtenStates = keepStates ? T * S * M : 0
+        }
+        written = T * M
+        }
+        return Forward(output: output, states: states)
+    }
+
+    /// The time loop of one chunk of `n` elements with shared parameters (`genericForward`): `x`, `o` and `st`
+    /// point at the chunk's first element of step 0 (steps `stride` apart), `buf` holds the chunk's state
+    /// (`[S, n]`). A function of its own, not inlined into the parallel closure, so that the compiler sees
+    /// the pointers as arguments and vectorises the element loop.
+    @inlinable @inline(never)
+    static func forwardChunk<Model: NeuronModel>(_ model: Model, x: UnsafePointer<Float>, o: UnsafeMutablePointer<Float>,
+                                                 st: UnsafeMutablePointer<Float>?, buf: UnsafeMutablePointer<Float>,
+                                                 n: Int, steps T: Int, stride M: Int) {
+        let S = Model.State.count
+        for t in 0..<T {
+            let xt = x + t * M, ot = o + t * M
+            if let st {
+                let stt = st + t * S * M
+                for j in 0..<n {
+                    var s = Model.State()
+                    for k in 0..<S { s[k] = buf[k * n + j] }
+                    let (y, next) = model.step(xt[j], s)
+                    ot[j] = y
+                    for k in 0..<S { buf[k * n + j] = next[k]; stt[k * M + j] = next[k] }
                 }
-                for t in 0..<T {
-                    let xt = x + t * M, ot = o + t * M, stt = st.map { $0 + t * S * M }
-                    for i in lo..<hi {
-                        let (y, next) = model.step(xt[i], local[i - lo])
-                        ot[i] = y
-                        local[i - lo] = next
-                        if let stt { for k in 0..<S { stt[k * M + i] = next[k] } }
-                    }
+            } else {
+                for j in 0..<n {
+                    var s = Model.State()
+                    for k in 0..<S { s[k] = buf[k * n + j] }
+                    let (y, next) = model.step(xt[j], s)
+                    ot[j] = y
+                    for k in 0..<S { buf[k * n + j] = next[k] }
                 }
             }
-        }}}
-        return Forward(output: output, states: states)
+        }
+    }
+
+    /// Steps `T-1` down to 1 of one chunk with shared parameters (`genericBackward`), the previous states read
+    /// from the stored trace: `x`, `st`, `go` and `gi` point at the chunk's first element of step 0, `gNext`
+    /// (`[S, n]`) and `gParam` (`[P, n]`, when `wantP`) are the chunk's running gradients. A function of its
+    /// own for the same reason as `forwardChunk`.
+    @inlinable @inline(never)
+    static func backwardChunk<Model: NeuronModel>(_ model: Model, x: UnsafePointer<Float>, st: UnsafePointer<Float>,
+                                                  go: UnsafePointer<Float>, gi: UnsafeMutablePointer<Float>,
+                                                  gNext: UnsafeMutablePointer<Float>, gParam: UnsafeMutablePointer<Float>,
+                                                  wantP: Bool, n: Int, steps T: Int, stride M: Int) {
+        let S = Model.State.count, P = Model.Parameters.count
+        guard T > 1 else { return }
+        for t in stride(from: T - 1, through: 1, by: -1) {
+            let xt = x + t * M, gt = go + t * M, git = gi + t * M, stp = st + (t - 1) * S * M
+            if wantP {
+                for j in 0..<n {
+                    var s = Model.State(), g = Model.State()
+                    for k in 0..<S { s[k] = stp[k * M + j]; g[k] = gNext[k * n + j] }
+                    let d = model.parameterVJP(xt[j], s, gOut: gt[j], gNext: g)
+                    for k in 0..<P { gParam[k * n + j] += d[k] }
+                    let (gx, gprev) = model.stepVJP(xt[j], s, gOut: gt[j], gNext: g)
+                    git[j] = gx
+                    for k in 0..<S { gNext[k * n + j] = gprev[k] }
+                }
+            } else {
+                for j in 0..<n {
+                    var s = Model.State(), g = Model.State()
+                    for k in 0..<S { s[k] = stp[k * M + j]; g[k] = gNext[k * n + j] }
+                    let (gx, gprev) = model.stepVJP(xt[j], s, gOut: gt[j], gNext: g)
+                    git[j] = gx
+                    for k in 0..<S { gNext[k * n + j] = gprev[k] }
+                }
+            }
+        }
     }
 
     /// Backpropagation through time: the gradient of the input (`[T, M]`) and of the initial state (`[S, M]`)
@@ -187,6 +278,9 @@ public enum NeuronKernel {
     /// Backpropagation through time with per-neuron parameters (`table`) and, with `parameterGradients`, the
     /// gradient of every neuron's parameters (`[P, neurons]`, summed over time and batch in a fixed order).
     /// Without a table, `neurons` is `elements` unless given (`neurons` must divide `elements`).
+    ///
+    /// LIF and IF with shared parameters and no parameter gradient run the vectorised C kernel (same bits);
+    /// every other case runs the model's `kernelBackward` (the generic loop compiled for the model's type).
     @inlinable
     @_specialize(where Model == LIF)
     @_specialize(where Model == IF)
@@ -197,61 +291,100 @@ public enum NeuronKernel {
                                                     parameterGradients: Bool, neurons: Int? = nil) -> Backward {
         let S = Model.State.count, M = elements, T = steps, P = Model.Parameters.count
         let N = table?.neurons ?? neurons ?? M
-        precondition(gradOutput.count == T * M && states.count == T * S * M, "NeuronKernel.backward: shapes differ")
+        precondition(input.count == T * M && gradOutput.count == T * M && states.count == T * S * M, "NeuronKernel.backward: shapes differ")
+        precondition(initial.map { $0.count == S * M } ?? true, "NeuronKernel.backward: initial state has \(initial?.count ?? 0) values, expected \(S) x \(M)")
+        precondition(gradFinalState.map { $0.count == S * M } ?? true, "NeuronKernel.backward: final-state gradient has \(gradFinalState?.count ?? 0) values, expected \(S) x \(M)")
         precondition(M % max(1, N) == 0, "NeuronKernel.backward: \(M) elements is not a multiple of \(N) neurons")
         let wantP = parameterGradients && P > 0
         // LIF and IF with shared parameters and no parameter gradient: the vectorised C kernel (same bits).
         if !wantP, table == nil, let fast = FusedIntegrateAndFire.backward(model, input: input, states: states, gradOutput: gradOutput,
                                                                            steps: T, elements: M, initial: initial,
                                                                            gradFinalState: gradFinalState) { return fast }
+        return model.kernelBackward(input: input, states: states, gradOutput: gradOutput, steps: T, elements: M, initial: initial,
+                                    gradFinalState: gradFinalState, table: table, parameterGradients: wantP, neurons: N)
+    }
+
+    /// The generic backward loop (what `NeuronModel.kernelBackward` runs): the chunks of `genericForward`,
+    /// time in reverse, elements inner; the previous state of each step is read from the stored trace (`[T, S, M]`),
+    /// the gradient of the next state is held structure-of-arrays per chunk. Parameter gradients are summed per
+    /// element over time (in reverse time order), then over the batch in a fixed order, so the result does not
+    /// depend on the thread count.
+    @inlinable
+    public static func genericBackward<Model: NeuronModel>(_ model: Model, input: [Float], states: [Float], gradOutput: [Float],
+                                                           steps T: Int, elements M: Int, initial: [Float]?, gradFinalState: [Float]?,
+                                                           table: NeuronParameterTable?, parameterGradients wantP: Bool,
+                                                           neurons N: Int) -> Backward {
+        let S = Model.State.count, P = Model.Parameters.count
         var gIn = [Float](repeating: 0, count: T * M)
         var gInit = [Float](repeating: 0, count: S * M)
         var gPer = [Float](repeating: 0, count: wantP ? P * M : 0)   // per element, reduced over the batch below
+        if M > 0 {
         input.withUnsafeBufferPointer { px in
         states.withUnsafeBufferPointer { ps in
         gradOutput.withUnsafeBufferPointer { pg in
         gIn.withUnsafeMutableBufferPointer { pgi in
         gInit.withUnsafeMutableBufferPointer { pg0 in
         gPer.withUnsafeMutableBufferPointer { pgp in
-            let ptrs = UncheckedSendable((px.baseAddress, ps.baseAddress, pg.baseAddress, pgi.baseAddress, pg0.baseAddress, pgp.baseAddress))
+        (initial ?? []).withUnsafeBufferPointer { pin in
+        (gradFinalState ?? []).withUnsafeBufferPointer { pgf in
+            let ptrs = UncheckedSendable((px.baseAddress, ps.baseAddress, pg.baseAddress, pgi.baseAddress!, pg0.baseAddress!,
+                                          pgp.baseAddress, initial == nil ? nil : pin.baseAddress,
+                                          gradFinalState == nil ? nil : pgf.baseAddress))
             let chunks = (M + chunk - 1) / chunk
             Parallel.forEach(chunks: chunks) { c in
-                let lo = c * chunk, hi = min(M, lo + chunk)
-                guard let x = ptrs.value.0, let st = ptrs.value.1, let go = ptrs.value.2, let gi = ptrs.value.3,
-                      let g0 = ptrs.value.4 else { return }
-                let gp = ptrs.value.5
+                let lo = c * chunk, hi = min(M, lo + chunk), n = hi - lo
+                let (x, st, go, gi, g0, gp, ini, gf) = ptrs.value
+                let model = model
                 let models = table.map { tb in (lo..<hi).map { tb.model(model, neuron: $0 % tb.neurons) } }
-                var gNext = [Model.State](repeating: Model.State(), count: hi - lo)
-                var gParam = [Model.Parameters](repeating: Model.Parameters(), count: wantP ? hi - lo : 0)
-                if let gradFinalState {
-                    for i in lo..<hi { for k in 0..<S { gNext[i - lo][k] = gradFinalState[k * M + i] } }
-                }
-                var prev = Model.State()
-                for t in stride(from: T - 1, through: 0, by: -1) {
-                    let stp = st + (t - 1) * S * M
-                    for i in lo..<hi {
-                        let m = models?[i - lo] ?? model
-                        if t > 0 {
-                            for k in 0..<S { prev[k] = stp[k * M + i] }
-                        } else if let initial {
-                            for k in 0..<S { prev[k] = initial[k * M + i] }
-                        } else {
-                            prev = m.initialState
-                        }
-                        let xi = x[t * M + i], gOut = go[t * M + i]
+                let gNext = UnsafeMutablePointer<Float>.allocate(capacity: max(1, S * n))
+                let gParam = UnsafeMutablePointer<Float>.allocate(capacity: max(1, wantP ? P * n : 1))
+                defer { gNext.deallocate(); gParam.deallocate() }
+                for k in 0..<S { for j in 0..<n { gNext[k * n + j] = gf.map { $0[k * M + lo + j] } ?? 0 } }
+                if wantP { gParam.initialize(repeating: 0, count: P * n) }
+                /// One step of every element of the chunk at time t, from previous states `prev(j, k)`.
+                @inline(__always) func stepBack(_ t: Int, _ m: (Int) -> Model, _ prev: (Int, Int) -> Float) {
+                    guard let x, let go else { return }
+                    let xt = x + t * M + lo, gt = go + t * M + lo, git = gi + t * M + lo
+                    for j in 0..<n {
+                        var s = Model.State(), g = Model.State()
+                        for k in 0..<S { s[k] = prev(j, k); g[k] = gNext[k * n + j] }
+                        let mj = m(j)
                         if wantP {
-                            let d = m.parameterVJP(xi, prev, gOut: gOut, gNext: gNext[i - lo])
-                            for k in 0..<P { gParam[i - lo][k] += d[k] }
+                            let d = mj.parameterVJP(xt[j], s, gOut: gt[j], gNext: g)
+                            for k in 0..<P { gParam[k * n + j] += d[k] }
                         }
-                        let (gx, gprev) = m.stepVJP(xi, prev, gOut: gOut, gNext: gNext[i - lo])
-                        gi[t * M + i] = gx
-                        gNext[i - lo] = gprev
+                        let (gx, gprev) = mj.stepVJP(xt[j], s, gOut: gt[j], gNext: g)
+                        git[j] = gx
+                        for k in 0..<S { gNext[k * n + j] = gprev[k] }
                     }
                 }
-                for i in lo..<hi { for k in 0..<S { g0[k * M + i] = gNext[i - lo][k] } }
-                if wantP, let gp { for i in lo..<hi { for k in 0..<P { gp[k * M + i] = gParam[i - lo][k] } } }
+                /// Steps T-1 ... 1 read the stored states of the step before; step 0 the initial state.
+                @inline(__always) func run(_ m: (Int) -> Model) {
+                    if models == nil, T > 1, let st, let x, let go {
+                        backwardChunk(model, x: x + lo, st: st + lo, go: go + lo, gi: gi + lo, gNext: gNext, gParam: gParam,
+                                      wantP: wantP, n: n, steps: T, stride: M)
+                    } else if T > 1, let st {
+                        for t in stride(from: T - 1, through: 1, by: -1) {
+                            let stp = st + (t - 1) * S * M + lo
+                            stepBack(t, m) { j, k in stp[k * M + j] }
+                        }
+                    }
+                    if let ini {
+                        stepBack(0, m) { j, k in ini[k * M + lo + j] }
+                    } else {
+                        stepBack(0, m) { j, k in m(j).initialState[k] }
+                    }
+                }
+                if let models {
+                    models.withUnsafeBufferPointer { pm in let pm = pm.baseAddress!; run { pm[$0] } }
+                } else {
+                    run { _ in model }
+                }
+                for k in 0..<S { for j in 0..<n { g0[k * M + lo + j] = gNext[k * n + j] } }
+                if wantP, let gp { for k in 0..<P { for j in 0..<n { gp[k * M + lo + j] = gParam[k * n + j] } } }
             }
-        }}}}}}
+        }}}}}}}}
+        }
         var gParams: [Float] = []
         if wantP {
             // Sum over the batch in a fixed order: neuron n collects elements n, n + N, n + 2N, ...
@@ -261,5 +394,28 @@ public enum NeuronKernel {
             }
         }
         return Backward(gradInput: gIn, gradInitial: gInit, gradParameters: gParams)
+    }
+}
+
+extension NeuronModel {
+    /// The default `kernelForward`: `NeuronKernel.genericForward` over this model. As the default of a protocol
+    /// requirement it is compiled once per conforming type (the conformance's witness), so it runs the
+    /// model's `step` inlined and vectorised even when called through a generic or existential model.
+    @inlinable
+    public func kernelForward(input: [Float], steps: Int, elements: Int, initial: [Float]?, table: NeuronParameterTable?,
+                              keepStates: Bool) -> NeuronKernel.Forward {
+        NeuronKernel.genericForward(self, input: input, steps: steps, elements: elements, initial: initial, table: table,
+                                    keepStates: keepStates)
+    }
+
+    /// The default `kernelBackward`: `NeuronKernel.genericBackward` over this model, compiled per conforming type
+    /// as `kernelForward`.
+    @inlinable
+    public func kernelBackward(input: [Float], states: [Float], gradOutput: [Float], steps: Int, elements: Int,
+                               initial: [Float]?, gradFinalState: [Float]?, table: NeuronParameterTable?,
+                               parameterGradients: Bool, neurons: Int) -> NeuronKernel.Backward {
+        NeuronKernel.genericBackward(self, input: input, states: states, gradOutput: gradOutput, steps: steps, elements: elements,
+                                     initial: initial, gradFinalState: gradFinalState, table: table,
+                                     parameterGradients: parameterGradients, neurons: neurons)
     }
 }

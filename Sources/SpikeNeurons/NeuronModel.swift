@@ -101,6 +101,19 @@ public protocol NeuronModel: Sendable {
     var instanceLearnableParameterNames: [String] { get }
     /// Whether this value's output is a spike (the static `isSpiking` by default).
     var instanceIsSpiking: Bool { get }
+    /// The fused forward over `[T, M]` inputs (the work of `NeuronKernel.forward`, which calls it). Models do
+    /// not implement it: the default (`NeuronKernel.genericForward` over `step`) is a protocol requirement's
+    /// default, so the compiler builds it for each conforming type, with `step` inlined and the element loop
+    /// vectorised; a layer that holds the model generically (chosen by id at run time) thus runs code
+    /// specialised for it. A model may implement it only to give the same results faster.
+    func kernelForward(input: [Float], steps: Int, elements: Int, initial: [Float]?, table: NeuronParameterTable?,
+                       keepStates: Bool) -> NeuronKernel.Forward
+    /// The fused backward through time (the work of `NeuronKernel.backward`, which calls it after its checks);
+    /// like `kernelForward`, a default built per conforming type (`NeuronKernel.genericBackward` over
+    /// `stepVJP` and `parameterVJP`).
+    func kernelBackward(input: [Float], states: [Float], gradOutput: [Float], steps: Int, elements: Int,
+                        initial: [Float]?, gradFinalState: [Float]?, table: NeuronParameterTable?,
+                        parameterGradients: Bool, neurons: Int) -> NeuronKernel.Backward
 }
 
 extension NeuronModel {

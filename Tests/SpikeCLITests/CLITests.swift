@@ -69,6 +69,30 @@ final class CLITests: SpikeProcessTestCase {
         try assertFails(["bench", "lif-layer", "--rate", "2"], "rate must be in [0, 1]")
     }
 
+    func testBenchTakesAnyZooNeuron() throws {
+        // The same keys as the LIF run, and the spike count of the named model with its --set parameters and --gain.
+        let r = try spike(["bench", "lif-layer", "--steps", "6", "--batch", "2", "--inputs", "16", "--outputs", "8", "--rate", "0.3",
+                           "--repeats", "1", "--neuron", "synaptic", "--set", "alpha=0.8", "--set", "beta=0.7", "--gain", "2", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        var rng = SeededRandom(seed: 0)
+        let x = Tensor.bernoulli([6, 2, 16], p: 0.3, rng: &rng)
+        let lin = Linear(16, 8, bias: false, rng: &rng)
+        lin.weight.value = Tensor.uniform([8, 16], low: -1, high: 1, rng: &rng) * 2
+        let out = SpikingLayer(SnnTorchSynaptic(alpha: 0.8, beta: 0.7))(lin(Variable(x)))
+        XCTAssertGreaterThan(out.value.sum(), 0)
+        XCTAssertEqual((o["outputSpikes"] as! NSNumber).intValue, Int(out.value.sum()))
+        let t = try spike(["bench", "train-step", "--steps", "4", "--batch", "3", "--inputs", "10", "--hidden", "6", "--classes", "3",
+                           "--repeats", "1", "--neuron", "plif", "--json"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        XCTAssertNotNil((try JSONSerialization.jsonObject(with: Data(t.stdout.utf8)) as! [String: Any])["seconds"])
+        try assertFails(["bench", "lif-layer", "--neuron", "nosuch"], "unknown neuron model 'nosuch'")
+        try assertFails(["bench", "lif-layer", "--neuron", "li"], "does not spike")
+        try assertFails(["bench", "lif-layer", "--set", "beta=0.5"], "--set needs --neuron")
+        try assertFails(["bench", "lif-layer", "--neuron", "leaky", "--set", "beta=2"], "beta")
+        try assertFails(["bench", "train-step", "--neuron", "leaky", "--set", "nonsense=1"], "nonsense")
+    }
+
     func testSameSeedSameResultWithOneOrTwoThreads() throws {
         var outputs: [String] = []
         for threads in ["1", "2"] {
