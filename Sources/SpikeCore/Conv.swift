@@ -59,7 +59,7 @@ public struct ConvGeometry: Equatable, Sendable {
 ///   (`sk_gemm_rows`), for analog frames and high rates.
 ///
 /// The path is chosen per call from the exact density of the operand that drives it (the input for the
-/// forward and the weight gradient, the output gradient for the input gradient), against its crossover (`forwardCrossover`, `weightGradientCrossover`, `inputGradientCrossover`).
+/// forward and the weight gradient, the output gradient for the input gradient), against its crossover (`forwardCrossover`, `weightGradientCrossover` or `stationaryWeightGradientCrossover`, `inputGradientCrossover`).
 /// Samples are split into fixed chunks (4 for the forward and input gradient, 16 for the weight gradient,
 /// whose per-chunk partial sums are added in chunk order), so the bits do not depend on the thread count.
 public enum Conv2D {
@@ -71,6 +71,10 @@ public enum Conv2D {
     nonisolated(unsafe) public static var forwardCrossover: Float = environmentCrossover ?? 0.4
     /// Density of the input below which the spike-driven weight gradient runs.
     nonisolated(unsafe) public static var weightGradientCrossover: Float = environmentCrossover ?? 0.6
+    /// Density of the input below which the spike-driven weight gradient runs where its weight-stationary
+    /// AVX-512 kernel covers the geometry (stride 1, dilation 1, groups 1, Co <= 32, kW <= 5): above 1, so
+    /// always (it measured 2-3x faster than im2col + GEMM even on analog input: docs/CONV.md).
+    nonisolated(unsafe) public static var stationaryWeightGradientCrossover: Float = environmentCrossover ?? 2
     /// Density of the output gradient below which the input gradient is scattered from its nonzeros, for fewer
     /// than 16 input channels per group (its vectors are Ci/groups long: 12 channels crossed at 0.1-0.2).
     nonisolated(unsafe) public static var inputGradientCrossover: Float = environmentCrossover ?? 0.1
@@ -280,9 +284,11 @@ public enum Conv2D {
         precondition(gy.shape == [n, co, g.outHeight, g.outWidth], "Conv2D.weightGradient: gradient \(gy.shape) is not [\(n), \(co), \(g.outHeight), \(g.outWidth)]")
         let wcount = g.weightShape.reduce(1, *)
         if n == 0 { return .zeros(g.weightShape) }
-        let sparse = spikeDriven(density: density ?? x.density, groups: g.groups, crossover: weightGradientCrossover)
-        let perIn = g.inChannels * g.height * g.width, k = g.inChannels * g.kernelHeight * g.kernelWidth
         var geom = g.c
+        let stationary = isa == 0 && sk_has_avx512() != 0 && sk_conv2d_wgrad_scratch(&geom) > 0
+        let sparse = spikeDriven(density: density ?? x.density, groups: g.groups,
+                                 crossover: stationary ? stationaryWeightGradientCrossover : weightGradientCrossover)
+        let perIn = g.inChannels * g.height * g.width, k = g.inChannels * g.kernelHeight * g.kernelWidth
         let chunks = (n + gradientSampleChunk - 1) / gradientSampleChunk
         var partial = [Float](repeating: 0, count: chunks * wcount)
         x.scalars.withUnsafeBufferPointer { px in gy.scalars.withUnsafeBufferPointer { pgy in
