@@ -134,7 +134,7 @@ struct ConvDensitySweep: ParsableCommand {
     @Option var size = 32
     @Option var kernel = 3
     @Option var repeats = 3
-    @Option(help: "spike-driven kernels: 0 best, 1 portable, 2 AVX-512 with the weight gradient's scatter loop")
+    @Option(help: "spike-driven kernels: 0 best, 1 portable, 2 AVX-512 general scatter loops")
     var isa: Int32 = 0
     @Flag var json = false
 

@@ -86,8 +86,8 @@ public enum Conv2D {
     /// Forces a path (tests and measurements); `.automatic` chooses by density.
     nonisolated(unsafe) public static var path: Path = .automatic
     /// Instruction set of the spike-driven kernels: 0 the best this CPU has, 1 portable; with AVX-512, 2 runs
-    /// the weight gradient's scatter loop instead of its weight-stationary sums (the same bits; tests and
-    /// `spike bench conv-sweep --isa` pin them).
+    /// the general scatter loops instead of the forward's full-vector rows and the weight gradient's
+    /// weight-stationary sums (the same bits; tests and `spike bench conv-sweep --isa` pin them).
     nonisolated(unsafe) public static var isa: Int32 = 0
 
     static let sampleChunk = 4

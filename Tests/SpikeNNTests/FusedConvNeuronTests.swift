@@ -184,24 +184,27 @@ final class FusedConvNeuronTests: XCTestCase {
         XCTAssertEqual(train(fused: true), train(fused: false))
     }
 
-    /// The weight-stationary spike-driven weight gradient (isa 0 with AVX-512) and the scatter loop (isa 2)
-    /// give the same bits, and so do the AVX-512 and portable 2 x 2 max pooling (values and argmax).
+    /// The weight-stationary spike-driven weight gradient and full-vector forward rows (isa 0 with AVX-512)
+    /// and the general scatter loops (isa 2) give the same bits, and so do the AVX-512 and portable 2 x 2 max pooling (values and argmax).
     func testWeightStationaryGradientAndVectorPoolingEqualTheLoops() {
         var rng = SeededRandom(seed: 14)
         Conv2D.path = .spikeDriven
         for (ci, co, k, pad, size) in [(2, 12, 5, ConvPadding.valid, 12), (3, 32, 5, .valid, 9), (4, 20, 3, .uniform(1), 7),
-                                      (1, 40, 3, .valid, 5), (2, 7, 2, .same, 5), (2, 5, 7, .valid, 9)] {
+                                      (1, 40, 3, .valid, 5), (2, 7, 2, .same, 5), (2, 5, 7, .valid, 9), (2, 16, 3, .same, 6),
+                                      (3, 48, 3, .uniform(2), 6)] {
             let conv = Conv2d(ci, co, kernelSize: k, padding: pad, rng: &rng)
             let g = conv.geometry(height: size, width: size)
             for rate: Float in [0.05, 0.3] {
                 let x = Tensor.bernoulli([20, ci, size, size], p: rate, rng: &rng)
                 let gy = Tensor.uniform([20, co, g.outHeight, g.outWidth], low: -1, high: 1, rng: &rng)
-                var grads: [[UInt32]] = []
+                var grads: [[UInt32]] = [], outs: [[UInt32]] = []
                 for isa: Int32 in [0, 2] {
                     Conv2D.isa = isa
                     grads.append(Conv2D.weightGradient(x, gy, geometry: g).scalars.map(\.bitPattern))
+                    outs.append(Conv2D.forward(x, weight: conv.weight.value, bias: conv.bias!.value, geometry: g).scalars.map(\.bitPattern))
                 }
                 XCTAssertEqual(grads[0], grads[1], "ci \(ci) co \(co) k \(k) rate \(rate)")
+                XCTAssertEqual(outs[0], outs[1], "forward: ci \(ci) co \(co) k \(k) rate \(rate)")
             }
         }
         Conv2D.isa = 0
