@@ -122,13 +122,14 @@ SK_CONV_AVX512 static void conv_scatter_avx512(const sk_conv_geom *g, const floa
     CONV_SCATTER_BODY(axpy_avx512)
 }
 
-/// The scatter loop at stride 1, dilation 1, groups 1 with Co a multiple of 16: for each nonzero input and
-/// kernel row, the range of kernel columns whose output exists is computed once and each tap adds Co/16 full
-/// vectors (no per-tap bounds tests, no masked tail). The same taps in the same order with the same fused
+/// The scatter loop at stride 1, dilation 1, groups 1: for each nonzero input and kernel row, the range of
+/// kernel columns whose output exists is computed once and each tap adds Co/16 full vectors and one masked
+/// vector for the rest (no per-tap bounds tests or loop). The same taps in the same order with the same fused
 /// multiply-add as `conv_scatter_avx512`: the same bits.
 SK_CONV_AVX512 static void conv_scatter_rows_avx512(const sk_conv_geom *g, const float *x, const float *wt, float *scratch) {
     const ptrdiff_t ci = g->ci, h = g->h, w = g->w, co = g->co, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo, ph = g->ph, pw = g->pw;
     const ptrdiff_t nv = co / 16;
+    const __mmask16 tail = (__mmask16)((1u << (co % 16)) - 1);   // the last co % 16 channels (0: none)
     memset(scratch, 0, (size_t)(ho * wo * co) * sizeof(float));
     for (ptrdiff_t c = 0; c < ci; c++) {
         const float *xc = x + c * h * w;
@@ -148,6 +149,8 @@ SK_CONV_AVX512 static void conv_scatter_rows_avx512(const sk_conv_geom *g, const
                     const float *wk = wr + kx * co;
                     for (ptrdiff_t j = 0; j < nv; j++)
                         _mm512_storeu_ps(o + 16 * j, _mm512_fmadd_ps(va, _mm512_loadu_ps(wk + 16 * j), _mm512_loadu_ps(o + 16 * j)));
+                    if (tail) _mm512_mask_storeu_ps(o + 16 * nv, tail, _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(tail, wk + 16 * nv),
+                                                                                        _mm512_maskz_loadu_ps(tail, o + 16 * nv)));
                 }
             }
         }
@@ -242,7 +245,7 @@ void sk_conv2d_scatter(const sk_conv_geom *g, const float *x, const float *wt, c
     int done = 0;
 #ifdef SK_CONV_X86
     if (conv_use_avx512(isa)) {
-        if (isa != 2 && g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && g->groups == 1 && g->co % 16 == 0)
+        if (isa != 2 && g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1 && g->groups == 1)
             conv_scatter_rows_avx512(g, x, wt, scratch);
         else
             conv_scatter_avx512(g, x, wt, scratch);

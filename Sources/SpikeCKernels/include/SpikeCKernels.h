@@ -198,8 +198,8 @@ typedef struct { ptrdiff_t ci, h, w, co, kh, kw, sh, sw, ph, pw, dh, dw, groups,
 /// (ky, kx) whose output position (oy, ox) exists, adds x * wt[c, ky, kx, :] (wt: the weight as
 /// [ci, kh, kw, co/groups]) to the outputs of c's group at (oy, ox) in `scratch` [ho*wo, co] (zeroed here);
 /// then writes out [co, ho, wo] = scratch^T + bias (bias may be NULL). `scratch` holds `sk_conv2d_scatter_scratch(g)`
-/// floats. With AVX-512 at stride 1, dilation 1, groups 1 and co a multiple of 16, each (input, kernel row)
-/// computes its range of kernel columns once and adds full vectors (the same taps in the same order: the same
+/// floats. With AVX-512 at stride 1, dilation 1, groups 1, each (input, kernel row) computes its range of
+/// kernel columns once and adds full vectors and one masked vector per tap (the same taps in the same order: the same
 /// bits). `isa`: 0 the best this CPU has, 1 portable, 2 AVX-512 with the general scatter loops only (tests).
 void sk_conv2d_scatter(const sk_conv_geom *g, const float *x, const float *wt, const float *bias, float *out, float *scratch, int isa);
 
