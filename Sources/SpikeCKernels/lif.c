@@ -367,6 +367,34 @@ void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int
     for (ptrdiff_t b = b0; b < b1; b++) linear_lif_portable(p, row_ptr, col, val, pp, w, bb, oo, hh, steps, batch, n, b);
 }
 
+// ------------------------------------------------------------------------------- one step on given lanes
+
+/// `lif_fire` on `n` lanes (any n): the arithmetic of one step of `lif_forward_body`.
+SK_INLINE void lif_step_body(const sk_lif_params *p, float *v, const float *x, float *h, float *out, ptrdiff_t n) {
+    lif_fire(p, v, x, h, out, n);
+}
+static void lif_step_portable(const sk_lif_params *p, float *v, const float *x, float *h, float *out, ptrdiff_t n) {
+    lif_step_body(p, v, x, h, out, n);
+}
+#ifdef SK_LIF_X86
+__attribute__((target("avx512f,avx512vl,avx512dq,avx512bw")))
+static void lif_step_avx512(const sk_lif_params *p, float *v, const float *x, float *h, float *out, ptrdiff_t n) {
+    lif_step_body(p, v, x, h, out, n);
+}
+__attribute__((target("avx2")))
+static void lif_step_avx2(const sk_lif_params *p, float *v, const float *x, float *h, float *out, ptrdiff_t n) {
+    lif_step_body(p, v, x, h, out, n);
+}
+#endif
+
+void sk_lif_step(const sk_lif_params *p, float *v, const float *x, float *h, float *out, ptrdiff_t n, int isa) {
+#ifdef SK_LIF_X86
+    if ((isa == 0 || isa == 3) && sk_has_avx512()) { lif_step_avx512(p, v, x, h, out, n); return; }
+    if ((isa == 0 || isa >= 2) && sk_has_avx2_fma()) { lif_step_avx2(p, v, x, h, out, n); return; }
+#endif
+    lif_step_portable(p, v, x, h, out, n);
+}
+
 // ------------------------------------------------------------------------------- backward from the H trace
 
 /// `lif_backward_body` from the rest state with H stored by the forward: H is read instead of recomputed

@@ -134,6 +134,8 @@ struct ConvDensitySweep: ParsableCommand {
     @Option var size = 32
     @Option var kernel = 3
     @Option var repeats = 3
+    @Option(help: "spike-driven kernels: 0 best, 1 portable, 2 AVX-512 general scatter loops")
+    var isa: Int32 = 0
     @Flag var json = false
 
     struct Row: Encodable {
@@ -143,6 +145,9 @@ struct ConvDensitySweep: ParsableCommand {
 
     func run() throws {
         guard batch > 0, inChannels > 0, outChannels > 0, size >= kernel, kernel > 0, repeats > 0 else { throw CLIError("bench conv-sweep: sizes must be positive") }
+        guard (0...2).contains(isa) else { throw CLIError("bench conv-sweep: --isa must be 0, 1 or 2, got \(isa)") }
+        Conv2D.isa = isa
+        defer { Conv2D.isa = 0 }
         Memory.keepFreedMemory()
         var rng = SeededRandom(seed: 0)
         let conv = Conv2d(inChannels, outChannels, kernelSize: kernel, padding: .same, rng: &rng)

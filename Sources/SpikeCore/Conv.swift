@@ -59,7 +59,7 @@ public struct ConvGeometry: Equatable, Sendable {
 ///   (`sk_gemm_rows`), for analog frames and high rates.
 ///
 /// The path is chosen per call from the exact density of the operand that drives it (the input for the
-/// forward and the weight gradient, the output gradient for the input gradient), against its crossover (`forwardCrossover`, `weightGradientCrossover`, `inputGradientCrossover`).
+/// forward and the weight gradient, the output gradient for the input gradient), against its crossover (`forwardCrossover`, `weightGradientCrossover` or `stationaryWeightGradientCrossover`, `inputGradientCrossover`).
 /// Samples are split into fixed chunks (4 for the forward and input gradient, 16 for the weight gradient,
 /// whose per-chunk partial sums are added in chunk order), so the bits do not depend on the thread count.
 public enum Conv2D {
@@ -71,6 +71,10 @@ public enum Conv2D {
     nonisolated(unsafe) public static var forwardCrossover: Float = environmentCrossover ?? 0.4
     /// Density of the input below which the spike-driven weight gradient runs.
     nonisolated(unsafe) public static var weightGradientCrossover: Float = environmentCrossover ?? 0.6
+    /// Density of the input below which the spike-driven weight gradient runs where its weight-stationary
+    /// AVX-512 kernel covers the geometry (stride 1, dilation 1, groups 1, Co <= 32, kW <= 5): above 1, so
+    /// always (it measured 2-3x faster than im2col + GEMM even on analog input: docs/CONV.md).
+    nonisolated(unsafe) public static var stationaryWeightGradientCrossover: Float = environmentCrossover ?? 2
     /// Density of the output gradient below which the input gradient is scattered from its nonzeros, for fewer
     /// than 16 input channels per group (its vectors are Ci/groups long: 12 channels crossed at 0.1-0.2).
     nonisolated(unsafe) public static var inputGradientCrossover: Float = environmentCrossover ?? 0.1
@@ -81,7 +85,9 @@ public enum Conv2D {
     }
     /// Forces a path (tests and measurements); `.automatic` chooses by density.
     nonisolated(unsafe) public static var path: Path = .automatic
-    /// Instruction set of the spike-driven kernels: 0 the best this CPU has, 1 portable (tests pin it).
+    /// Instruction set of the spike-driven kernels: 0 the best this CPU has, 1 portable; with AVX-512, 2 runs
+    /// the general scatter loops instead of the forward's full-vector rows and the weight gradient's
+    /// weight-stationary sums (the same bits; tests and `spike bench conv-sweep --isa` pin them).
     nonisolated(unsafe) public static var isa: Int32 = 0
 
     static let sampleChunk = 4
@@ -143,46 +149,90 @@ public enum Conv2D {
     /// `[N, Co, Ho, Wo]`. `density` (of x) when already counted.
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry, density: Float? = nil) -> Tensor {
         checkInput(x, g, "Conv2D.forward")
-        precondition(weight.shape == g.weightShape, "Conv2D.forward: weight \(weight.shape) is not \(g.weightShape)")
-        precondition(bias == nil || bias!.shape == [g.outChannels], "Conv2D.forward: bias \(bias!.shape) is not [\(g.outChannels)]")
-        let n = x.shape[0], p = g.outHeight * g.outWidth, co = g.outChannels
-        let perIn = g.inChannels * g.height * g.width, perOut = co * p
+        let n = x.shape[0], co = g.outChannels
         if n == 0 { return .zeros([0, co, g.outHeight, g.outWidth]) }
-        let sparse = spikeDriven(density: density ?? x.density, groups: g.groups, crossover: forwardCrossover)
-        let wt = channelLastWeight(weight.scalars, g)   // [Ci, kH, kW, Co/g]; for groups 1 also W^T [K, Co]
-        let k = g.inChannels * g.kernelHeight * g.kernelWidth
-        var geom = g.c
+        let plan = ForwardPlan(weight: weight, bias: bias, geometry: g, density: density ?? x.density)
+        let perIn = g.inChannels * g.height * g.width, perOut = plan.outputCount
         let chunks = (n + sampleChunk - 1) / sampleChunk
-        let pk = sparse ? nil : packed(wt, k: k, n: co)
-        defer { pk?.deallocate() }
-        let ppk = UncheckedSendable(pk.map { UnsafePointer($0) })
         let out = [Float](unsafeUninitializedCapacity: n * perOut) { po, count in
-            x.scalars.withUnsafeBufferPointer { px in wt.withUnsafeBufferPointer { pw in
-                let b = bias?.scalars ?? []
-                b.withUnsafeBufferPointer { pb in withUnsafePointer(to: &geom) { pg in
-                    let ptr = UncheckedSendable((px.baseAddress!, pw.baseAddress!, bias == nil ? nil : pb.baseAddress, po.baseAddress!, pg))
-                    Parallel.forEach(chunks: chunks) { ch in
-                        let (px, pw, pb, po, pg) = ptr.value
-                        let s0 = ch * sampleChunk, s1 = Swift.min(n, s0 + sampleChunk)
-                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: sparse ? p * co : p * k + p * co)
-                        defer { scratch.deallocate() }
-                        for s in s0..<s1 {
-                            if sparse {
-                                sk_conv2d_scatter(pg, px + s * perIn, pw, pb, po + s * perOut, scratch, isa)
-                            } else {
-                                let cols = scratch, acc = scratch + p * k
-                                sk_im2col_rows(pg, px + s * perIn, cols)
-                                acc.update(repeating: 0, count: p * co)
-                                gemm(cols, pw, ppk.value, acc, m: p, n: co, k: k)
-                                sk_transpose_add_bias(acc, pb, po + s * perOut, p, co)
-                            }
-                        }
-                    }
-                } }
-            } }
+            x.scalars.withUnsafeBufferPointer { px in
+                let ptr = UncheckedSendable((px.baseAddress!, po.baseAddress!))
+                Parallel.forEach(chunks: chunks) { ch in
+                    let (px, po) = ptr.value
+                    let s0 = ch * sampleChunk, s1 = Swift.min(n, s0 + sampleChunk)
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: plan.scratchCount)
+                    defer { scratch.deallocate() }
+                    for s in s0..<s1 { plan.run(px + s * perIn, po + s * perOut, scratch: scratch) }
+                }
+            }
             count = n * perOut
         }
         return Tensor(shape: [n, co, g.outHeight, g.outWidth], scalars: out)
+    }
+
+    /// The forward of one convolution prepared once (the weight re-laid, W^T packed for the dense path, the
+    /// path chosen from the input's density), run one sample at a time: what `forward` runs for each sample,
+    /// and what fused layers (Conv + pooling + neurons) run to keep a sample's output in cache. With
+    /// `rows`/`columns` below the geometry's output size, only the output positions (oy < rows, ox < columns)
+    /// are computed (a pooling that reads no further): their values are the same bits as the full output's.
+    public final class ForwardPlan: @unchecked Sendable {
+        /// The convolution.
+        public let geometry: ConvGeometry
+        /// Whether the spike-driven path runs (else im2col and the packed GEMM).
+        public let spikeDriven: Bool
+        /// Output rows and columns computed (at most the geometry's).
+        public let rows: Int, columns: Int
+        /// Floats of one sample's output `[Co, rows, columns]`.
+        public var outputCount: Int { geometry.outChannels * rows * columns }
+        /// Floats of scratch `run` needs.
+        public let scratchCount: Int
+        let geom: UnsafeMutablePointer<sk_conv_geom>
+        let wt: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?, packed: UnsafeMutablePointer<Float>?
+        let isa: Int32
+
+        /// Prepares `conv2d(., weight) + bias` on `geometry` for inputs of `density` (the path as `forward` chooses it).
+        public init(weight: Tensor, bias: Tensor?, geometry g: ConvGeometry, density: Float, rows: Int? = nil, columns: Int? = nil) {
+            precondition(weight.shape == g.weightShape, "Conv2D.forward: weight \(weight.shape) is not \(g.weightShape)")
+            precondition(bias == nil || bias!.shape == [g.outChannels], "Conv2D.forward: bias \(bias!.shape) is not [\(g.outChannels)]")
+            geometry = g
+            self.rows = Swift.min(rows ?? g.outHeight, g.outHeight); self.columns = Swift.min(columns ?? g.outWidth, g.outWidth)
+            precondition(self.rows > 0 && self.columns > 0, "Conv2D.ForwardPlan: empty output \(self.rows) x \(self.columns)")
+            spikeDriven = Conv2D.spikeDriven(density: density, groups: g.groups, crossover: forwardCrossover)
+            var c = g.c
+            c.ho = self.rows; c.wo = self.columns
+            geom = .allocate(capacity: 1)
+            geom.initialize(to: c)
+            let w = channelLastWeight(weight.scalars, g)   // [Ci, kH, kW, Co/g]; for groups 1 also W^T [K, Co]
+            wt = .allocate(capacity: w.count)
+            wt.initialize(from: w, count: w.count)
+            if let b = bias?.scalars {
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: b.count)
+                p.initialize(from: b, count: b.count)
+                self.bias = p
+            } else { self.bias = nil }
+            let k = g.inChannels * g.kernelHeight * g.kernelWidth, p = self.rows * self.columns, co = g.outChannels
+            packed = spikeDriven ? nil : Conv2D.packed(w, k: k, n: co)
+            scratchCount = spikeDriven ? sk_conv2d_scatter_scratch(geom) : p * k + p * co
+            isa = Conv2D.isa
+        }
+        deinit { geom.deallocate(); wt.deallocate(); bias?.deallocate(); packed?.deallocate() }
+
+        /// One sample: `out` `[Co, rows, columns]` (written) from `x` `[Ci, H, W]`; `scratch` of `scratchCount` floats.
+        public func run(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+            do {
+                let pg = UnsafePointer(geom)
+                if spikeDriven {
+                    sk_conv2d_scatter(pg, x, wt, bias, out, scratch, isa)
+                } else {
+                    let p = rows * columns, k = geometry.inChannels * geometry.kernelHeight * geometry.kernelWidth, co = geometry.outChannels
+                    let cols = scratch, acc = scratch + p * k
+                    sk_im2col_rows(pg, x, cols)
+                    acc.update(repeating: 0, count: p * co)
+                    gemm(cols, wt, packed.map { UnsafePointer($0) }, acc, m: p, n: co, k: k)
+                    sk_transpose_add_bias(acc, bias, out, p, co)
+                }
+            }
+        }
     }
 
     /// The gradient of the input of `forward` from the output gradient `gy` `[N, Co, Ho, Wo]`: `[N, Ci, H, W]`
@@ -234,9 +284,11 @@ public enum Conv2D {
         precondition(gy.shape == [n, co, g.outHeight, g.outWidth], "Conv2D.weightGradient: gradient \(gy.shape) is not [\(n), \(co), \(g.outHeight), \(g.outWidth)]")
         let wcount = g.weightShape.reduce(1, *)
         if n == 0 { return .zeros(g.weightShape) }
-        let sparse = spikeDriven(density: density ?? x.density, groups: g.groups, crossover: weightGradientCrossover)
-        let perIn = g.inChannels * g.height * g.width, k = g.inChannels * g.kernelHeight * g.kernelWidth
         var geom = g.c
+        let stationary = isa == 0 && sk_has_avx512() != 0 && sk_conv2d_wgrad_scratch(&geom) > 0
+        let sparse = spikeDriven(density: density ?? x.density, groups: g.groups,
+                                 crossover: stationary ? stationaryWeightGradientCrossover : weightGradientCrossover)
+        let perIn = g.inChannels * g.height * g.width, k = g.inChannels * g.kernelHeight * g.kernelWidth
         let chunks = (n + gradientSampleChunk - 1) / gradientSampleChunk
         var partial = [Float](repeating: 0, count: chunks * wcount)
         x.scalars.withUnsafeBufferPointer { px in gy.scalars.withUnsafeBufferPointer { pgy in
@@ -245,13 +297,14 @@ public enum Conv2D {
                 Parallel.forEach(chunks: chunks) { ch in
                     let (px, pgy, pp, pg) = ptr.value
                     let s0 = ch * gradientSampleChunk, s1 = Swift.min(n, s0 + gradientSampleChunk)
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: sparse ? p * co : p * k)
+                    let work = sparse ? sk_conv2d_wgrad_scratch(pg) : 0
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: sparse ? p * co + work : p * k)
                     defer { scratch.deallocate() }
                     let acc = pp + ch * wcount
                     for s in s0..<s1 {
                         if sparse {
                             sk_transpose_add_bias(pgy + s * co * p, nil, scratch, co, p)   // gy as [P, Co]
-                            sk_conv2d_wgrad_scatter(pg, px + s * perIn, scratch, acc, isa)
+                            sk_conv2d_wgrad_scatter(pg, px + s * perIn, scratch, acc, work > 0 ? scratch + p * co : nil, isa)
                         } else {
                             sk_im2col_rows(pg, px + s * perIn, scratch)
                             sk_gemm_rows(pgy + s * co * p, scratch, acc, 0, co, k, p)   // [Co, P] x [P, K]

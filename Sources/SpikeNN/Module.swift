@@ -82,12 +82,19 @@ public final class Sequential: Module {
     public init(layers: [any Module]) { self.layers = layers }
 
     /// The layers in order. A `Linear` followed by a `LinearFusable` layer (a LIF or IF `SpikingLayer`) runs
-    /// as one fused pass where that layer covers the case (the same outputs and gradients, bit for bit).
+    /// as one fused pass where that layer covers the case, and so do `Conv2d, MaxPool2d, ConvFusable` and
+    /// `Conv2d, ConvFusable` (the same outputs and gradients, bit for bit).
     public func callAsFunction(_ x: Variable) -> Variable {
         var h = x, i = 0
         while i < layers.count {
             if i + 1 < layers.count, let linear = layers[i] as? Linear, let next = layers[i + 1] as? any LinearFusable,
                let y = next.fused(after: linear, h) {
+                h = y; i += 2
+            } else if i + 2 < layers.count, let conv = layers[i] as? Conv2d, let pool = layers[i + 1] as? MaxPool2d,
+                      let next = layers[i + 2] as? any ConvFusable, let y = next.fused(after: conv, pool: pool, h) {
+                h = y; i += 3
+            } else if i + 1 < layers.count, let conv = layers[i] as? Conv2d, let next = layers[i + 1] as? any ConvFusable,
+                      let y = next.fused(after: conv, pool: nil, h) {
                 h = y; i += 2
             } else {
                 h = layers[i](h); i += 1

@@ -40,24 +40,30 @@ enum Pool2D {
                 let p = UncheckedSendable((px.baseAddress!, po.baseAddress!, keepArg ? pa.baseAddress : nil))
                 forEachChunk(planes) { p0, p1 in
                     sk_maxpool2d(p.value.0 + p0 * h * w, p.value.1 + p0 * ho * wo, p.value.2.map { $0 + p0 * ho * wo }, p1 - p0, h, w, ho, wo,
-                                 win.kh, win.kw, win.sh, win.sw, win.ph, win.pw, win.dh, win.dw)
+                                 win.kh, win.kw, win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, Conv2D.isa)
                 }
             } }
             count = planes * ho * wo
         }
         let shape = x.shape
         return Variable.record(Tensor(shape: outShape, scalars: out), parents: [x]) { g in
-            let gx = [Float](unsafeUninitializedCapacity: planes * h * w) { pg, count in
-                g.scalars.withUnsafeBufferPointer { pgo in arg.withUnsafeBufferPointer { pa in
-                    let p = UncheckedSendable((pgo.baseAddress!, pa.baseAddress!, pg.baseAddress!))
-                    forEachChunk(planes) { p0, p1 in
-                        sk_maxpool2d_backward(p.value.0 + p0 * ho * wo, p.value.1 + p0 * ho * wo, p.value.2 + p0 * h * w, p1 - p0, h * w, ho * wo)
-                    }
-                } }
-                count = planes * h * w
-            }
-            return [Tensor(shape: shape, scalars: gx)]
+            [maxPoolBackward(g.scalars, arg: arg, planes: planes, h: h, w: w, ho: ho, wo: wo, shape: shape)]
         }
+    }
+
+    /// The gradient of max pooling: each output gradient `g` `[planes, ho, wo]` goes to its window's maximum
+    /// (`arg`, flat within its `[h, w]` plane); a tensor of `shape` (`planes * h * w` elements).
+    static func maxPoolBackward(_ g: [Float], arg: [Int32], planes: Int, h: Int, w: Int, ho: Int, wo: Int, shape: [Int]) -> Tensor {
+        let gx = [Float](unsafeUninitializedCapacity: planes * h * w) { pg, count in
+            g.withUnsafeBufferPointer { pgo in arg.withUnsafeBufferPointer { pa in
+                let p = UncheckedSendable((pgo.baseAddress!, pa.baseAddress!, pg.baseAddress!))
+                forEachChunk(planes) { p0, p1 in
+                    sk_maxpool2d_backward(p.value.0 + p0 * ho * wo, p.value.1 + p0 * ho * wo, p.value.2 + p0 * h * w, p1 - p0, h * w, ho * wo)
+                }
+            } }
+            count = planes * h * w
+        }
+        return Tensor(shape: shape, scalars: gx)
     }
 
     /// Average pooling; `scale` != 0: the window sum times `scale` (sum pooling with 1).

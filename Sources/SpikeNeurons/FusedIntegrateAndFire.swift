@@ -100,6 +100,12 @@ public enum FusedIntegrateAndFire {
         return NeuronKernel.Backward(gradInput: gIn, gradInitial: gInit, gradParameters: [])
     }
 
+    /// The C parameters of `model` for the fused kernels (`sk_lif_step`, `sk_lif_forward`, ...), or nil when
+    /// they do not cover it (as `covers`).
+    public static func kernelParameters<Model: NeuronModel>(_ model: Model) -> sk_lif_params? {
+        Model.State.count == 1 ? parameters(model) : nil
+    }
+
     /// Whether the fused kernels cover `model` (LIF or IF with a Heaviside forward and a closed-form surrogate).
     public static func covers<Model: NeuronModel>(_ model: Model) -> Bool {
         Model.State.count == 1 && parameters(model) != nil

@@ -38,7 +38,7 @@ final class EquationCLITests: SpikeProcessTestCase {
         let run = try spike(["neuron", "--equations", file, "--input", input, "--grad-weights", r, "--output", path("o"), "--set", "tau=12*ms"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let names = try FileManager.default.contentsOfDirectory(atPath: path("o")).sorted()
-        XCTAssertEqual(names, ["grad_input.npy", "spikes.npy", "v.npy"])   // I is the input, not a state
+        XCTAssertEqual(names, ["grad_input.npy", "spikes.npy", "summary.json", "v.npy"])   // I is the input, not a state
         // The same model through the library.
         let doc = try YAMLSubset.parse(document: Array(yaml.utf8))
         var f = try EquationModelFile(doc, file: "lif.yaml")

@@ -118,6 +118,11 @@ void sk_linear_lif_forward(const sk_lif_params *p, const int *row_ptr, const int
 void sk_lif_backward_h(const sk_lif_params *p, const float *hs, const float *gout, float *gin,
                        ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi, int isa);
 
+/// One step of the neurons on `n` lanes (any n, no block limit): H = charge(v, x) to `h`, spikes to `out`,
+/// the membrane `v` updated in place (reset). The same arithmetic as one step of `sk_lif_forward` (a lane
+/// started at the resting level gives the same bits); `isa` as for `sk_linear_lif_forward`.
+void sk_lif_step(const sk_lif_params *p, float *v, const float *x, float *h, float *out, ptrdiff_t n, int isa);
+
 /// Whether all `count` values are exactly 1.
 int sk_all_ones(const float *val, ptrdiff_t count);
 
@@ -193,12 +198,25 @@ typedef struct { ptrdiff_t ci, h, w, co, kh, kw, sh, sw, ph, pw, dh, dw, groups,
 /// Spike-driven forward of one sample: for each nonzero x[c, y, x] (c, y, x increasing) and each kernel offset
 /// (ky, kx) whose output position (oy, ox) exists, adds x * wt[c, ky, kx, :] (wt: the weight as
 /// [ci, kh, kw, co/groups]) to the outputs of c's group at (oy, ox) in `scratch` [ho*wo, co] (zeroed here);
-/// then writes out [co, ho, wo] = scratch^T + bias (bias may be NULL). `isa`: 0 the best this CPU has, 1 portable.
+/// then writes out [co, ho, wo] = scratch^T + bias (bias may be NULL). `scratch` holds `sk_conv2d_scatter_scratch(g)`
+/// floats. With AVX-512 at stride 1, dilation 1, groups 1, each (input, kernel row) computes its range of
+/// kernel columns once and adds full vectors and one masked vector per tap (the same taps in the same order: the same
+/// bits). `isa`: 0 the best this CPU has, 1 portable, 2 AVX-512 with the general scatter loops only (tests).
 void sk_conv2d_scatter(const sk_conv_geom *g, const float *x, const float *wt, const float *bias, float *out, float *scratch, int isa);
+
+/// Floats of scratch `sk_conv2d_scatter` needs for `g`.
+ptrdiff_t sk_conv2d_scatter_scratch(const sk_conv_geom *g);
 
 /// Spike-driven weight gradient of one sample: dwt [ci, kh, kw, co/groups] += x[c, y, x] * gyt[oy, ox, group
 /// slice] for each nonzero input and each output position it reaches (gyt: the output gradient [ho*wo, co]).
-void sk_conv2d_wgrad_scatter(const sk_conv_geom *g, const float *x, const float *gyt, float *dwt, int isa);
+/// With AVX-512 at stride 1, dilation 1, groups 1, co <= 32 and kw <= 5, the same sums run weight-stationary
+/// (the kw rows of dwt for one (c, ky) in registers, every term in the same order: the same bits), using
+/// `work` (`sk_conv2d_wgrad_scratch(g)` floats; may be NULL: the scatter loop). `isa` as `sk_conv2d_scatter`
+/// (2: the scatter loop only).
+void sk_conv2d_wgrad_scatter(const sk_conv_geom *g, const float *x, const float *gyt, float *dwt, float *work, int isa);
+
+/// Floats of `work` `sk_conv2d_wgrad_scatter` uses for `g` (0: none).
+ptrdiff_t sk_conv2d_wgrad_scratch(const sk_conv_geom *g);
 
 /// Input gradient of one sample scattered from the nonzero output gradients: for each nonzero gy[o, oy, ox],
 /// scratch [h*w, ci] += gy * wg[o, ky, kx, :] (wg: the weight as [co, kh, kw, ci/groups]) at each input
@@ -220,9 +238,11 @@ void sk_transpose_add_bias(const float *src, const float *bias, float *dst, ptrd
 void sk_channel_sums(const float *x, ptrdiff_t n, ptrdiff_t c, ptrdiff_t p, ptrdiff_t c0, ptrdiff_t c1, double *sum, double *sumsq);
 
 /// Max pooling of `planes` planes [h, w] -> [ho, wo] (PyTorch's rule: the first maximum in row-major window
-/// order, NaN wins); `arg` (may be NULL) gets the flat input index of each maximum within its plane.
+/// order, NaN wins); `arg` (may be NULL) gets the flat input index of each maximum within its plane. 2 x 2
+/// windows of stride 2 without padding run 16 outputs at a time with AVX-512 (the same comparisons: the same
+/// bits); `isa` 1 pins the portable loop (as `sk_conv2d_scatter`).
 void sk_maxpool2d(const float *x, float *out, int *arg, ptrdiff_t planes, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ho, ptrdiff_t wo,
-                  ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t ph, ptrdiff_t pw, ptrdiff_t dh, ptrdiff_t dw);
+                  ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t ph, ptrdiff_t pw, ptrdiff_t dh, ptrdiff_t dw, int isa);
 
 /// Gradient of max pooling: gx (written) gets each output gradient at its maximum's position.
 void sk_maxpool2d_backward(const float *gout, const int *arg, float *gx, ptrdiff_t planes, ptrdiff_t hw, ptrdiff_t howo);
