@@ -152,16 +152,8 @@ public struct Neuron: ParsableCommand {
                                              spikes: neuron.isSpiking ? fwd.output : nil)
             try outputs.stage(try PlotOptions.encode(NeuronFigure.figure(content, options: figureOptions), for: plot), for: plotURL)
         }
-        let spikeCount = neuron.isSpiking ? fwd.output.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } : 0
-        let summary = NeuronRunSummary(model: model, steps: T, neurons: N, spikes: neuron.isSpiking ? spikeCount : nil,
-                                       files: files.map { "\($0.0).npy" } + ["summary.json"])
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try outputs.stage(try enc.encode(summary), for: dir.appendingPathComponent("summary.json"))
-        try outputs.publish()
-        OutputFolder.remove(stale, keeping: summary.files, in: dir)
-        let spikeText = neuron.isSpiking ? ", \(spikeCount) spikes" : ""
-        print("\(model): \(T) steps x \(N) neurons\(spikeText); wrote \(summary.files.count) files to \(output)" + (plot.map { " and \($0)" } ?? ""))
+        try Self.publish(outputs, stale: stale, in: dir, label: model, steps: T, neurons: N,
+                         spikes: neuron.isSpiking ? fwd.output : nil, files: files.map(\.0), output: output, plot: plot)
     }
 }
 
@@ -227,16 +219,24 @@ extension Neuron {
             files.append(("grad_input", Tensor(shape: [T, N], scalars: g.map { $0 * scale })))
         }
         for (name, t) in files { try outputs.stage(dir.appendingPathComponent("\(name).npy")) { try NPY.write(t, to: $0) } }
-        let spikeCount = model.compiled.isSpiking ? fwd.output.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } : 0
-        let summary = NeuronRunSummary(model: "equations:\(path)", steps: T, neurons: N, spikes: model.compiled.isSpiking ? spikeCount : nil,
-                                       files: files.map { "\($0.0).npy" } + ["summary.json"])
+        try Self.publish(outputs, stale: stale, in: dir, label: path, steps: T, neurons: N,
+                         spikes: model.compiled.isSpiking ? fwd.output : nil, files: files.map(\.0), output: output, plot: nil)
+    }
+
+    /// Stages `summary.json` (model `label`, the spike count, the files), publishes every staged output, removes
+    /// the files an earlier run listed that this run did not write, and prints the one-line summary.
+    static func publish(_ outputs: StagedOutputs, stale: [String], in dir: URL, label: String, steps T: Int, neurons N: Int,
+                        spikes: [Float]?, files: [String], output: String, plot: String?) throws {
+        let spikeCount = spikes.map { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+        let summary = NeuronRunSummary(model: label, steps: T, neurons: N, spikes: spikeCount,
+                                       files: files.map { "\($0).npy" } + ["summary.json"])
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .prettyPrinted]
         try outputs.stage(try enc.encode(summary), for: dir.appendingPathComponent("summary.json"))
         try outputs.publish()
         OutputFolder.remove(stale, keeping: summary.files, in: dir)
-        let spikeText = model.compiled.isSpiking ? ", \(spikeCount) spikes" : ""
-        print("\(path): \(T) steps x \(N) neurons\(spikeText); wrote \(summary.files.count) files to \(output)")
+        let spikeText = spikeCount.map { ", \($0) spikes" } ?? ""
+        print("\(label): \(T) steps x \(N) neurons\(spikeText); wrote \(summary.files.count) files to \(output)" + (plot.map { " and \($0)" } ?? ""))
     }
 
     /// The figure of a run: title and caption from the registry's summary (`NAME (REFERENCE): EQUATION`), the
