@@ -1,5 +1,7 @@
 import XCTest
-import SpikeKit
+import SpikeEquations
+import SpikeNeurons
+import SpikeNN
 
 /// docs/EQUATIONS.md's Swift example, quoted from here (DocumentationTests checks the doc block equals this region).
 final class EquationsDocSnippetTests: XCTestCase {
