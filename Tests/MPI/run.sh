@@ -39,12 +39,13 @@ for chunk in 4 5; do
     done
 done
 
-# Resume on another rank count: the first epoch at -np 2, the other two at -np 3 (with a per-batch schedule, no-decay
+# Resume on another rank count: the first epoch at -np 2, the other two at -np 3 (with a schedule, no-decay
 # groups and per-epoch evaluation), against one uninterrupted process: the same weights (the tensor bytes of the
 # checkpoint; its header holds the epoch timings) and the same summary.
 tensors() { local n; n=$(od -An -t u8 -N8 "$1" | tr -d ' '); tail -c +$((9 + n)) "$1"; }
+# (A step schedule: one-cycle and cosine depend on --epochs, which the first part changes.)
 RES=(--classes 3 --units 20 --steps 15 --manifold-dim 1 --samples-per-class 30 --hidden 16 --batch-size 16 --chunk 5
-     --schedule one-cycle --weight-decay 0.01 --no-decay bias --test-each-epoch --json)
+     --schedule step --step-size 2 --gamma 0.5 --weight-decay 0.01 --no-decay bias --test-each-epoch --json)
 "$PLAIN" train "${RES[@]}" --epochs 3 --save "$T/whole.safetensors" > "$T/whole.json" 2> /dev/null
 "${MPIRUN[@]}" -np 2 "$SPIKE" train "${RES[@]}" --epochs 1 --save "$T/part.safetensors" > /dev/null 2>&1
 "${MPIRUN[@]}" -np 3 "$SPIKE" train --resume "$T/part.safetensors" --epochs 3 --chunk 5 --json > "$T/resumed.json" 2> "$T/resumed.err"
