@@ -96,10 +96,7 @@ public struct Train: ParsableCommand {
     func execute(printing: Bool = true) throws -> TrainingSummary? {
         Memory.keepFreedMemory()
         if resume != nil || arch != nil || modelFile != nil {
-            guard Distributed.world.size == 1, parallel.chunk == nil else {
-                throw CLIError("--arch, --model-file and --resume: data-parallel training (--chunk or mpirun) covers dense networks only so far")
-            }
-            try runModule()
+            try runModule(printing: printing)
             return nil
         }
         if let initWeights { throw CLIError("--init-weights \(initWeights): applies to --arch and --model-file networks") }
@@ -268,8 +265,11 @@ extension Train {
 
     /// `--arch`, `--model-file` and `--resume`: any module on the data set's frames, with a checkpoint and
     /// metrics log after every epoch.
-    func runModule() throws {
-        let log = { (s: String) in FileHandle.standardError.write(Data((s + "\n").utf8)) }
+    /// Under mpirun or with `--chunk`, trains through `Trainer.fitDataParallel` (rank 0 alone logs and writes the
+    /// checkpoint; a checkpoint resumes at any number of ranks).
+    func runModule(printing: Bool = true) throws {
+        let isRoot = Distributed.world.isRoot
+        let log = { (s: String) in if isRoot && printing { FileHandle.standardError.write(Data((s + "\n").utf8)) } }
         var module: any Module
         var description: ModelDescription
         var dataSpec: DataSpec
@@ -337,8 +337,8 @@ extension Train {
         }
         // The destinations are validated before any work; each epoch then rewrites the four files atomically.
         let outputs = try saveURL.map { u in
-            try StagedOutputs([u, TrainingCheckpoint.optimizerURL(for: u), MetricsLog.urls(for: u).jsonl, MetricsLog.urls(for: u).csv])
-        }
+            isRoot ? try StagedOutputs([u, TrainingCheckpoint.optimizerURL(for: u), MetricsLog.urls(for: u).jsonl, MetricsLog.urls(for: u).csv]) : nil
+        } ?? nil
         defer { outputs?.discard() }
         let (trainData, testData, described) = try dataSpec.load(trainFraction: options.trainFraction)
         let (train, test) = (try options.input(ofAny: trainData), try options.input(ofAny: testData))
@@ -350,12 +350,24 @@ extension Train {
         let params = module.parameters.reduce(0) { $0 + $1.value.count }
         log("\(described); \(Self.describe(description)) (\(params) parameters) + \(readoutName); about \(MemoryBudget.describe(batchBytes ?? 0)) per batch")
         let display = ProgressDisplay()
-        let summary = try Trainer.fit(module, readout: readout, train: train, test: test, options: options, resume: state,
-                                      epochEnd: { st in
-            guard let url = saveURL else { return }
+        let epochEnd = { (st: TrainingState) throws in
+            guard let url = saveURL, isRoot else { return }
             try Checkpoint.make(module, model: description, data: dataSpec, training: options, state: st).write(to: url)
             try MetricsLog.write(st.history, besides: url)
-        }, report: display.update)
+        }
+        let report = { (p: TrainingProgress) in if printing { display.update(p) } }
+        let summary: TrainingSummary
+        if parallel.isDataParallel {
+            let timing = DataParallelTiming()
+            summary = try Trainer.fitDataParallel(module, readout: readout, train: train, test: test, options: options,
+                                                  parallel: parallel.dataParallelOptions, on: Distributed.world, timing: timing,
+                                                  resume: state, epochEnd: epochEnd, report: report)
+            if printing { parallel.printTiming(timing) }
+        } else {
+            summary = try Trainer.fit(module, readout: readout, train: train, test: test, options: options, resume: state,
+                                      epochEnd: epochEnd, report: report)
+        }
+        guard isRoot, printing else { return }
         if let w = summary.warning { log("warning: \(w)") }
         if json { try printJSON(summary) } else {
             print(String(format: "test accuracy %.4f (train %.4f) in %.1f s, %.0f samples/s", summary.testAccuracy,

@@ -24,29 +24,35 @@ struct DataParallelCLIOptions: ParsableArguments {
     @Option(help: "How chunk gradients are combined across ranks: exact (a fixed tree: the same bits for any number of ranks) or allreduce (MPI_Allreduce's order: the bits depend on the number of ranks).")
     var reduction: DataParallelOptions.Reduction = .exact
 
+    /// Whether this run trains data-parallel: under mpirun (more than one rank), or with `--chunk` or `--reduction`.
+    var isDataParallel: Bool { Distributed.world.size > 1 || chunk != nil || reduction != .exact }
+    /// The library options of `--chunk` (default 16) and `--reduction`.
+    var dataParallelOptions: DataParallelOptions { DataParallelOptions(chunkSize: chunk ?? 16, reduction: reduction) }
+
+    /// Prints rank 0's line on where a data-parallel run's time went.
+    func printTiming(_ timing: DataParallelTiming) {
+        let world = Distributed.world
+        guard world.isRoot else { return }
+        FileHandle.standardError.write(Data(String(format: "data-parallel: %d process%@, chunks of %d, %@ reduction: %.1f%% of %.2f s combining gradients (%.0f floats sent per step by rank 0)\n",
+                                                   world.size, world.size == 1 ? "" : "es", dataParallelOptions.chunkSize, reduction.rawValue,
+                                                   100 * timing.communicationSeconds / max(1e-9, timing.trainingSeconds),
+                                                   timing.trainingSeconds, timing.floatsSentPerStep).utf8))
+    }
+
     /// Trains through `Trainer.runDataParallel` under mpirun (more than one rank) or when `--chunk` is given,
-    /// otherwise through `Trainer.run`.
+    /// otherwise through `Trainer.run`. `epochEnd` is called on rank 0 only.
     func train(spec: NetworkSpec, train: any Dataset, test: any Dataset, options: TrainingOptions, printing: Bool = true,
                epochEnd: (TrainingState) throws -> Void = { _ in },
                report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
         let world = Distributed.world
-        guard world.size > 1 || chunk != nil || reduction != .exact else {
+        guard isDataParallel else {
             return try Trainer.run(spec: spec, train: train, test: test, options: options, epochEnd: epochEnd, report: report)
         }
-        // The data-parallel loop does not yet follow these options; refuse rather than ignore them.
-        if options.schedule != nil { throw CLIError("--schedule: not supported with data-parallel training (--chunk or mpirun) yet") }
-        if options.noDecay != nil { throw CLIError("--no-decay: not supported with data-parallel training (--chunk or mpirun) yet") }
-        if options.evaluateEachEpoch == true { throw CLIError("--test-each-epoch: not supported with data-parallel training (--chunk or mpirun) yet") }
-        let parallel = DataParallelOptions(chunkSize: chunk ?? 16, reduction: reduction)
+        let parallel = dataParallelOptions
         let timing = DataParallelTiming()
         let result = try Trainer.runDataParallel(spec: spec, train: train, test: test, options: options, parallel: parallel,
-                                                 on: world, timing: timing, report: report)
-        if world.isRoot && printing {
-            FileHandle.standardError.write(Data(String(format: "data-parallel: %d process%@, chunks of %d, %@ reduction: %.1f%% of %.2f s combining gradients (%.0f floats sent per step by rank 0)\n",
-                                                       world.size, world.size == 1 ? "" : "es", parallel.chunkSize, reduction.rawValue,
-                                                       100 * timing.communicationSeconds / max(1e-9, timing.trainingSeconds),
-                                                       timing.trainingSeconds, timing.floatsSentPerStep).utf8))
-        }
+                                                 on: world, timing: timing, epochEnd: epochEnd, report: report)
+        if printing { printTiming(timing) }
         return result
     }
 }

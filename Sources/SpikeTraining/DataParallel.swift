@@ -46,10 +46,12 @@ public final class DataParallelTiming: @unchecked Sendable {
 
 extension Trainer {
     /// `run(spec:...)` divided among the ranks of `comm` (`fitDataParallel`); the model is built from
-    /// `options.seed` on every rank, so every rank starts from the same weights.
+    /// `options.seed` on every rank, so every rank starts from the same weights. `epochEnd` and `report` are
+    /// called on rank 0 only.
     public static func runDataParallel(spec: NetworkSpec, train: any Dataset, test: any Dataset, options: TrainingOptions,
                                        parallel: DataParallelOptions = DataParallelOptions(), on comm: Communicator = Distributed.world,
                                        timing: DataParallelTiming? = nil,
+                                       epochEnd: (TrainingState) throws -> Void = { _ in },
                                        report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
         try options.validate()
         guard train.count > 0 else { throw TrainingError("training set is empty") }
@@ -60,10 +62,24 @@ extension Trainer {
         var rng = SeededRandom(seed: options.seed)
         let model = try spec.build(rng: &rng)
         let summary = try fitDataParallel(model, readout: readout, train: train, test: test, options: options,
-                                          parallel: parallel, on: comm, timing: timing, report: report) { steps, batch in
+                                          parallel: parallel, on: comm, timing: timing, epochEnd: epochEnd, report: report) { steps, batch in
             try checkMemory(spec: spec, steps: steps, batchSize: batch)
         }
         return (model, summary)
+    }
+
+    /// Refuses modules whose training result would depend on how a batch is divided: batch normalization
+    /// (BatchNorm1d/2d, tdBN, BNTT normalize over the samples they see, so statistics would be per chunk) and
+    /// modules with their own random generators (Dropout: each rank would draw from its own copy).
+    public static func checkDataParallel(_ model: any Module, path: String = "") throws {
+        let name = path.isEmpty ? "the network" : "module '\(path)'"
+        if model is BatchNormCore || model is ThresholdDependentBatchNorm2d || model is BatchNormThroughTime2d {
+            throw TrainingError("data-parallel training (--chunk or mpirun): \(name) is a batch normalization, whose statistics would be per chunk, not per batch; train it in one process without --chunk")
+        }
+        if model is RandomStateModule {
+            throw TrainingError("data-parallel training (--chunk or mpirun): \(name) draws random numbers (Dropout), which would depend on the number of processes; train it in one process without --chunk")
+        }
+        for (child, m) in model.children { try checkDataParallel(m, path: path.isEmpty ? child : path + "." + child) }
     }
 
     /// Trains `model` in place with every global batch divided into chunks of `parallel.chunkSize` samples and the
@@ -75,32 +91,40 @@ extension Trainer {
     /// chunk's loss and hits, are combined by `ExactReduction` (or MPI_Allreduce under `.allreduce`), and every
     /// rank takes the same optimizer step. Stochastic encoders draw per chunk from `(seed, epoch, batch, chunk)`.
     /// With `.exact` the trained weights are the same bits for any number of ranks and threads, and equal to
-    /// a single-process call with the same `parallel.chunkSize`. `report` is called on rank 0 only. The run's
-    /// description (options, data sizes and shapes, initial weights) is compared across ranks first
-    /// (`Distributed.checkSameRun`). Evaluation is divided too (`evaluateDistributed`).
+    /// a single-process call with the same `parallel.chunkSize`.
+    ///
+    /// Everything else is `fit`'s own loop (`trainEpochs`): the learning-rate schedule, parameter groups without
+    /// weight decay, clipping, per-epoch test evaluation (divided among the ranks: `evaluateDistributed`), and
+    /// `resume` from a `TrainingState` (written at any number of ranks: chunks do not depend on ranks, so a run
+    /// resumed at another rank count gives the bits of the uninterrupted run). `report` and `epochEnd` are called
+    /// on rank 0 only. The run's description (options, data sizes and shapes, current weights) is compared across
+    /// ranks first (`Distributed.checkSameRun`). Modules with batch normalization or Dropout are refused
+    /// (`checkDataParallel`).
     public static func fitDataParallel(_ model: any Module, readout: Readout, train: any Dataset, test: any Dataset,
                                        options: TrainingOptions, parallel: DataParallelOptions = DataParallelOptions(),
                                        on comm: Communicator = Distributed.world, timing: DataParallelTiming? = nil,
+                                       resume: TrainingState? = nil,
+                                       epochEnd: (TrainingState) throws -> Void = { _ in },
                                        report: (TrainingProgress) -> Void, checkBatch: (Int, Int) throws -> Void = { _, _ in }) throws -> TrainingSummary {
         try options.validate()
         try parallel.validate()
         guard train.count > 0 else { throw TrainingError("training set is empty") }
         guard test.count > 0 else { throw TrainingError("test set is empty") }
+        try checkDataParallel(model)
         let params = model.parameters
-        try Distributed.checkSameRun(runDescription(params: params, train: train, test: test, options: options, parallel: parallel), on: comm)
-        let opt = options.makeOptimizer(params)
+        try Distributed.checkSameRun(runDescription(params: params, train: train, test: test, options: options, parallel: parallel)
+                                     + " resume \(resume?.epochsDone ?? 0)", on: comm)
         let loader = DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true, seed: options.seed, workers: 0)
         let lengths = params.map { $0.value.count }
         let gradLength = lengths.reduce(0, +)
         // Vector of a chunk: the gradients, one "has a gradient" flag per parameter, the chunk's loss * n / B and hits.
         let length = gradLength + params.count + 2
-        let start = Date()
-        var seen = 0
-        var lastLoss: Float = 0
         var communication = 0.0, sent = 0.0, steps = 0
-        for epoch in 0..<options.epochs {
+        let summary = try trainEpochs(model, readout: readout, test: test, options: options, resume: resume,
+                                      epochEnd: { if comm.isRoot { try epochEnd($0) } },
+                                      report: { if comm.isRoot { report($0) } },
+                                      runEpoch: { epoch, opt, step in
             let batches = loader.indexBatches(epoch: epoch)
-            var hits: Float = 0, count = 0, lossSum: Float = 0
             for (b, batch) in batches.enumerated() {
                 let chunks = stride(from: 0, to: batch.count, by: parallel.chunkSize).map {
                     Array(batch[$0..<min($0 + parallel.chunkSize, batch.count)])
@@ -154,32 +178,16 @@ extension Trainer {
                         ? Tensor(shape: p.value.shape, scalars: Array(total[offset..<(offset + lengths[i])])) : nil
                     offset += lengths[i]
                 }
-                if let c = options.clipNorm { clipGradientNorm(params, maxNorm: c) }
-                opt.step()
-                lastLoss = total[length - 2]
-                guard lastLoss.isFinite else { throw TrainingError("training diverged: loss is \(lastLoss) at epoch \(epoch + 1); lower the learning rate") }
-                lossSum += lastLoss * Float(batch.count)
-                hits += total[length - 1]
-                count += batch.count; seen += batch.count
-                if comm.isRoot {
-                    report(TrainingProgress(epoch: epoch + 1, epochs: options.epochs, batch: b + 1, batches: batches.count,
-                                            loss: lossSum / Float(count), accuracy: hits / Float(count),
-                                            samplesPerSecond: Double(seen) / max(1e-9, Date().timeIntervalSince(start))))
-                }
+                try step(BatchResult(loss: total[length - 2], hits: total[length - 1], count: batch.count, batches: batches.count))
             }
-        }
-        opt.zeroGrad()
-        let seconds = Date().timeIntervalSince(start)
+        }, evaluate: { data in
+            try evaluateDistributed(model, readout: readout, data: data, batchSize: 256, options: options, on: comm, checkBatch: checkBatch)
+        }, trainData: train)
         if let timing {
-            timing.communicationSeconds = communication; timing.trainingSeconds = seconds
+            timing.communicationSeconds = communication; timing.trainingSeconds = summary.seconds
             timing.floatsSentPerStep = sent / Double(max(1, steps))
         }
-        let trainEval = try evaluateDistributed(model, readout: readout, data: train, batchSize: 256, options: options, on: comm, checkBatch: checkBatch)
-        let testEval = try evaluateDistributed(model, readout: readout, data: test, batchSize: 256, options: options, on: comm, checkBatch: checkBatch)
-        return TrainingSummary(trainAccuracy: trainEval.accuracy, testAccuracy: testEval.accuracy, finalLoss: lastLoss,
-                               seconds: seconds, samplesPerSecond: Double(seen) / max(1e-9, seconds),
-                               trainSamples: train.count, testSamples: test.count,
-                               parameters: params.reduce(0) { $0 + $1.value.count })
+        return summary
     }
 
     /// `evaluate(_:readout:...)` with the batches divided among the ranks of `comm` (batch `i` on rank

@@ -327,6 +327,44 @@ public enum Trainer {
         try options.validate()
         guard train.count > 0 else { throw TrainingError("training set is empty") }
         guard test.count > 0 else { throw TrainingError("test set is empty") }
+        let loader = DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true, seed: options.seed,
+                                workers: options.loaderWorkers ?? 1)
+        return try trainEpochs(model, readout: readout, test: test, options: options, resume: resume, epochEnd: epochEnd, report: report,
+                               runEpoch: { epoch, opt, step in
+            let batches = loader.epoch(epoch)
+            var b = 0
+            while let batch = try batches.next() {
+                let x = try options.encode(batch.input, epoch: epoch, batch: b)
+                try checkBatch(x.shape[0], batch.labels.count)
+                let labels = batch.labels
+                opt.zeroGrad()
+                let y = model(Variable(x))
+                let loss = try readout.loss(y, labels: labels)
+                loss.backward()
+                try step(BatchResult(loss: loss.value.scalar, hits: try readout.accuracy(y.value, labels: labels) * Float(labels.count),
+                                     count: labels.count, batches: batches.count))
+                b += 1
+            }
+        }, evaluate: { data in
+            try evaluate(model, readout: readout, data: data, batchSize: 256, options: options, checkBatch: checkBatch)
+        }, trainData: train)
+    }
+
+    /// What one training batch gave: its mean loss, its hits (accuracy times samples), its samples and the
+    /// epoch's number of batches; the parameters' gradients are set.
+    struct BatchResult {
+        var loss: Float, hits: Float, count: Int, batches: Int
+    }
+
+    /// The loop `fit` and `fitDataParallel` share: resume, the learning-rate schedule, optimizer steps (with
+    /// parameter groups and clipping), the epoch records (with the test split's evaluation), `epochEnd`'s state,
+    /// the final evaluation and the chance warning. `runEpoch(epoch, optimizer, step)` computes each batch's gradients in turn and calls `step` with the batch's
+    /// figures (which steps the optimizer); `evaluate` evaluates a data set.
+    static func trainEpochs(_ model: any Module, readout: Readout, test: any Dataset, options: TrainingOptions,
+                            resume: TrainingState?, epochEnd: (TrainingState) throws -> Void, report: (TrainingProgress) -> Void,
+                            runEpoch: (Int, Optimizer, (BatchResult) throws -> Void) throws -> Void,
+                            evaluate: (any Dataset) throws -> (loss: Float, accuracy: Float),
+                            trainData train: any Dataset) throws -> TrainingSummary {
         let opt = options.makeOptimizer(for: model)
         var history = resume?.history ?? []
         let firstEpoch = resume?.epochsDone ?? 0
@@ -339,8 +377,6 @@ public enum Trainer {
             catch { throw TrainingError("resume: \(error)") }
             try TrainingState.setRandomStates(resume.randomStates, of: model)
         }
-        let loader = DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true, seed: options.seed,
-                                workers: options.loaderWorkers ?? 1)
         let batchesPerEpoch = train.count / options.batchSize + (train.count % options.batchSize == 0 ? 0 : 1)
         let baseRate = Double(options.learningRate)
         func rate(_ epoch: Int, _ batch: Int) -> Float {
@@ -351,39 +387,34 @@ public enum Trainer {
         var lastLoss: Float = 0
         for epoch in firstEpoch..<options.epochs {
             let epochStart = Date()
-            let batches = loader.epoch(epoch)
             var hits: Float = 0, count = 0, lossSum: Float = 0, b = 0
             opt.learningRate = rate(epoch, 0)
             let epochRate = opt.learningRate
-            while let batch = try batches.next() {
+            // The step closure calls `report` and `evaluate`, which `runEpoch` cannot reach: no re-entry.
+            try withoutActuallyEscaping(report) { report in try withoutActuallyEscaping(evaluate) { evaluate in
+            try runEpoch(epoch, opt) { result in
+                let batchCount = result.batches
                 if options.schedule?.perBatch == true { opt.learningRate = rate(epoch, b) }
-                let x = try options.encode(batch.input, epoch: epoch, batch: b)
-                try checkBatch(x.shape[0], batch.labels.count)
-                let labels = batch.labels
-                opt.zeroGrad()
-                let y = model(Variable(x))
-                let loss = try readout.loss(y, labels: labels)
-                loss.backward()
                 if let c = options.clipNorm { clipGradientNorm(model.parameters, maxNorm: c) }
                 opt.step()
-                lastLoss = loss.value.scalar
+                lastLoss = result.loss
                 guard lastLoss.isFinite else { throw TrainingError("training diverged: loss is \(lastLoss) at epoch \(epoch + 1); lower the learning rate") }
-                lossSum += lastLoss * Float(labels.count)
-                hits += try readout.accuracy(y.value, labels: labels) * Float(labels.count)
-                count += labels.count; seen += labels.count; b += 1
+                lossSum += lastLoss * Float(result.count)
+                hits += result.hits
+                count += result.count; seen += result.count; b += 1
                 let epochSeconds = Date().timeIntervalSince(epochStart), elapsed = trainingSeconds + epochSeconds
-                let done = Double(epoch - firstEpoch) + Double(b) / Double(max(1, batches.count))
+                let done = Double(epoch - firstEpoch) + Double(b) / Double(max(1, batchCount))
                 let remaining = elapsed / done * (Double(options.epochs - firstEpoch) - done)
-                var progress = TrainingProgress(epoch: epoch + 1, epochs: options.epochs, batch: b, batches: batches.count,
+                var progress = TrainingProgress(epoch: epoch + 1, epochs: options.epochs, batch: b, batches: batchCount,
                                                 loss: lossSum / Float(count), accuracy: hits / Float(count),
                                                 samplesPerSecond: Double(count) / max(1e-9, epochSeconds),
                                                 elapsed: elapsed, remaining: remaining)
-                if b == batches.count {
+                if b == batchCount {
                     trainingSeconds += epochSeconds
                     var record = EpochRecord(epoch: epoch + 1, trainLoss: progress.loss, trainAccuracy: progress.accuracy,
                                              learningRate: epochRate, seconds: epochSeconds, samplesPerSecond: progress.samplesPerSecond)
                     if options.evaluateEachEpoch == true {
-                        let e = try evaluate(model, readout: readout, data: test, batchSize: 256, options: options, checkBatch: checkBatch)
+                        let e = try evaluate(test)
                         record.testLoss = e.loss; record.testAccuracy = e.accuracy
                     }
                     history.append(record)
@@ -391,16 +422,18 @@ public enum Trainer {
                 }
                 report(progress)
             }
+            } }
             let stateful = opt as? StatefulOptimizer
             try epochEnd(TrainingState(epochsDone: epoch + 1, optimizerState: stateful?.stateTensors ?? [], history: history,
                                        randomStates: TrainingState.randomStates(of: model)))
         }
-        let trainEval = try evaluate(model, readout: readout, data: train, batchSize: 256, options: options, checkBatch: checkBatch)
+        opt.zeroGrad()
+        let trainEval = try evaluate(train)
         let testEval: (loss: Float, accuracy: Float)
         if let last = history.last, last.epoch == options.epochs, let l = last.testLoss, let a = last.testAccuracy {
             testEval = (l, a)
         } else {
-            testEval = try evaluate(model, readout: readout, data: test, batchSize: 256, options: options, checkBatch: checkBatch)
+            testEval = try evaluate(test)
         }
         var summary = TrainingSummary(trainAccuracy: trainEval.accuracy, testAccuracy: testEval.accuracy, finalLoss: lastLoss,
                                       seconds: trainingSeconds, samplesPerSecond: Double(seen) / max(1e-9, trainingSeconds),

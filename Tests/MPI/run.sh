@@ -2,6 +2,7 @@
 # MPI tests through the real binary (docs/DISTRIBUTED.md), run by .ci/run after it installs Open MPI:
 #  - spike train under mpirun -np 2 and -np 3 (exact reduction): trained weights byte-identical, and the summary
 #    (accuracies, final loss) identical, to the single process with the same --chunk, and to the build without MPI;
+#  - a checkpoint written at -np 2 resumed at -np 3 gives the uninterrupted single process's weights and summary;
 #  - misuse: a build without MPI under mpirun, ranks started with different options, a command that does not run
 #    divided, a rank killed mid-run: each ends the job with a non-zero status, one line, nothing written, no hang.
 # Usage: Tests/MPI/run.sh [path of a spike built without MPI; default .build/debug/spike, built if missing]
@@ -38,12 +39,33 @@ for chunk in 4 5; do
     done
 done
 
+# Resume on another rank count: the first epoch at -np 2, the other two at -np 3 (with a schedule, no-decay
+# groups and per-epoch evaluation), against one uninterrupted process: the same weights (the tensor bytes of the
+# checkpoint; its header holds the epoch timings) and the same summary.
+tensors() { local n; n=$(od -An -t u8 -N8 "$1" | tr -d ' '); tail -c +$((9 + n)) "$1"; }
+# (A step schedule: one-cycle and cosine depend on --epochs, which the first part changes.)
+RES=(--classes 3 --units 20 --steps 15 --manifold-dim 1 --samples-per-class 30 --hidden 16 --batch-size 16 --chunk 5
+     --schedule step --step-size 2 --gamma 0.5 --weight-decay 0.01 --no-decay bias --test-each-epoch --json)
+"$PLAIN" train "${RES[@]}" --epochs 3 --save "$T/whole.safetensors" > "$T/whole.json" 2> /dev/null
+"${MPIRUN[@]}" -np 2 "$SPIKE" train "${RES[@]}" --epochs 1 --save "$T/part.safetensors" > /dev/null 2>&1
+"${MPIRUN[@]}" -np 3 "$SPIKE" train --resume "$T/part.safetensors" --epochs 3 --chunk 5 --json > "$T/resumed.json" 2> "$T/resumed.err"
+if [ -s "$T/whole.safetensors" ] && cmp -s <(tensors "$T/whole.safetensors") <(tensors "$T/part.safetensors") \
+   && [ "$(strip "$T/whole.json")" = "$(strip "$T/resumed.json")" ]; then
+    pass "1 epoch at -np 2 resumed at -np 3: weights and summary of the uninterrupted single process"
+else fail "resume at another rank count: $(strip "$T/resumed.json") vs $(strip "$T/whole.json"); $(head -c 400 "$T/resumed.err")"; fi
+
 # A sweep: the points divided among ranks give the files of the single-process sweep.
+# The metrics logs hold each epoch's timings: compared without them.
+same_metrics() {
+    local f
+    for f in "$1"/*/model.metrics.jsonl; do [ -s "$f" ] && [ "$(strip "$f")" = "$(strip "$2/${f#"$1"/}")" ] || return 1; done
+}
 SWEEP=("${ARGS[@]}" --sweep lr=0.005,0.01 --sweep hidden=16,8x8 --sweep seed=0,1)
 "$PLAIN" "${SWEEP[@]}" --sweep-output "$T/sweep-one" > /dev/null 2>&1
 for np in 2 3; do
     "${MPIRUN[@]}" -np $np "$SPIKE" "${SWEEP[@]}" --sweep-output "$T/sweep-np$np" > /dev/null 2>&1
-    if [ "$(ls "$T/sweep-one" | wc -l)" = 9 ] && diff -r "$T/sweep-one" "$T/sweep-np$np" > /dev/null; then pass "sweep of 8 points, -np $np: the files of the single-process sweep"
+    if [ "$(ls "$T/sweep-one" | wc -l)" = 9 ] && diff -r -x '*.metrics.*' "$T/sweep-one" "$T/sweep-np$np" > /dev/null \
+       && same_metrics "$T/sweep-one" "$T/sweep-np$np"; then pass "sweep of 8 points, -np $np: the files of the single-process sweep"
     else fail "sweep -np $np differs: $(diff -r "$T/sweep-one" "$T/sweep-np$np" 2>&1 | head -5)"; fi
 done
 

@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import SpikeCore
 import SpikeNN
 import SpikeData
@@ -135,6 +136,96 @@ final class ExactReductionTests: XCTestCase {
         var rng2 = SeededRandom(seed: 1)
         let params2 = try spec.build(rng: &rng2).parameters
         XCTAssertNotEqual(base, try Trainer.runDescription(params: params2, train: train, test: test, options: options, parallel: parallel))
+    }
+
+    /// With one chunk per batch, the schedule (per batch), the no-decay parameter groups and the per-epoch test
+    /// evaluation of `fit` give the same bits, the same learning rates and the same epoch records.
+    func testScheduleNoDecayAndEachEpochEvaluationFollowFit() throws {
+        let (train, test) = try SpikeDataset.randman(Self.config).split(trainFraction: 0.8)
+        var options = TrainingOptions()
+        options.epochs = 3; options.batchSize = 16; options.optimizer = "adamw"; options.weightDecay = 0.05
+        options.noDecay = ["bias"]; options.schedule = .cosine(minimum: 1e-4); options.evaluateEachEpoch = true
+        options.clipNorm = 1
+        var fitStates: [TrainingState] = [], dpStates: [TrainingState] = []
+        let (a, sa) = try Trainer.run(spec: spec, train: train, test: test, options: options, epochEnd: { fitStates.append($0) }) { _ in }
+        var reports = 0
+        let (b, sb) = try Trainer.runDataParallel(spec: spec, train: train, test: test, options: options,
+                                                  parallel: DataParallelOptions(chunkSize: 16), epochEnd: { dpStates.append($0) }) {
+            if $0.finished != nil { reports += 1 }
+        }
+        XCTAssertEqual(a.parameters.map(\.value), b.parameters.map(\.value))
+        XCTAssertEqual(sa.testAccuracy, sb.testAccuracy)
+        XCTAssertEqual(sa.finalLoss, sb.finalLoss)
+        XCTAssertEqual(reports, 3)
+        XCTAssertEqual(dpStates.map(\.epochsDone), [1, 2, 3])
+        let rates = dpStates.last!.history.map(\.learningRate)
+        XCTAssertEqual(rates, fitStates.last!.history.map(\.learningRate))
+        XCTAssertEqual(Set(rates).count, 3, "the cosine schedule changes the rate every epoch")
+        XCTAssertEqual(dpStates.last!.history.map(\.testLoss), fitStates.last!.history.map(\.testLoss))
+        XCTAssertNotNil(dpStates.last!.history.last!.testAccuracy)
+        XCTAssertEqual(dpStates.last!.optimizerState.map(\.0), fitStates.last!.optimizerState.map(\.0))
+        XCTAssertEqual(dpStates.last!.optimizerState.map(\.1), fitStates.last!.optimizerState.map(\.1))
+        // Without the exemption the weights differ: the groups are really used.
+        var decayAll = options
+        decayAll.noDecay = nil
+        let (c, _) = try Trainer.runDataParallel(spec: spec, train: train, test: test, options: decayAll,
+                                                 parallel: DataParallelOptions(chunkSize: 16)) { _ in }
+        XCTAssertNotEqual(b.parameters.map(\.value), c.parameters.map(\.value))
+    }
+
+    /// Chunks of 5, a per-batch (one-cycle) schedule and no-decay groups: a run stopped after its first epoch, saved
+    /// as a checkpoint and resumed in a fresh model gives the bits (weights, optimizer state, epoch records) of the
+    /// uninterrupted run.
+    func testResumeWithChunksGivesTheBitsOfTheUninterruptedRun() throws {
+        let (train, test) = try SpikeDataset.randman(Self.config).split(trainFraction: 0.8)
+        var options = TrainingOptions()
+        options.epochs = 3; options.batchSize = 16; options.weightDecay = 0.01; options.noDecay = ["bias"]
+        options.schedule = .oneCycle(pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4); options.evaluateEachEpoch = true
+        let parallel = DataParallelOptions(chunkSize: 5)
+        var states: [TrainingState] = []
+        let (whole, s1) = try Trainer.runDataParallel(spec: spec, train: train, test: test, options: options, parallel: parallel,
+                                                      epochEnd: { states.append($0) }) { _ in }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dp-\(UUID().uuidString).safetensors")
+        defer { for u in [url, TrainingCheckpoint.optimizerURL(for: url)] { try? FileManager.default.removeItem(at: u) } }
+        struct Stop: Error {}
+        var rng = SeededRandom(seed: options.seed)
+        let first = try spec.build(rng: &rng)
+        XCTAssertThrowsError(try Trainer.fitDataParallel(first, readout: try spec.makeReadout(), train: train, test: test, options: options,
+                                                         parallel: parallel, epochEnd: { st in
+            try TrainingCheckpoint(module: first, model: .network(self.spec), training: options, state: st).write(to: url)
+            throw Stop()
+        }, report: { _ in })) { XCTAssertTrue($0 is Stop) }
+        let ck = try TrainingCheckpoint.read(from: url, optimizer: true)
+        XCTAssertEqual(ck.state?.epochsDone, 1)
+        var rng2 = SeededRandom(seed: 99)
+        let resumed = try spec.build(rng: &rng2)
+        try ck.load(into: resumed)
+        var after: [TrainingState] = []
+        let s2 = try Trainer.fitDataParallel(resumed, readout: try spec.makeReadout(), train: train, test: test, options: ck.training,
+                                             parallel: parallel, resume: ck.state, epochEnd: { after.append($0) }, report: { _ in })
+        XCTAssertEqual(whole.parameters.map(\.value), resumed.parameters.map(\.value))
+        XCTAssertEqual(s1.testAccuracy, s2.testAccuracy)
+        XCTAssertEqual(s1.finalLoss, s2.finalLoss)
+        XCTAssertEqual(after.map(\.epochsDone), [2, 3])
+        XCTAssertEqual(after.last!.history.map(\.trainLoss), states.last!.history.map(\.trainLoss))
+        XCTAssertEqual(after.last!.history.map(\.learningRate), states.last!.history.map(\.learningRate))
+        XCTAssertEqual(after.last!.optimizerState.map(\.1), states.last!.optimizerState.map(\.1))
+    }
+
+    /// Batch normalization and Dropout would make the result depend on the division: refused with one line.
+    func testBatchNormAndDropoutAreRefused() throws {
+        let (train, test) = try SpikeDataset.randman(Self.config).split(trainFraction: 0.8)
+        var rng = SeededRandom(seed: 0)
+        let bn = Sequential(layers: [Linear(20, 3, rng: &rng), BatchNorm1d(3)])
+        XCTAssertThrowsError(try Trainer.fitDataParallel(bn, readout: try spec.makeReadout(), train: train, test: test,
+                                                         options: TrainingOptions(), report: { _ in })) {
+            XCTAssertTrue("\($0)".contains("module '1' is a batch normalization"), "\($0)")
+            XCTAssertFalse("\($0)".contains("\n"))
+        }
+        let drop = Sequential(layers: [Linear(20, 3, rng: &rng), Dropout(p: 0.2, seed: 1)])
+        XCTAssertThrowsError(try Trainer.checkDataParallel(drop)) { XCTAssertTrue("\($0)".contains("module '1' draws random numbers"), "\($0)") }
+        var rng3 = SeededRandom(seed: 0)
+        XCTAssertNoThrow(try Trainer.checkDataParallel(try spec.build(rng: &rng3)))
     }
 
     func testBadChunkSizeIsAOneLineError() throws {
