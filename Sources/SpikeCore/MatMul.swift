@@ -308,8 +308,8 @@ public struct CompressedRows: Sendable {
     static let regroupRowChunk = 256
 
     /// Density of g below which `transposedTimes` reads g compressed (`transposedTimes(sparse:)`, only its
-    /// nonzeros; `SPIKEKIT_SPARSE_GRAD_CROSSOVER` overrides, 0 switches it off). Measured with `spike bench
-    /// lif-layer --surrogate` (docs/PERFORMANCE.md).
+    /// nonzeros; `SPIKEKIT_SPARSE_GRAD_CROSSOVER` overrides, 0 switches it off). 0.1 is a conservative
+    /// choice, not yet measured: the compressed path adds scalar gathers where the dense one adds vectors.
     nonisolated(unsafe) public static var sparseGradientCrossover: Float = {
         if let s = ProcessInfo.processInfo.environment["SPIKEKIT_SPARSE_GRAD_CROSSOVER"], let v = Float(s) { return v }
         return 0.1
