@@ -513,6 +513,48 @@ void sk_csc_tn_rows(const int *col_ptr, const int *rows, const float *val, const
     csc_tn_rows_portable(col_ptr, rows, val, g, out, n, k0, k1);
 }
 
+// ------------------------------------------------------------------ weight gradient with a sparse G
+
+/// `csc_tn_rows_body` on a G given in compressed rows: only G's nonzero entries are read and added. Each
+/// element of OUT receives its terms in the same (increasing row) order with the same operation (fused
+/// multiply-add or multiply then add), and a skipped term is an exact zero (acc + v * 0 = acc, the sums
+/// starting from +0 never being -0), so the bits equal the dense kernels' for finite values.
+static inline __attribute__((always_inline)) void csc_tn_sparse_body(const int *col_ptr, const int *rows, const float *val,
+        const int *g_ptr, const int *g_col, const float *g_val, float *out, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1, int fused) {
+    for (ptrdiff_t kk = k0; kk < k1; kk++) {
+        float *restrict orow = out + kk * n;
+        for (int p = col_ptr[kk]; p < col_ptr[kk + 1]; p++) {
+            const int r = rows[p];
+            const int q0 = g_ptr[r], q1 = g_ptr[r + 1];
+            if (!val) { for (int q = q0; q < q1; q++) orow[g_col[q]] += g_val[q]; continue; }
+            const float v = val[p];
+            if (fused) for (int q = q0; q < q1; q++) orow[g_col[q]] = __builtin_fmaf(v, g_val[q], orow[g_col[q]]);
+            else for (int q = q0; q < q1; q++) orow[g_col[q]] += v * g_val[q];
+        }
+    }
+}
+
+static void csc_tn_sparse_portable(const int *col_ptr, const int *rows, const float *val, const int *g_ptr, const int *g_col,
+                                   const float *g_val, float *out, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1) {
+    csc_tn_sparse_body(col_ptr, rows, val, g_ptr, g_col, g_val, out, n, k0, k1, 0);
+}
+#ifdef SK_X86
+__attribute__((target("avx2,fma")))
+static void csc_tn_sparse_fma(const int *col_ptr, const int *rows, const float *val, const int *g_ptr, const int *g_col,
+                              const float *g_val, float *out, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1) {
+    csc_tn_sparse_body(col_ptr, rows, val, g_ptr, g_col, g_val, out, n, k0, k1, 1);
+}
+#endif
+
+void sk_csc_tn_sparse_rows(const int *col_ptr, const int *rows, const float *val, const int *g_ptr, const int *g_col,
+                           const float *g_val, float *out, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1) {
+#ifdef SK_X86
+    // The AVX kernels (sk_csc_tn_rows, sk_csc_tn_block) use fused multiply-adds, the portable one does not.
+    if (sk_has_avx512() || sk_has_avx2_fma()) { csc_tn_sparse_fma(col_ptr, rows, val, g_ptr, g_col, g_val, out, n, k0, k1); return; }
+#endif
+    csc_tn_sparse_portable(col_ptr, rows, val, g_ptr, g_col, g_val, out, n, k0, k1);
+}
+
 #ifdef SK_X86
 // 8 x 8 block transpose in AVX registers (unpack, shuffle, lane permute).
 __attribute__((target("avx2,fma")))

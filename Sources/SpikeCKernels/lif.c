@@ -10,6 +10,7 @@
 #include "SpikeCKernels.h"
 #include <math.h>
 #include <string.h>
+#include <stdint.h>
 
 #if defined(__clang__)
 #pragma clang fp contract(off)
@@ -105,6 +106,34 @@ SK_INLINE void lif_grad_step(const sk_lif_params *p, const float *restrict h, fl
     }
 }
 
+/// Whether the surrogate has compact support (triangle, piecewise quadratic, rectangle): its derivative is
+/// exactly zero away from threshold, so whole block-steps of the backward can be skipped (`lif_skip_step`).
+SK_INLINE int lif_compact_surrogate(const sk_lif_params *p) {
+    return p->surrogate == 3 || p->surrogate == 5 || p->surrogate == 6;
+}
+
+/// The sparse backward (Perez-Nieves & Goodman, NeurIPS 2021) on one block-step: when every surrogate
+/// derivative `sg` and every carried gradient `gv` of the block is +0 (bit pattern zero) and the spike
+/// gradients `go` and H are finite, `lif_grad_step` would give gH = +0 for every element: go * (+0) is a zero
+/// of either sign, and adding the +0 terms of gv makes it +0 (-0 + +0 = +0 in round-to-nearest), whatever
+/// the reset mode. Then the gradient of the input is +0 / tau or +0 and gv becomes +0 * keep or +0: those
+/// are written directly (the same bits) and 1 is returned; otherwise nothing is written and 0 is returned.
+SK_INLINE int lif_skip_step(const sk_lif_params *p, const float *restrict h, const float *restrict sg, const float *restrict go,
+                            float *restrict gv, float *restrict gi, ptrdiff_t n) {
+    uint32_t bits = 0, bad = 0;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        uint32_t a, b, c, d;
+        memcpy(&a, sg + i, 4); memcpy(&b, gv + i, 4); memcpy(&c, go + i, 4); memcpy(&d, h + i, 4);
+        bits |= a | b;
+        bad |= ((c & 0x7f800000u) == 0x7f800000u) | ((d & 0x7f800000u) == 0x7f800000u);
+    }
+    if (bits | bad) return 0;
+    const float tau = p->tau, keep = 1 - 1 / tau;
+    const float zi = p->kind == 0 ? 0.0f / tau : 0.0f, zv = p->kind == 2 ? 0.0f : 0.0f * keep;
+    for (ptrdiff_t i = 0; i < n; i++) { gi[i] = zi; gv[i] = zv; }
+    return 1;
+}
+
 /// One step of the neurons on `n` lanes with input `x`: spikes to `ot`, the membrane `v` updated in place
 /// (the forward arithmetic of the Swift models).
 SK_INLINE void lif_fire(const sk_lif_params *p, float *restrict v, const float *restrict x, float *restrict h,
@@ -147,6 +176,7 @@ SK_INLINE void lif_backward_body(const sk_lif_params *p, const float *x, const f
                                  ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
     const float r0 = p->hard ? p->reset : 0.0f;
     float gv[SK_LIF_BLOCK], v0[SK_LIF_BLOCK], h[SK_LIF_BLOCK], sg[SK_LIF_BLOCK];
+    const int compact = p->sparse && lif_compact_surrogate(p);
     for (ptrdiff_t b0 = lo; b0 < hi; b0 += SK_LIF_BLOCK) {
         const ptrdiff_t n = hi - b0 < SK_LIF_BLOCK ? hi - b0 : SK_LIF_BLOCK;
         for (ptrdiff_t i = 0; i < n; i++) gv[i] = gfinal ? gfinal[b0 + i] : 0.0f;
@@ -157,6 +187,7 @@ SK_INLINE void lif_backward_body(const sk_lif_params *p, const float *x, const f
             lif_surrogate(p, h, sg, n);
             const float *restrict go = gout + t * m + b0;
             float *restrict gi = gin + t * m + b0;
+            if (compact && lif_skip_step(p, h, sg, go, gv, gi, n)) continue;
             lif_grad_step(p, h, sg, go, gv, gi, n);
         }
         if (ginit) memcpy(ginit + b0, gv, (size_t)n * sizeof(float));
@@ -402,6 +433,7 @@ void sk_lif_step(const sk_lif_params *p, float *v, const float *x, float *h, flo
 SK_INLINE void lif_backward_h_body(const sk_lif_params *p, const float *hs, const float *gout, float *gin,
                                    ptrdiff_t steps, ptrdiff_t m, ptrdiff_t lo, ptrdiff_t hi) {
     float gv[SK_LIF_BLOCK], sg[SK_LIF_BLOCK];
+    const int compact = p->sparse && lif_compact_surrogate(p);
     for (ptrdiff_t b0 = lo; b0 < hi; b0 += SK_LIF_BLOCK) {
         const ptrdiff_t n = hi - b0 < SK_LIF_BLOCK ? hi - b0 : SK_LIF_BLOCK;
         for (ptrdiff_t i = 0; i < n; i++) gv[i] = 0.0f;
@@ -410,6 +442,7 @@ SK_INLINE void lif_backward_h_body(const sk_lif_params *p, const float *hs, cons
             lif_surrogate(p, h, sg, n);
             const float *restrict go = gout + t * m + b0;
             float *restrict gi = gin + t * m + b0;
+            if (compact && lif_skip_step(p, h, sg, go, gv, gi, n)) continue;
             lif_grad_step(p, h, sg, go, gv, gi, n);
         }
     }

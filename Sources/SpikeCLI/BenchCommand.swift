@@ -226,15 +226,28 @@ func checkBenchMemory(steps: Int, batch: Int, widths: [Int], weights: [Int]) thr
 struct BenchNeuronOptions: ParsableArguments {
     @Option(help: "Zoo model in place of the benchmark's LIF (any spiking model of `spike neuron --list`); its defaults unless --set. Benchmarks/neuron_layer.py maps each id to its reference framework's class.") var neuron: String?
     @Option(name: .customLong("set"), help: "Parameter NAME=VALUE of the --neuron model (repeatable, as spike neuron --set).") var assignments: [String] = []
+    @Option(help: "Surrogate gradient of the benchmark's LIF, or of the --neuron model (as --set surrogate=NAME): \(Surrogate.Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var surrogate: String?
 
     /// The benchmark's LIF (tau 10, decay_input false, threshold 1, hard reset 0, ATan) without `--neuron`,
     /// else a `SpikingLayer` of the named model with its parameters.
     func layer() throws -> any Module {
+        var kind = Surrogate.Kind.atan
+        if let name = surrogate {
+            guard let k = Surrogate.Kind(rawValue: name) else {
+                throw CLIError("bench: --surrogate \(name) is not one of \(Surrogate.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kind = k
+        }
         guard let id = neuron else {
             guard assignments.isEmpty else { throw CLIError("bench: --set needs --neuron") }
-            return SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: .atan))
+            return SpikingLayer(LIF(tau: 10, decayInput: false, threshold: 1, reset: .hard(0), surrogate: Surrogate(kind)))
         }
-        return try benchNeuronLayer(id: id, parameters: try parseAssignments(assignments))
+        var parameters = try parseAssignments(assignments)
+        if let name = surrogate {
+            guard parameters["surrogate"] == nil else { throw CLIError("bench: both --surrogate and --set surrogate=") }
+            parameters["surrogate"] = name
+        }
+        return try benchNeuronLayer(id: id, parameters: parameters)
     }
 }
 

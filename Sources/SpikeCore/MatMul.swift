@@ -307,6 +307,47 @@ public struct CompressedRows: Sendable {
     /// Rows of entries per chunk of the parallel regrouping by column.
     static let regroupRowChunk = 256
 
+    /// Density of g below which `transposedTimes` reads g compressed (`transposedTimes(sparse:)`, only its
+    /// nonzeros; `SPIKEKIT_SPARSE_GRAD_CROSSOVER` overrides, 0 switches it off). 0.1 is a conservative
+    /// choice, not yet measured: the compressed path adds scalar gathers where the dense one adds vectors.
+    nonisolated(unsafe) public static var sparseGradientCrossover: Float = {
+        if let s = ProcessInfo.processInfo.environment["SPIKEKIT_SPARSE_GRAD_CROSSOVER"], let v = Float(s) { return v }
+        return 0.1
+    }()
+
+    /// `self^T g` for `g` `[rows, n]` given in compressed rows: `[columns, n]`, adding only g's nonzero
+    /// entries (`sk_csc_tn_sparse_rows`). Each output element gets its terms in the same order and with the
+    /// same operations as `transposedTimes` on the dense g, and a skipped term is an exact zero, so the bits
+    /// are the same (finite values). The sparse weight gradient of Perez-Nieves & Goodman (NeurIPS 2021):
+    /// the work is the sum over rows of (nonzeros of self's row) x (nonzeros of g's row). Fixed chunks of
+    /// output rows run in parallel, so the bits do not depend on the thread count.
+    public func transposedTimes(sparse g: CompressedRows) -> Tensor {
+        precondition(g.rows == rows, "CompressedRows.transposedTimes(sparse:): [\(rows), \(columns)]^T x [\(g.rows), \(g.columns)]")
+        let (k, n, nnz) = (columns, g.columns, nonzeros)
+        var out = [Float](repeating: 0, count: k * n)
+        if k == 0 || n == 0 || nnz == 0 || g.nonzeros == 0 { return Tensor(shape: [k, n], scalars: out) }
+        var colStart = [Int32](repeating: 0, count: k + 1)
+        var rowIndex = [Int32](unsafeUninitializedCapacity: nnz) { _, c in c = nnz }
+        let withValues = !isBinary
+        var tval = withValues ? [Float](unsafeUninitializedCapacity: nnz) { _, c in c = nnz } : []
+        regroupByColumn(colStart: &colStart, rowIndex: &rowIndex, values: &tval, withValues: withValues)
+        let chunk = Swift.max(4, (k + 31) / 32), kChunks = (k + chunk - 1) / chunk
+        colStart.withUnsafeBufferPointer { cs in rowIndex.withUnsafeBufferPointer { ri in tval.withUnsafeBufferPointer { tv in
+            g.rowStart.withUnsafeBufferPointer { gp in g.columnIndex.withUnsafeBufferPointer { gcol in g.values.withUnsafeBufferPointer { gv in
+                out.withUnsafeMutableBufferPointer { op in
+                    let p = UncheckedSendable((cs.baseAddress!, ri.baseAddress!, withValues ? tv.baseAddress : nil,
+                                               gp.baseAddress!, gcol.baseAddress!, gv.baseAddress!, op.baseAddress!))
+                    Parallel.forEach(chunks: kChunks) { c in
+                        let k0 = c * chunk, k1 = Swift.min(k, k0 + chunk)
+                        let (cs, ri, tv, gp, gcol, gv, o) = p.value
+                        sk_csc_tn_sparse_rows(cs, ri, tv, gp, gcol, gv, o, n, k0, k1)
+                    }
+                }
+            } } }
+        } } }
+        return Tensor(shape: [k, n], scalars: out)
+    }
+
     /// The entries regrouped by column (compressed columns: `colStart` [columns + 1], and per entry its row
     /// and value, rows increasing within a column), as `sk_csr_transpose`. Fixed chunks of rows count
     /// their entries per column, the counts give every chunk its own cursors, and the chunks scatter in
@@ -351,6 +392,10 @@ public struct CompressedRows: Sendable {
     /// run in parallel, so the bits do not depend on the thread count.
     public func transposedTimes(_ g: Tensor) -> Tensor {
         precondition(g.rank == 2 && g.shape[0] == rows, "CompressedRows.transposedTimes: [\(rows), \(columns)]^T x \(g.shape)")
+        // A mostly-zero g (the gradient through neurons whose surrogate has compact support): only its nonzeros.
+        if g.count > 0, nonzeros > 0, let gc = CompressedRows.ifSparse(g, below: CompressedRows.sparseGradientCrossover) {
+            return transposedTimes(sparse: gc)
+        }
         let (k, n, nnz) = (columns, g.shape[1], nonzeros)
         var out = [Float](repeating: 0, count: k * n)
         if k == 0 || n == 0 || nnz == 0 { return Tensor(shape: [k, n], scalars: out) }

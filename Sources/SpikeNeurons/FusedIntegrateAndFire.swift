@@ -1,3 +1,4 @@
+import Foundation
 import SpikeCore
 import SpikeCKernels
 
@@ -7,6 +8,13 @@ import SpikeCKernels
 /// the same order and without fused multiply-adds, so the results are bitwise those of the generic kernel
 /// (tested). Elements run in the generic kernel's fixed chunks, so they do not depend on the thread count.
 public enum FusedIntegrateAndFire {
+    /// Whether the backward kernels skip the work that is exactly zero with a surrogate of compact support
+    /// (triangle, piecewise quadratic, rectangle): block-steps of 256 elements whose surrogate derivatives and
+    /// carried membrane gradients are all +0 get their zero gradients written directly (Perez-Nieves &
+    /// Goodman, NeurIPS 2021). The same bits either way (tested); the tests switch it off to compare, and
+    /// `SPIKEKIT_SPARSE_BACKWARD=0` does for paired timings.
+    nonisolated(unsafe) public static var sparseBackward = ProcessInfo.processInfo.environment["SPIKEKIT_SPARSE_BACKWARD"] != "0"
+
     /// The C parameters of `model`, or nil when the fast path does not cover it.
     static func parameters<Model: NeuronModel>(_ model: Model) -> sk_lif_params? {
         var p = sk_lif_params()
@@ -29,6 +37,7 @@ public enum FusedIntegrateAndFire {
         }
         guard let kind = Surrogate.Kind.allCases.firstIndex(of: sg.kind) else { return nil }
         p.surrogate = Int32(kind)
+        p.sparse = sparseBackward ? 1 : 0
         let a = sg.alpha
         p.alpha = a
         switch sg.kind {

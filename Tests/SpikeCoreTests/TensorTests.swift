@@ -353,6 +353,56 @@ final class BlockedGradientTests: XCTestCase {
             }
         }
     }
+
+    /// The weight gradient on a mostly-zero g (`transposedTimes(sparse:)`, chosen below
+    /// `sparseGradientCrossover`) has the bits of the dense-g kernels (direct and blocked), on 1 and 2 threads,
+    /// with exact zeros of both signs, whole zero rows of g, and spike or valued inputs.
+    func testWeightGradientOnASparseGradientEqualsTheDenseKernelsBitForBit() {
+        var rng = SeededRandom(seed: 49)
+        let savedThreads = Parallel.threadCount, savedBytes = CompressedRows.blockedGradientBytes
+        let savedCrossover = CompressedRows.sparseGradientCrossover
+        defer {
+            Parallel.threadCount = savedThreads; CompressedRows.blockedGradientBytes = savedBytes
+            CompressedRows.sparseGradientCrossover = savedCrossover
+        }
+        for (r, k, n, pa, pg) in [(60, 37, 19, Float(0.1), Float(0.05)), (300, 70, 130, 0.2, 0.02), (1100, 64, 512, 0.05, 0.08),
+                                  (40, 12, 256, 0.3, 0.3), (16, 9, 16, 0.0, 0.1), (20, 8, 33, 0.5, 0.0)] {
+            let spikes = Tensor.bernoulli([r, k], p: pa, rng: &rng)
+            let mask = Tensor.bernoulli([r, n], p: pg, rng: &rng)
+            var gs = (mask * Tensor.uniform([r, n], low: -1, high: 1, rng: &rng)).scalars
+            for q in stride(from: 0, to: gs.count, by: 7) where gs[q] == 0 { gs[q] = -0.0 }    // negative zeros
+            for j in 0..<n { gs[min(3, r - 1) * n + j] = 0 }                                    // a zero row
+            let g = Tensor(shape: [r, n], scalars: gs)
+            for a in [spikes, spikes * Tensor.uniform([r, k], low: 0.3, high: 2, rng: &rng)] {
+                let csr = CompressedRows(a)
+                CompressedRows.sparseGradientCrossover = 0
+                var dense: [[Float]] = []
+                for bytes in [Int.max, 0] {
+                    CompressedRows.blockedGradientBytes = bytes
+                    dense.append(csr.transposedTimes(g).scalars)
+                }
+                CompressedRows.blockedGradientBytes = savedBytes
+                if sk_sparse_blocked_available() != 0 { XCTAssertEqual(dense[0].map(\.bitPattern), dense[1].map(\.bitPattern)) }
+                let gc = CompressedRows(g)
+                XCTAssertEqual(gc.nonzeros, gs.filter { $0 != 0 }.count)
+                for threads in [1, 2] {
+                    Parallel.threadCount = threads
+                    let sparse = csr.transposedTimes(sparse: gc)
+                    XCTAssertEqual(sparse.shape, [k, n])
+                    XCTAssertEqual(sparse.scalars.map(\.bitPattern), dense[0].map(\.bitPattern),
+                                   "\(r)x\(k)x\(n) binary \(csr.isBinary) threads \(threads)")
+                    // Chosen by transposedTimes itself below the crossover.
+                    CompressedRows.sparseGradientCrossover = 0.5
+                    XCTAssertEqual(csr.transposedTimes(g).scalars.map(\.bitPattern), dense[0].map(\.bitPattern))
+                    CompressedRows.sparseGradientCrossover = 0
+                }
+                Parallel.threadCount = savedThreads
+                // And it is the product itself.
+                let reference = Tensor.matmul(a, g, transposeA: true)
+                for (x, y) in zip(dense[0], reference.scalars) { XCTAssertEqual(x, y, accuracy: 1e-4) }
+            }
+        }
+    }
 }
 
 /// The vectorised sum follows its documented order exactly (64 partial sums, pairwise, then the tail).

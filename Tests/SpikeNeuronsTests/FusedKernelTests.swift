@@ -1,5 +1,6 @@
 import XCTest
 import SpikeCore
+import SpikeCKernels
 @testable import SpikeNeurons
 
 /// The vectorised LIF / IF kernels (SpikeCKernels/lif.c) against a plain per-element loop over the models'
@@ -106,5 +107,70 @@ final class FusedKernelTests: XCTestCase {
         }
         XCTAssertEqual(results[0], results[1])
         XCTAssertEqual(results[0], results[2])
+    }
+    /// The sparse backward (compact-support surrogates skip block-steps whose surrogate derivatives and carried
+    /// gradients are all +0) gives the bits of the dense backward: every LIF/IF variant, reset and detach,
+    /// through `NeuronKernel.backward` (from the stored membranes) and `backwardFromH` on every instruction set,
+    /// on 1 and 2 threads, with silent blocks (elements 512 and up, and the last steps), active ones, negative
+    /// upstream gradients (zeros of both signs in go x sg) and a final-state gradient that is zero or not.
+    func testSparseBackwardEqualsTheDenseBackwardBitForBit() {
+        let savedThreads = Parallel.threadCount, savedSparse = FusedIntegrateAndFire.sparseBackward
+        defer { Parallel.threadCount = savedThreads; FusedIntegrateAndFire.sparseBackward = savedSparse }
+        let (T, M) = (8, 800)
+        var rng = SeededRandom(seed: 21)
+        var x = Tensor.uniform([T, M], low: -0.6, high: 1.4, rng: &rng).scalars
+        for t in 0..<T { for i in 0..<M where i >= 512 || t >= 5 { x[t * M + i] = -0.5 - Float(i % 7) * 0.1 } }   // silent
+        let g = Tensor.uniform([T, M], low: -1, high: 1, rng: &rng).scalars
+        let gFinal = Tensor.uniform([M], low: -1, high: 1, rng: &rng).scalars.enumerated().map { $0.offset < 200 ? $0.element : 0 }
+        for sg in [Surrogate(.rectangle), Surrogate(.triangle), Surrogate(.piecewiseQuadratic, alpha: 2)] {
+            for reset in [ResetMode.hard(0), .hard(-0.3), .soft] {
+                for detach in [false, true] {
+                    let models: [(String, any NeuronModel)] = [
+                        ("lif", LIF(tau: 10, decayInput: false, threshold: 1, reset: reset, surrogate: sg, detachReset: detach)),
+                        ("lif decay_input", LIF(tau: 2.5, decayInput: true, threshold: 0.7, reset: reset, surrogate: sg, detachReset: detach)),
+                        ("lif tau < 1", LIF(tau: 0.8, decayInput: true, threshold: 0.7, reset: reset, surrogate: sg, detachReset: detach)),
+                        ("if", IF(threshold: 1.2, reset: reset, surrogate: sg, detachReset: detach)),
+                    ]
+                    for (name, model) in models {
+                        func run<Model: NeuronModel>(_ m: Model) {
+                            let f = NeuronKernel.forward(m, input: x, steps: T, elements: M)
+                            // H of the same forward, for backwardFromH (from rest).
+                            let p = FusedIntegrateAndFire.parameters(m)!
+                            var h = [Float](repeating: 0, count: T * M), v = [Float](repeating: p.hard != 0 ? p.reset : 0, count: M)
+                            var out = h
+                            for t in 0..<T {
+                                var pp = p
+                                var ht = [Float](repeating: 0, count: M), ot = ht
+                                x.withUnsafeBufferPointer { px in sk_lif_step(&pp, &v, px.baseAddress! + t * M, &ht, &ot, M, 1) }
+                                for i in 0..<M { h[t * M + i] = ht[i]; out[t * M + i] = ot[i] }
+                            }
+                            XCTAssertEqual(out, f.output)
+                            var results: [[UInt32]] = []
+                            for sparse in [false, true] {
+                                FusedIntegrateAndFire.sparseBackward = sparse
+                                for threads in [1, 2] {
+                                    Parallel.threadCount = threads
+                                    for gf in [nil, gFinal] {
+                                        let b = NeuronKernel.backward(m, input: x, states: f.states, gradOutput: g, steps: T, elements: M,
+                                                                      gradFinalState: gf)
+                                        results.append((b.gradInput + b.gradInitial).map(\.bitPattern))
+                                    }
+                                    for isa: Int32 in [0, 1, 2, 3] {
+                                        let gi = FusedIntegrateAndFire.backwardFromH(m, h: h, gradOutput: g, steps: T, elements: M, isa: isa)!
+                                        results.append(gi.map(\.bitPattern))
+                                    }
+                                }
+                            }
+                            let half = results.count / 2
+                            for i in 0..<half {
+                                XCTAssertEqual(results[i], results[half + i], "\(name) \(sg) \(reset) detach \(detach) case \(i)")
+                            }
+                            XCTAssertTrue(results[0].contains { $0 != 0 }, "the test needs a gradient")
+                        }
+                        run(model)
+                    }
+                }
+            }
+        }
     }
 }

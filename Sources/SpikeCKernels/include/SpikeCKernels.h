@@ -53,6 +53,12 @@ void sk_csr_spmm_rows(const int *row_ptr, const int *col, const float *val, cons
 void sk_csc_tn_rows(const int *col_ptr, const int *rows, const float *val, const float *g, float *out,
                     ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1);
 
+/// `sk_csc_tn_rows` with G [R, n] in compressed rows (`g_ptr`, `g_col`, `g_val`): only G's nonzeros are
+/// added, in the same order with the same operations, so the bits are those of `sk_csc_tn_rows` on the
+/// dense G (finite values). `val` NULL: A's values are all 1. OUT rows k0..k1 accumulate.
+void sk_csc_tn_sparse_rows(const int *col_ptr, const int *rows, const float *val, const int *g_ptr, const int *g_col,
+                           const float *g_val, float *out, ptrdiff_t n, ptrdiff_t k0, ptrdiff_t k1);
+
 /// B = A^T for rows r0..r1 of A [rows, cols] (B is [cols, rows]), in 16 x 16 tiles.
 void sk_transpose(const float *a, float *b, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t r0, ptrdiff_t r1);
 
@@ -73,6 +79,9 @@ typedef struct {
     /// Surrogate constants as the Swift code computes them first: `(Float.pi / 2) * alpha` for atan,
     /// `alpha / Float.pi.squareRoot()` for erf (k); `-alpha * alpha` for erf (c).
     float k, c;
+    /// 1: the backward skips the block-steps where every surrogate derivative and carried gradient is exactly
+    /// +0 (compact-support surrogates only; the same bits as without, see lif.c `lif_skip_step`).
+    int sparse;
 } sk_lif_params;
 
 /// Forward of elements [lo, hi) of a [T, M] input (row-major, time first): spikes to `out` [T, M], the
