@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeIOTests", dependencies: ["SpikeIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SpikeEquationsTests", dependencies: ["SpikeEquations", "SpikeNeurons", "SpikeNN", "SpikeSim", "SpikeCore"],
+        .testTarget(name: "SpikeEquationsTests", dependencies: ["SpikeEquations", "SpikeNeurons", "SpikeNN", "SpikeSim", "SpikeCore", "SpikeKit"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SpikeSimTests", dependencies: ["SpikeSim", "SpikeCoding"]),
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeData", "SpikeNN", "SpikeCoding", "SpikeCore"]),

@@ -334,6 +334,34 @@ void sk_col2im_rows(const sk_conv_geom *g, const float *cols, float *gx) {
     }
 }
 
+void sk_col2im_cols(const sk_conv_geom *g, const float *colst, float *gx) {
+    const ptrdiff_t ci = g->ci, h = g->h, w = g->w, kh = g->kh, kw = g->kw, ho = g->ho, wo = g->wo, p = ho * wo;
+    const ptrdiff_t sh = g->sh, sw = g->sw, ph = g->ph, pw = g->pw, dh = g->dh, dw = g->dw;
+    memset(gx, 0, (size_t)(ci * h * w) * sizeof(float));
+    for (ptrdiff_t c = 0; c < ci; c++) {
+        float *gc = gx + c * h * w;
+        // Kernel rows and columns descending: each gx element then receives its terms in ascending output
+        // position (oy, ox), the order of sk_col2im_rows, so the sums have the same bits.
+        for (ptrdiff_t ky = kh - 1; ky >= 0; ky--) for (ptrdiff_t kx = kw - 1; kx >= 0; kx--) {
+            const float *r = colst + ((c * kh + ky) * kw + kx) * p;
+            // Output columns whose input column ox*sw - pw + kx*dw lies in [0, w).
+            const ptrdiff_t off = kx * dw - pw;
+            ptrdiff_t ox0 = off >= 0 ? 0 : (-off + sw - 1) / sw;
+            ptrdiff_t ox1 = w - off <= 0 ? 0 : (w - off + sw - 1) / sw;
+            if (ox1 > wo) ox1 = wo;
+            if (ox0 >= ox1) continue;
+            for (ptrdiff_t oy = 0; oy < ho; oy++) {
+                const ptrdiff_t y = oy * sh - ph + ky * dh;
+                if (y < 0 || y >= h) continue;
+                const float *ro = r + oy * wo;
+                float *gr = gc + y * w + off;
+                if (sw == 1) { for (ptrdiff_t ox = ox0; ox < ox1; ox++) gr[ox] += ro[ox]; }
+                else { for (ptrdiff_t ox = ox0; ox < ox1; ox++) gr[ox * sw] += ro[ox]; }
+            }
+        }
+    }
+}
+
 void sk_transpose_add_bias(const float *src, const float *bias, float *dst, ptrdiff_t p, ptrdiff_t c) {
     for (ptrdiff_t o = 0; o < c; o++) {
         const float b = bias ? bias[o] : 0.0f;

@@ -244,30 +244,42 @@ public enum Conv2D {
         if n == 0 { return .zeros([0, ci, g.height, g.width]) }
         let sparse = spikeDriven(density: gy.density, groups: g.groups,
                                  crossover: g.inChannels / g.groups >= 16 ? wideInputGradientCrossover : inputGradientCrossover)
-        let wg = sparse ? outputMajorWeight(weight.scalars, g) : weight.scalars   // dense: W as [Co, K]
         let k = ci * g.kernelHeight * g.kernelWidth
+        // Dense: W^T [K, Co] times gy [Co, P] gives the columns transposed [K, P] (no transpose of gy; every
+        // element is still fma over Co ascending, the same bits as [P, Co] x [Co, K]), then col2im walks rows.
+        let wg: [Float]
+        if sparse { wg = outputMajorWeight(weight.scalars, g) } else {
+            let w = weight.scalars
+            wg = [Float](unsafeUninitializedCapacity: k * co) { b, c in
+                for o in 0..<co { for j in 0..<k { b[j * co + o] = w[o * k + j] } }
+                c = k * co
+            }
+        }
         var geom = g.c
         let chunks = (n + sampleChunk - 1) / sampleChunk
-        let pk = sparse ? nil : packed(wg, k: co, n: k)
-        defer { pk?.deallocate() }
-        let ppk = UncheckedSendable(pk.map { UnsafePointer($0) })
+        let packedSize = sparse || sk_gemm_packed_available() == 0 ? 0 : sk_packed_size(co, p)
         let out = [Float](unsafeUninitializedCapacity: n * ci * hw) { po, count in
             gy.scalars.withUnsafeBufferPointer { pgy in wg.withUnsafeBufferPointer { pw in withUnsafePointer(to: &geom) { pg in
                 let ptr = UncheckedSendable((pgy.baseAddress!, pw.baseAddress!, po.baseAddress!, pg))
                 Parallel.forEach(chunks: chunks) { ch in
                     let (pgy, pw, po, pg) = ptr.value
                     let s0 = ch * sampleChunk, s1 = Swift.min(n, s0 + sampleChunk)
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: sparse ? hw * ci : p * co + p * k)
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: sparse ? hw * ci : p * k + packedSize)
                     defer { scratch.deallocate() }
                     for s in s0..<s1 {
                         if sparse {
                             sk_conv2d_igrad_scatter(pg, pgy + s * co * p, pw, po + s * ci * hw, scratch, isa)
                         } else {
-                            let gyt = scratch, gcols = scratch + p * co
-                            sk_transpose_add_bias(pgy + s * co * p, nil, gyt, co, p)   // [P, Co]
-                            gcols.update(repeating: 0, count: p * k)
-                            gemm(gyt, pw, ppk.value, gcols, m: p, n: k, k: co)
-                            sk_col2im_rows(pg, gcols, po + s * ci * hw)
+                            let gcolst = scratch, gys = pgy + s * co * p
+                            gcolst.update(repeating: 0, count: p * k)
+                            if packedSize > 0 {
+                                let pb = scratch + p * k
+                                sk_pack_b(gys, co, p, pb)
+                                sk_gemm_packed_rows(pw, pb, gcolst, 0, k, p, co)   // [K, Co] x [Co, P]
+                            } else {
+                                sk_gemm_rows(pw, gys, gcolst, 0, k, p, co)
+                            }
+                            sk_col2im_cols(pg, gcolst, po + s * ci * hw)
                         }
                     }
                 }

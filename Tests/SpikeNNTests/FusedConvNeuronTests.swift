@@ -223,4 +223,46 @@ final class FusedConvNeuronTests: XCTestCase {
             XCTAssertEqual(args[0], args[1], "\(h) x \(w)")
         }
     }
+
+    /// The dense input gradient (W^T [K, Co] x gy [Co, P] and `sk_col2im_cols` over contiguous rows) has the
+    /// bits of the columns [P, K] = gy^T x W folded back by `sk_col2im_rows`, for strides, dilations, padding and
+    /// 1 or 2 threads.
+    func testDenseInputGradientEqualsTheRowCol2im() {
+        var rng = SeededRandom(seed: 21)
+        Conv2D.path = .dense
+        let threadCount = Parallel.threadCount
+        defer { Parallel.threadCount = threadCount }
+        let geometries = [
+            ConvGeometry(inChannels: 12, height: 15, width: 15, outChannels: 32, kernel: (5, 5)),
+            ConvGeometry(inChannels: 3, height: 9, width: 11, outChannels: 5, kernel: (3, 3), stride: (2, 2), padding: (1, 1, 1, 1)),
+            ConvGeometry(inChannels: 2, height: 10, width: 9, outChannels: 4, kernel: (3, 2), stride: (1, 3), padding: (2, 0, 1, 2), dilation: (2, 1)),
+            ConvGeometry(inChannels: 4, height: 7, width: 8, outChannels: 6, kernel: (2, 3), stride: (3, 1), padding: (0, 1, 3, 0), dilation: (1, 2)),
+        ]
+        for g in geometries {
+            let n = 5, p = g.outHeight * g.outWidth, k = g.inChannels * g.kernelHeight * g.kernelWidth, hw = g.height * g.width
+            let w = Tensor.uniform(g.weightShape, low: -1, high: 1, rng: &rng)
+            let gy = Tensor.bernoulli([n, g.outChannels, g.outHeight, g.outWidth], p: 0.6, rng: &rng)
+                * Tensor.uniform([n, g.outChannels, g.outHeight, g.outWidth], low: -1, high: 1, rng: &rng)
+            // The reference: gy^T [P, Co] x W [Co, K] with fma over Co ascending, then sk_col2im_rows.
+            var expected = [Float](repeating: 0, count: n * g.inChannels * hw)
+            var geom = sk_conv_geom(ci: g.inChannels, h: g.height, w: g.width, co: g.outChannels, kh: g.kernelHeight, kw: g.kernelWidth,
+                                    sh: g.strideH, sw: g.strideW, ph: g.padTop, pw: g.padLeft, dh: g.dilationH, dw: g.dilationW,
+                                    groups: 1, ho: g.outHeight, wo: g.outWidth)
+            for s in 0..<n {
+                var cols = [Float](repeating: 0, count: p * k)
+                for q in 0..<p { for j in 0..<k { for o in 0..<g.outChannels {
+                    cols[q * k + j].addProduct(gy.scalars[(s * g.outChannels + o) * p + q], w.scalars[o * k + j])   // fused
+                } } }
+                cols.withUnsafeBufferPointer { pc in expected.withUnsafeMutableBufferPointer { pe in
+                    sk_col2im_rows(&geom, pc.baseAddress!, pe.baseAddress! + s * g.inChannels * hw)
+                } }
+            }
+            for threads in [1, 2] {
+                Parallel.threadCount = threads
+                let got = Conv2D.inputGradient(gy, weight: w, geometry: g)
+                XCTAssertEqual(got.shape, [n, g.inChannels, g.height, g.width])
+                XCTAssertEqual(got.scalars.map(\.bitPattern), expected.map(\.bitPattern), "\(g) threads \(threads)")
+            }
+        }
+    }
 }

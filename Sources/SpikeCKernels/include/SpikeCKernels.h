@@ -238,6 +238,10 @@ void sk_im2col_rows(const sk_conv_geom *g, const float *x, float *cols);
 
 /// The adjoint of `sk_im2col_rows`: gx [ci, h, w] = sum of the patches of cols at their input positions (written).
 void sk_col2im_rows(const sk_conv_geom *g, const float *cols, float *gx);
+/// The same sums as `sk_col2im_rows` from the columns transposed, colst [K, Ho*Wo] (K = Ci*kH*kW): walks each
+/// (c, ky, kx) row contiguously, kernel offsets descending so that every gx element receives its terms in the
+/// same order as `sk_col2im_rows` (the same bits). gx [Ci, H, W] is written.
+void sk_col2im_cols(const sk_conv_geom *g, const float *colst, float *gx);
 
 /// dst [c, p] = src [p, c]^T + bias[c] (bias may be NULL).
 void sk_transpose_add_bias(const float *src, const float *bias, float *dst, ptrdiff_t p, ptrdiff_t c);
