@@ -10,7 +10,7 @@
 # toolchain (docc ships with it); no package plugin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-modules=(SpikeCore SpikeNeurons SpikeNN SpikeCoding SpikeData SpikeIO SpikeSim SpikeNIR SpikeTraining SpikeNetworkFile SpikePlot)
+modules=(SpikeCore SpikeNeurons SpikeNN SpikeCoding SpikeData SpikeIO SpikeSim SpikeNIR SpikeTraining SpikeNetworkFile SpikePlot SpikeEquations SpikeDistributed)
 swift build --target SpikeKit >&2
 bin="$(swift build --show-bin-path)"
 triple="$(swift -print-target-info | sed -n 's/.*"triple": "\(.*\)".*/\1/p' | head -1)"
