@@ -29,6 +29,7 @@ let targets: [(name: String, products: [String])] = [
     ("FuzzDVSGestureLabels", ["SpikeData"]),
     ("FuzzModelFile", ["SpikeCLI", "SpikeIO"]),
     ("FuzzNIR", ["SpikeNIR"]),
+    ("FuzzEquations", ["SpikeEquations", "SpikeIO"]),
 ]
 
 let package = Package(

@@ -1,12 +1,14 @@
 import Foundation
+import SpikeIO
 
 /// An error in a model's equations, threshold, reset, refractory condition or parameters: one line naming
 /// the place (the equation or statement, and the column), and the problem.
 public struct EquationError: Error, CustomStringConvertible, Equatable {
     /// The one-line message.
     public let message: String
-    /// An error with `message`.
-    public init(_ message: String) { self.message = message }
+    /// An error with `message`, made one line and bounded: the equation text it quotes may hold control
+    /// characters or line separators (escaped, as `MessageText` does) and be long (cut after 1000 characters).
+    public init(_ message: String) { self.message = MessageText.excerpt(message, limit: 1000) }
     public var description: String { message }
 }
 
@@ -314,6 +316,14 @@ func isIdentifier(_ s: String) -> Bool {
     return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
 }
 
+extension Expr {
+    /// Whether this is `a ** -number` (the exponent negated).
+    var isNegatedExponent: Bool {
+        if case .binary("**", _, .unary("-", .number, _), _) = self { return true }
+        return false
+    }
+}
+
 /// The dimension of a unit expression (`volt`, `siemens/metre**2`, `1`).
 func unitDimension(_ text: String, place: String) throws -> Dimension {
     let e = try parseExpression(text, place: place + " unit")
@@ -326,8 +336,12 @@ func unitDimension(_ text: String, place: String) throws -> Dimension {
             return q.dimension
         case .binary("*", let a, let b, _): return try eval(a) * eval(b)
         case .binary("/", let a, let b, _): return try eval(a) / eval(b)
-        case .binary("**", let a, .number(let p), _) where p == p.rounded(): return try eval(a).power(Int(p))
-        case .binary("**", let a, .unary("-", .number(let p), _), _) where p == p.rounded(): return try eval(a).power(-Int(p))
+        case .binary("**", let a, .number(let p), _), .binary("**", let a, .unary("-", .number(let p), _), _):
+            let exponent = e.isNegatedExponent ? -p : p
+            guard let d = try eval(a).power(exactly: exponent) else {
+                throw EquationError("\(place): unit '\(text)' needs an integer power giving exponents within +-\(Dimension.maxExponent)")
+            }
+            return d
         default: throw EquationError("\(place): unit '\(text)' must be unit names with *, / and integer **")
         }
     }

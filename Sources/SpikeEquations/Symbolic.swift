@@ -264,8 +264,14 @@ struct Checker {
                 guard rd.isDimensionless else { throw fail(e, "the exponent must be dimensionless, got \(rd)") }
                 if ld.isDimensionless { return (Sym.call(.pow, [ls, rs]), .one, false) }
                 guard let p = rs.constant else { throw fail(e, "a quantity with units (\(ld)) needs a constant exponent") }
-                if p == p.rounded() { return (Sym.call(.pow, [ls, rs]), ld.power(Int(p)), false) }
-                if 2 * p == (2 * p).rounded(), let h = ld.squareRoot() { return (Sym.call(.pow, [ls, rs]), h.power(Int(2 * p)), false) }
+                if p == p.rounded() {
+                    guard let d = ld.power(exactly: p) else { throw fail(e, "\(ld) to the power \(p): exponents past +-\(Dimension.maxExponent)") }
+                    return (Sym.call(.pow, [ls, rs]), d, false)
+                }
+                if 2 * p == (2 * p).rounded(), let h = ld.squareRoot() {
+                    guard let d = h.power(exactly: 2 * p) else { throw fail(e, "\(ld) to the power \(p): exponents past +-\(Dimension.maxExponent)") }
+                    return (Sym.call(.pow, [ls, rs]), d, false)
+                }
                 throw fail(e, "\(ld) to the power \(p) has no unit")
             default: throw fail(e, "unknown operator '\(op)'")
             }

@@ -30,6 +30,22 @@ public struct Dimension: Hashable, Sendable, CustomStringConvertible {
     public static func / (a: Dimension, b: Dimension) -> Dimension { Dimension(zip(a.exponents, b.exponents).map { $0 - $1 }) }
     /// The dimension to an integer power.
     public func power(_ n: Int) -> Dimension { Dimension(exponents.map { $0 * n }) }
+    /// The largest exponent magnitude a dimension may reach through `power(exactly:)` (`volt**5000` is refused
+    /// with an error rather than overflowing the exponents).
+    public static let maxExponent = 1000
+    /// The dimension to the power `p`, or nil when `p` is not an integer or an exponent of the result would pass
+    /// `maxExponent` in magnitude: the checked form for exponents read from equations.
+    public func power(exactly p: Double) -> Dimension? {
+        guard p == p.rounded(), abs(p) <= Double(Dimension.maxExponent) else { return nil }
+        let n = Int(p)
+        var out: [Int] = []
+        for e in exponents {
+            let (v, overflow) = e.multipliedReportingOverflow(by: n)
+            guard !overflow, abs(v) <= Dimension.maxExponent else { return nil }
+            out.append(v)
+        }
+        return Dimension(out)
+    }
     /// The square root, or nil when an exponent is odd.
     public func squareRoot() -> Dimension? {
         exponents.allSatisfy({ $0 % 2 == 0 }) ? Dimension(exponents.map { $0 / 2 }) : nil
@@ -96,12 +112,18 @@ public enum Units {
     /// The unit `name` (e.g. `mV`, `nsiemens`, `cm2`, `umolar`) as a quantity, or nil if it is not a unit name.
     public static func lookup(_ name: String) -> Quantity? {
         if let (s, d) = base[name] { return Quantity(s, d) }
-        // Power suffix: cm2, um3, metre2.
-        if let last = name.last, last == "2" || last == "3", name.count > 1, let q = lookup(String(name.dropLast())),
+        // Power suffix: cm2, um3, metre2 (one suffix: `cm22` is not a unit).
+        if let last = name.last, last == "2" || last == "3", name.count > 1, let q = lookupUnsuffixed(String(name.dropLast())),
            !q.dimension.isDimensionless {
             let n = last == "2" ? 2 : 3
             return Quantity(Foundation.pow(q.value, Double(n)), q.dimension.power(n))
         }
+        return lookupUnsuffixed(name)
+    }
+
+    /// A unit name without a power suffix: a base unit, or a prefixed one (`mV`, `nsiemens`).
+    static func lookupUnsuffixed(_ name: String) -> Quantity? {
+        if let (s, d) = base[name] { return Quantity(s, d) }
         for (p, f) in fullPrefixes where name.hasPrefix(p) {
             if let (s, d) = base[String(name.dropFirst(p.count))] { return Quantity(s * f, d) }
         }

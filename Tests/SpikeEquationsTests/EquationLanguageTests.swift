@@ -74,6 +74,30 @@ final class EquationLanguageTests: XCTestCase {
                     contains: ["parameters", "'unused'", "not used"])
     }
 
+    /// Found by FuzzEquations: an equation holding a vertical tab was quoted raw (a two-line message), `amp2222...`
+    /// squared the unit once per digit until the exponents overflowed, and `volt**1e300` trapped converting the
+    /// exponent. Each is now a one-line error.
+    func testFuzzFindingsAreOneLineErrors() {
+        for d in [EquationModelDescription(equations: "dv/dt = -v/tau : volt\u{0B}I : volt\u{2028}x", parameters: ["tau": "10*ms"]),
+                  EquationModelDescription(equations: "dv/dt = -v/tau : amp" + String(repeating: "2", count: 80), parameters: ["tau": "10*ms"]),
+                  EquationModelDescription(equations: "dv/dt = -v/tau : volt**1e300", parameters: ["tau": "10*ms"]),
+                  EquationModelDescription(equations: "dv/dt = -v/tau : ((volt**1000)**1000)", parameters: ["tau": "10*ms"]),
+                  EquationModelDescription(equations: "dv/dt = -(v**1e300)/tau : volt", parameters: ["tau": "10*ms"]),
+                  EquationModelDescription(equations: "dv/dt = -v/tau : volt\ndw/dt = " + String(repeating: "x", count: 20_000) + "/tau : 1",
+                                           parameters: ["tau": "10*ms"])] {
+            XCTAssertThrowsError(try compileEquations(d), d.equations.prefix(60).debugDescription) { error in
+                let m = "\(error)"
+                XCTAssertFalse(m.contains(where: \.isNewline), "one line: \(m.debugDescription)")
+                XCTAssertLessThanOrEqual(m.count, 1100, m)
+            }
+        }
+        XCTAssertNil(Units.lookup("amp22"))
+        XCTAssertEqual(Units.lookup("cm2")?.dimension, Dimension([2, 0, 0, 0, 0, 0, 0]))
+        XCTAssertNil(Dimension.volt.power(exactly: 1001))
+        XCTAssertNil(Dimension.volt.power(exactly: 0.5))
+        XCTAssertEqual(Dimension.volt.power(exactly: -2), Dimension.volt.power(-2))
+    }
+
     func testNestingLimitAndLinearTime() throws {
         let deep = String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000)
         XCTAssertThrowsError(try parseExpression(deep, place: "threshold")) { e in
