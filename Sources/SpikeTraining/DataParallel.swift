@@ -53,14 +53,7 @@ extension Trainer {
                                        timing: DataParallelTiming? = nil,
                                        epochEnd: (TrainingState) throws -> Void = { _ in },
                                        report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
-        try options.validate()
-        guard train.count > 0 else { throw TrainingError("training set is empty") }
-        guard test.count > 0 else { throw TrainingError("test set is empty") }
-        try check(train, fits: spec, name: "training set")
-        try check(test, fits: spec, name: "test set")
-        let readout = try spec.makeReadout()
-        var rng = SeededRandom(seed: options.seed)
-        let model = try spec.build(rng: &rng)
+        let (model, readout) = try prepare(spec: spec, train: train, test: test, options: options)
         let summary = try fitDataParallel(model, readout: readout, train: train, test: test, options: options,
                                           parallel: parallel, on: comm, timing: timing, epochEnd: epochEnd, report: report) { steps, batch in
             try checkMemory(spec: spec, steps: steps, batchSize: batch)

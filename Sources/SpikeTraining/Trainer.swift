@@ -291,10 +291,10 @@ public enum Trainer {
     }
 
     /// Trains a network built from `spec` (weights from `options.seed`) on `train` and evaluates it on both sets;
-    /// `report` is called after every batch, `epochEnd` after every epoch with the run's state (as `fit`).
-    public static func run(spec: NetworkSpec, train: any Dataset, test: any Dataset, options: TrainingOptions,
-                           epochEnd: (TrainingState) throws -> Void = { _ in },
-                           report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
+    /// Checks the options and that both sets fit `spec`, and builds its model (weights from `options.seed`, the
+    /// same on every rank) and readout: the start of `run` and `runDataParallel`.
+    static func prepare(spec: NetworkSpec, train: any Dataset, test: any Dataset,
+                        options: TrainingOptions) throws -> (Sequential, Readout) {
         try options.validate()
         guard train.count > 0 else { throw TrainingError("training set is empty") }
         guard test.count > 0 else { throw TrainingError("test set is empty") }
@@ -302,7 +302,14 @@ public enum Trainer {
         try check(test, fits: spec, name: "test set")
         let readout = try spec.makeReadout()
         var rng = SeededRandom(seed: options.seed)
-        let model = try spec.build(rng: &rng)
+        return (try spec.build(rng: &rng), readout)
+    }
+
+    /// `report` is called after every batch, `epochEnd` after every epoch with the run's state (as `fit`).
+    public static func run(spec: NetworkSpec, train: any Dataset, test: any Dataset, options: TrainingOptions,
+                           epochEnd: (TrainingState) throws -> Void = { _ in },
+                           report: (TrainingProgress) -> Void) throws -> (Sequential, TrainingSummary) {
+        let (model, readout) = try prepare(spec: spec, train: train, test: test, options: options)
         let summary = try fit(model, readout: readout, train: train, test: test, options: options, epochEnd: epochEnd, report: report) { steps, batch in
             try checkMemory(spec: spec, steps: steps, batchSize: batch)
         }
